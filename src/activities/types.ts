@@ -1,0 +1,91 @@
+// The contract between the interpreter workflow and the activities: inputs are already
+// templated by the workflow; secret references (`env:NAME`, `file:/path`) are resolved here,
+// on the worker, so their values never enter workflow history.
+import type { HttpAction, Runbook, ShellAction, SqlAction } from '../runbook/model.js';
+import type { LintIssue } from '../runbook/lint.js';
+
+/** Identifies the run and step an activity works for (used in logs and notifications). */
+export interface StepRef {
+  runId: string;
+  stepId: string;
+}
+
+export interface LoadRunbookInput {
+  id: string;
+}
+
+export interface LoadRunbookResult {
+  runbook: Runbook;
+  /** sha256 of the file's bytes, recorded so the run says which version it followed. */
+  sha256: string;
+  /** Path relative to the runbooks directory. */
+  file: string;
+  warnings: LintIssue[];
+}
+
+export interface ShellInput extends StepRef, Omit<ShellAction, 'kind'> {
+  timeoutMs?: number;
+}
+
+export interface ShellResult {
+  exitCode: number;
+  /** Tail of stdout (size-capped, secrets redacted). */
+  stdout: string;
+  stderr: string;
+  truncated: boolean;
+  durationMs: number;
+  /** The command as shown to people: argv joined, secrets redacted. */
+  display: string;
+}
+
+export interface HttpInput extends StepRef, Omit<HttpAction, 'kind'> {
+  timeoutMs?: number;
+}
+
+export interface HttpResult {
+  status: number;
+  /** Body (size-capped, secrets redacted). */
+  body: string;
+  /** Requests made (more than one when polling). */
+  requests: number;
+}
+
+export interface SqlInput extends StepRef, Omit<SqlAction, 'kind'> {
+  /** The connection after lookup in `connections`: a reference or a URL without a password. */
+  connection: string;
+  timeoutMs?: number;
+}
+
+export interface SqlResult {
+  rowCount: number;
+  /** First rows (capped), as JSON-safe values. */
+  rows: Array<Record<string, unknown>>;
+  /** First column of the first row, the figure an expectation usually checks. */
+  value: unknown;
+}
+
+export interface NotifyInput {
+  runId: string;
+  /** Webhook URL or reference; when absent nothing is sent and the result says so. */
+  webhook?: string;
+  event: string;
+  message: string;
+  fields?: Record<string, string | number | boolean | null>;
+}
+
+export interface NotifyResult {
+  delivered: boolean;
+  status?: number;
+  error?: string;
+}
+
+/** ApplicationFailure types thrown by activities; the workflow recognises failures by these. */
+export const FailureTypes = {
+  RunbookNotFound: 'RunbookNotFound',
+  RunbookInvalid: 'RunbookInvalid',
+  StepCommandFailed: 'StepCommandFailed',
+  StepTimedOut: 'StepTimedOut',
+  StepExpectationFailed: 'StepExpectationFailed',
+  SecretUnresolved: 'SecretUnresolved',
+} as const;
+export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

@@ -1,0 +1,252 @@
+// zod schema of a runbook file. Parsing yields the plain model in model.ts.
+import { z } from 'zod';
+import { tryParseDuration } from './duration.js';
+import {
+  MODES,
+  ON_FAILURE,
+  type Action,
+  type ActionKind,
+  type Runbook,
+  type Step,
+} from './model.js';
+
+const ID = /^[a-z0-9][a-z0-9_-]*$/i;
+
+/** A duration like "15m", "1h30m", "2 hours"; yields milliseconds. */
+export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = tryParseDuration(value);
+  if (ms === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `Expected a duration like "15m", "1h30m" or "2 hours", got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const id = z.string().regex(ID, { message: 'Expected an id of letters, digits, "-" or "_"' });
+const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
+
+const comparison = z
+  .strictObject({
+    equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+  })
+  .refine((c) => c.equals !== undefined || c.min !== undefined || c.max !== undefined, {
+    message: 'Expected at least one of `equals`, `min`, `max`',
+  });
+
+// One schema per action kind: adding an action = an entry here, an activity, a test.
+const actionSchemas = {
+  shell: z
+    .strictObject({
+      command: z.union([z.array(z.union([z.string(), z.number()]).transform(String)).min(1), z.string()]).optional(),
+      script: z.string().min(1).optional(),
+      env: stringMap.default({}),
+      cwd: z.string().optional(),
+      okExitCodes: z.array(z.number().int()).default([0]),
+    })
+    .refine((s) => (s.command === undefined) !== (s.script === undefined), {
+      message: 'Expected exactly one of `command` (argv list) or `script` (a shell script)',
+    })
+    .transform((s): Action => ({
+      kind: 'shell',
+      // A string command is split on whitespace only: no quoting rules, no shell.
+      command: typeof s.command === 'string' ? s.command.trim().split(/\s+/) : s.command,
+      script: s.script,
+      env: s.env,
+      cwd: s.cwd,
+      okExitCodes: s.okExitCodes,
+    })),
+  http: z
+    .strictObject({
+      url: z.string().min(1),
+      method: z.string().toUpperCase().default('GET'),
+      headers: stringMap.default({}),
+      body: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+      expect: z
+        .strictObject({
+          status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).default(200),
+          body: z.string().optional(),
+        })
+        .default({ status: 200 }),
+      poll: z.strictObject({ every: duration.default(5000), for: duration }).optional(),
+    })
+    .transform((h): Action => ({
+      kind: 'http',
+      url: h.url,
+      method: h.method,
+      headers: h.body !== undefined && typeof h.body !== 'string' ? { 'content-type': 'application/json', ...h.headers } : h.headers,
+      body: h.body === undefined || typeof h.body === 'string' ? h.body : JSON.stringify(h.body),
+      expect: { status: typeof h.expect.status === 'number' ? [h.expect.status] : h.expect.status, body: h.expect.body },
+      poll: h.poll ? { everyMs: h.poll.every, forMs: h.poll.for } : undefined,
+    })),
+  sql: z
+    .strictObject({
+      connection: z.string().min(1),
+      query: z.string().min(1),
+      params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).default([]),
+      expect: z.strictObject({ rowCount: comparison.optional(), value: comparison.optional() }).optional(),
+    })
+    .transform((s): Action => ({ kind: 'sql', ...s })),
+  manual: z
+    .union([z.string().min(1), z.strictObject({ instructions: z.string().min(1), roles: z.array(z.string()).default([]) })])
+    .transform((m): Action =>
+      typeof m === 'string' ? { kind: 'manual', instructions: m, roles: [] } : { kind: 'manual', ...m },
+    ),
+  approval: z
+    .strictObject({
+      instructions: z.string().optional(),
+      roles: z.array(z.string()).min(1, { message: 'Expected at least one approver role' }),
+      required: z.number().int().min(1).default(1),
+    })
+    .transform((a): Action => ({ kind: 'approval', ...a })),
+  wait: z
+    .union([duration, z.strictObject({ duration })])
+    .transform((w): Action => ({ kind: 'wait', durationMs: typeof w === 'number' ? w : w.duration })),
+  notify: z
+    .union([z.string().min(1), z.strictObject({ webhook: z.string().optional(), message: z.string().min(1) })])
+    .transform((n): Action => (typeof n === 'string' ? { kind: 'notify', message: n } : { kind: 'notify', ...n })),
+  get parallel() {
+    return z
+      .union([z.array(stepSchema).min(1), z.strictObject({ steps: z.array(stepSchema).min(1) })])
+      .transform((p): Action => ({ kind: 'parallel', steps: Array.isArray(p) ? p : p.steps }));
+  },
+} satisfies Record<ActionKind, z.ZodType<Action>>;
+
+/** The action kinds, in the order the schema lists them. */
+export const ACTION_KINDS = Object.keys(actionSchemas) as ActionKind[];
+
+const stepBase = {
+  id,
+  title: z.string().min(1).optional(),
+  description: z.string().optional(),
+  budget: duration.optional(),
+  timeout: duration.optional(),
+  retry: z
+    .union([
+      z.number().int().min(1),
+      z.strictObject({ attempts: z.number().int().min(1).default(1), backoff: duration.default(1000) }),
+    ])
+    .optional(),
+  onFailure: z.enum(ON_FAILURE).default('abort'),
+  destructive: z.boolean().default(false),
+  modes: z.array(z.enum(MODES)).min(1).optional(),
+};
+
+const stepActionKeys = Object.fromEntries(
+  ACTION_KINDS.map((kind) => [kind, z.unknown().optional()]),
+) as Record<ActionKind, z.ZodOptional<z.ZodUnknown>>;
+
+/** A step: common fields plus exactly one action key (`shell:`, `http:`, `manual:`, ...). */
+export const stepSchema: z.ZodType<Step> = z
+  .strictObject({ ...stepBase, ...stepActionKeys })
+  .transform((raw, ctx): Step => {
+    const present = ACTION_KINDS.filter((kind) => raw[kind] !== undefined);
+    if (present.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          present.length === 0
+            ? `Expected exactly one action (${ACTION_KINDS.join(', ')}), got none`
+            : `Expected exactly one action, got ${present.join(' and ')}`,
+      });
+      return z.NEVER;
+    }
+    const kind = present[0]!;
+    const parsed = (actionSchemas[kind] as z.ZodType<Action>).safeParse(raw[kind]);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) {
+        ctx.addIssue({ ...issue, code: 'custom', path: [kind, ...issue.path], message: issue.message });
+      }
+      return z.NEVER;
+    }
+    const action = parsed.data;
+    const budgetMs = raw.budget ?? derivedBudget(action);
+    if (budgetMs === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['budget'], message: 'Expected `budget` (planned duration, like "15m")' });
+      return z.NEVER;
+    }
+    const retry =
+      raw.retry === undefined
+        ? { attempts: 1, backoffMs: 1000 }
+        : typeof raw.retry === 'number'
+          ? { attempts: raw.retry, backoffMs: 1000 }
+          : { attempts: raw.retry.attempts, backoffMs: raw.retry.backoff };
+    return {
+      id: raw.id,
+      title: raw.title ?? raw.id,
+      description: raw.description,
+      budgetMs,
+      timeoutMs: raw.timeout,
+      retry,
+      onFailure: raw.onFailure,
+      destructive: raw.destructive,
+      modes: raw.modes ?? [...MODES],
+      action,
+    };
+  });
+
+function derivedBudget(action: Action): number | undefined {
+  if (action.kind === 'wait') return action.durationMs;
+  if (action.kind === 'notify') return 0;
+  if (action.kind === 'parallel') return Math.max(0, ...action.steps.map((s) => s.budgetMs));
+  return undefined;
+}
+
+const inputSchema = z
+  .union([
+    z.strictObject({
+      description: z.string().optional(),
+      required: z.boolean().default(false),
+      secret: z.boolean().default(false),
+      default: z.unknown().optional(),
+    }),
+    z.union([z.string(), z.number(), z.boolean()]).transform((value) => ({
+      required: false,
+      secret: false,
+      default: value as unknown,
+      description: undefined,
+    })),
+  ])
+  .superRefine((spec, ctx) => {
+    if (spec.secret && spec.default !== undefined && !isSecretReference(spec.default)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['default'],
+        message: `Expected a secret reference like "env:NAME" or "file:/path", got a literal value`,
+      });
+    }
+  });
+
+/** A secret reference: resolved on the worker, never carried as a value. */
+export function isSecretReference(value: unknown): value is string {
+  return typeof value === 'string' && /^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/.test(value);
+}
+
+/** The runbook file. */
+export const runbookSchema: z.ZodType<Runbook> = z
+  .strictObject({
+    id,
+    title: z.string().min(1),
+    description: z.string().optional(),
+    objectives: z.strictObject({ rto: duration.optional(), rpo: duration.optional() }).default({}),
+    inputs: z.record(z.string().regex(ID), inputSchema).default({}),
+    approvers: z.record(z.string().regex(ID), z.array(z.string().min(1))).default({}),
+    connections: z.record(z.string().regex(ID), z.string().min(1)).default({}),
+    notify: z.strictObject({ webhook: z.string().optional() }).default({}),
+    steps: z.array(stepSchema).min(1, { message: 'Expected at least one step' }),
+  })
+  .transform((r) => ({
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    objectives: { rtoMs: r.objectives.rto, rpoMs: r.objectives.rpo },
+    inputs: r.inputs,
+    approvers: r.approvers,
+    connections: r.connections,
+    notify: r.notify,
+    steps: r.steps,
+  }));
