@@ -1,0 +1,31 @@
+// The CLI's connection to Temporal and the lookups every command shares.
+import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../config.js';
+import type { RunReport } from '../runbook/run.js';
+import { reportQuery } from '../workflows/messages.js';
+
+export async function connect(config: Config): Promise<Client> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+}
+
+/** The run's report: live from the workflow while it runs, from its result or failure once it ended. */
+export async function fetchReport(handle: WorkflowHandle): Promise<RunReport> {
+  const description = await handle.describe();
+  if (description.status.name === 'RUNNING') return handle.query(reportQuery);
+  try {
+    return (await handle.result()) as RunReport;
+  } catch (err) {
+    const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
+    const details = cause instanceof ApplicationFailure ? cause.details : undefined;
+    if (details?.[0]) return details[0] as RunReport;
+    // Terminated or timed out: the workflow can still answer the query by replaying its history.
+    return handle.query(reportQuery);
+  }
+}
+
+/** Link to a run in the Temporal Web UI. */
+export function uiLink(config: Config, workflowId: string): string {
+  return `${config.DR_UI_URL}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
+}

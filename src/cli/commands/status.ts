@@ -1,0 +1,71 @@
+// dr status: a live table of a run — step, state, elapsed vs budget, who it waits for, RTO forecast.
+import Table from 'cli-table3';
+import { setTimeout as delay } from 'node:timers/promises';
+import { formatDuration } from '../../runbook/duration.js';
+import type { RunReport } from '../../runbook/run.js';
+import { progressQuery, type Progress } from '../../workflows/messages.js';
+import { fetchReport } from '../client.js';
+import type { CommandContext } from '../context.js';
+
+/** A finished run shown the way a running one is. */
+export function progressFromReport(report: RunReport): Progress {
+  const now = report.endedAt ?? Date.now();
+  return {
+    runbook: report.runbook.id,
+    mode: report.mode,
+    status: report.status,
+    now,
+    rto: report.rto,
+    steps: report.steps.map((r) => ({
+      id: r.id,
+      title: r.title,
+      kind: r.kind,
+      parentId: r.parentId,
+      status: r.status,
+      elapsedMs: r.startedAt === undefined ? undefined : (r.endedAt ?? now) - r.startedAt,
+      budgetMs: r.budgetMs,
+      overrun: r.overrunAt !== undefined,
+      attempts: r.attempts.length,
+    })),
+  };
+}
+
+export function renderProgress(runId: string, p: Progress): string {
+  const table = new Table({ head: ['step', 'state', 'elapsed / budget', 'attempts', 'waiting on'], style: { head: [] } });
+  for (const s of p.steps) {
+    const elapsed = s.elapsedMs === undefined ? '—' : formatDuration(s.elapsedMs);
+    table.push([
+      `${s.parentId ? '  ↳ ' : ''}${s.id}`,
+      s.status + (s.overrun ? ' (overrun)' : ''),
+      `${elapsed} / ${formatDuration(s.budgetMs)}`,
+      String(s.attempts),
+      s.waitingFor ? `${s.waitingFor}: ${s.waitingOn ?? ''}${s.approvals ? ` [${s.approvals}]` : ''}` : '',
+    ]);
+  }
+  const rto =
+    p.rto.status === 'none'
+      ? 'no RTO'
+      : `RTO ${p.rto.status}: elapsed ${formatDuration(p.rto.elapsedMs)}, forecast ${formatDuration(p.rto.forecastMs)}` +
+        (p.rto.deadline ? `, deadline ${new Date(p.rto.deadline).toISOString()}` : '');
+  return `${runId} — ${p.runbook} (${p.mode}): ${p.status}\n${rto}\n${table.toString()}`;
+}
+
+async function snapshot(ctx: CommandContext, runId: string): Promise<Progress> {
+  const handle = (await ctx.client()).workflow.getHandle(runId);
+  const description = await handle.describe();
+  if (description.status.name === 'RUNNING') return handle.query(progressQuery);
+  return progressFromReport(await fetchReport(handle));
+}
+
+const FINAL = ['succeeded', 'failed', 'aborted', 'planned'];
+
+export async function status(ctx: CommandContext, runId: string, options: { watch?: boolean; interval?: string }): Promise<void> {
+  for (;;) {
+    const progress = await snapshot(ctx, runId);
+    const text = renderProgress(runId, progress);
+    // Clear the screen between frames only on a terminal; piped output gets plain frames.
+    ctx.print(options.watch && process.stdout.isTTY ? `\x1b[2J\x1b[H${text}` : text);
+    if (!options.watch || FINAL.includes(progress.status)) return;
+    await delay(Number(options.interval ?? 2) * 1000);
+  }
+}

@@ -1,0 +1,36 @@
+// Errors the CLI knows how to explain: one line for people, and where useful the next command.
+import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+
+/** An error whose message is ready for the terminal; `hint` suggests what to run next. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly exitCode = 1,
+  ) {
+    super(message);
+  }
+}
+
+/** Turns SDK and network errors into CliErrors with a plain message. */
+export function explain(err: unknown, address: string): CliError {
+  if (err instanceof CliError) return err;
+  if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') {
+    return new CliError(`No run with id "${(err as WorkflowNotFoundError).workflowId}"`, 'dr list shows the runs');
+  }
+  if (err instanceof WorkflowUpdateFailedError) {
+    return new CliError(`Refused: ${err.cause?.message ?? err.message}`);
+  }
+  if (err instanceof WorkflowFailedError) {
+    return new CliError(`Run failed: ${err.cause?.message ?? err.message}`);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (/ECONNREFUSED|Connection refused|transport error|failed to connect|tcp connect error/i.test(message)) {
+    return new CliError(`Cannot reach Temporal at ${address}`, 'start the local stack with `npm start`, or set TEMPORAL_ADDRESS');
+  }
+  // Updates refused by a validator arrive as a gRPC error carrying the validator's message.
+  const refused = /(?:approve|reject|complete|decide|abort): .*/.exec(message);
+  if (refused) return new CliError(`Refused: ${refused[0]}`);
+  return new CliError(message);
+}

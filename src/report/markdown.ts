@@ -1,0 +1,91 @@
+// The run report as Markdown: what a team reads after a drill.
+import { markdownTable } from 'markdown-table';
+import { formatDuration } from '../runbook/duration.js';
+import type { RunReport } from '../runbook/run.js';
+import { runTotals, stepTimings } from './timings.js';
+
+const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'));
+const dur = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
+
+export function renderMarkdown(report: RunReport, now = Date.now()): string {
+  const end = report.endedAt ?? now;
+  const timings = stepTimings(report, end);
+  const totals = runTotals(report, timings, end);
+  const kind = report.mode === 'drill' ? 'Drill' : report.mode === 'dry-run' ? 'Dry run' : 'Run';
+  const lines: string[] = [
+    `# ${kind} report: ${report.runbook.title}`,
+    '',
+    `- Run: \`${report.workflowId}\` (runbook \`${report.runbook.id}\`, ${report.runbook.file}, sha256 \`${report.runbook.sha256.slice(0, 16)}\`)`,
+    `- Mode: ${report.mode} · Status: **${report.status}**${report.outcome ? ` — ${report.outcome}` : ''}`,
+    `- Started ${iso(report.startedAt)} · ${report.endedAt ? `ended ${iso(report.endedAt)}` : 'still running'} · took ${dur(totals.elapsedMs)} (planned ${dur(totals.plannedMs)})`,
+    `- Waiting on people ${dur(totals.waitingMs)} · executing ${dur(totals.executingMs)}`,
+    '',
+    '## Objectives',
+    '',
+    markdownTable([
+      ['objective', 'target', 'achieved', 'verdict'],
+      ['RTO', dur(report.objectives.rtoMs), dur(report.rto.elapsedMs), rtoVerdict(report)],
+      ['RPO', dur(report.objectives.rpoMs), '—', 'not measured by this runbook'],
+    ]),
+    '',
+    '## Steps',
+    '',
+    markdownTable(
+      [
+        ['step', 'kind', 'status', 'planned', 'actual', 'over', 'waiting on people', 'executing', 'attempts', 'people'],
+        ...timings.map((t) => [
+          `${'↳ '.repeat(t.depth)}${t.record.id}`,
+          t.record.kind,
+          t.record.status + (t.record.overrunAt !== undefined ? ' ⚠ overrun' : ''),
+          dur(t.record.budgetMs),
+          dur(t.actualMs),
+          t.overMs === undefined ? '—' : t.overMs > 0 ? `+${formatDuration(t.overMs)}` : '—',
+          t.waitingMs > 0 ? dur(t.waitingMs) : '—',
+          t.actualMs === undefined ? '—' : dur(t.executingMs),
+          String(t.record.attempts.length),
+          t.people.join('; ') || '—',
+        ]),
+      ],
+      { align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] },
+    ),
+  ];
+  const failed = timings.filter((t) => t.record.error || t.record.note);
+  if (failed.length > 0) {
+    lines.push('', '## Notes and errors', '');
+    for (const t of failed) lines.push(`- \`${t.record.id}\`: ${[t.record.note, t.record.error].filter(Boolean).join(' — ')}`);
+  }
+  if (report.audit.length > 0) {
+    lines.push('', '## Messages from people', '');
+    lines.push(
+      markdownTable([
+        ['time', 'message', 'via', 'by', 'step', 'result', 'comment'],
+        ...report.audit.map((a) => [
+          iso(a.at),
+          a.decision ? `${a.message} ${a.decision}` : a.message,
+          a.via,
+          a.by,
+          a.step ?? '—',
+          a.accepted ? 'accepted' : `refused: ${a.reason ?? ''}`,
+          a.comment ?? '',
+        ]),
+      ]),
+    );
+  }
+  const events = report.events.filter((e) => e.type !== 'run-started' && e.type !== 'run-finished');
+  if (events.length > 0) {
+    lines.push('', '## Events', '');
+    for (const e of events) lines.push(`- ${iso(e.at)} ${e.type}: ${e.detail}`);
+  }
+  if (report.warnings.length > 0) {
+    lines.push('', '## Runbook warnings', '');
+    for (const w of report.warnings) lines.push(`- ${w}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function rtoVerdict(report: RunReport): string {
+  if (report.objectives.rtoMs === undefined || report.rto.status === 'none') return 'no RTO';
+  if (report.rto.status === 'breached') return '**breached**';
+  if (report.endedAt === undefined) return `${report.rto.status} (forecast ${dur(report.rto.forecastMs)})`;
+  return report.status === 'succeeded' ? 'met' : `not recovered (${report.status})`;
+}

@@ -1,0 +1,124 @@
+// The record of one run: what the workflow keeps, returns as its result, and what reports render.
+// Times are epoch milliseconds taken from workflow time.
+import type { ActionKind, Mode } from './model.js';
+
+export const STEP_STATUSES = [
+  'pending',
+  'running',
+  'waiting',
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+  'planned',
+] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export const RUN_STATUSES = ['running', 'waiting', 'succeeded', 'failed', 'aborted', 'planned'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const RTO_STATUSES = ['on-track', 'at-risk', 'breached', 'none'] as const;
+export type RtoStatus = (typeof RTO_STATUSES)[number];
+
+/** What a step is waiting for, when it waits on people. */
+export type WaitingFor = 'approval' | 'completion' | 'decision';
+
+export interface Attempt {
+  attempt: number;
+  startedAt: number;
+  endedAt?: number;
+  outcome?: 'succeeded' | 'failed';
+  error?: string;
+}
+
+/** A message from a person that changed a step (approved, completed, decided, rejected). */
+export interface Acknowledgement {
+  by: string;
+  at: number;
+  comment?: string;
+}
+
+/** A period during which the step waited on people. */
+export interface WaitPeriod {
+  for: WaitingFor;
+  since: number;
+  until?: number;
+}
+
+export interface StepRecord {
+  id: string;
+  title: string;
+  kind: ActionKind;
+  /** The parallel group this step belongs to. */
+  parentId?: string;
+  budgetMs: number;
+  timeoutMs?: number;
+  destructive: boolean;
+  status: StepStatus;
+  startedAt?: number;
+  endedAt?: number;
+  attempts: Attempt[];
+  waits: WaitPeriod[];
+  /** When the step passed its budget while still running. */
+  overrunAt?: number;
+  approvals: Acknowledgement[];
+  completedBy?: Acknowledgement;
+  rejectedBy?: Acknowledgement;
+  decisions: Array<Acknowledgement & { decision: Decision }>;
+  /** Why a step was skipped or failed, in words. */
+  note?: string;
+  error?: string;
+  output?: unknown;
+  /** The action after templating (dry-run shows it; live runs keep it for the record). */
+  resolved?: unknown;
+}
+
+export type Decision = 'retry' | 'skip' | 'abort';
+
+export interface AuditEntry {
+  at: number;
+  message: 'approve' | 'reject' | 'complete' | 'decide' | 'abort';
+  via: 'signal' | 'update';
+  by: string;
+  step?: string;
+  comment?: string;
+  decision?: Decision;
+  accepted: boolean;
+  reason?: string;
+}
+
+export interface RunEvent {
+  at: number;
+  type: 'run-started' | 'step-overrun' | 'rto-at-risk' | 'rto-on-track' | 'rto-breached' | 'run-finished';
+  step?: string;
+  detail: string;
+}
+
+export interface RtoState {
+  status: RtoStatus;
+  elapsedMs: number;
+  /** Elapsed + remaining budgets on the longest path. */
+  forecastMs: number;
+  deadline?: number;
+}
+
+export interface RunReport {
+  workflowId: string;
+  runId: string;
+  runbook: { id: string; title: string; file: string; sha256: string };
+  mode: Mode;
+  status: RunStatus;
+  startedAt: number;
+  endedAt?: number;
+  /** The incident time RPO is measured from (default: the run's start). */
+  incidentAt: number;
+  inputs: Record<string, unknown>;
+  objectives: { rtoMs?: number; rpoMs?: number };
+  rto: RtoState;
+  steps: StepRecord[];
+  events: RunEvent[];
+  audit: AuditEntry[];
+  warnings: string[];
+  /** Why the run failed or was aborted. */
+  outcome?: string;
+}

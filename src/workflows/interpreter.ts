@@ -1,0 +1,130 @@
+// The runbook interpreter: one small recursive walk over sequence / parallel / step, with each
+// step's retry policy, onFailure handling and the waits on people. State lives in RunState.
+import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, sleep, TimeoutFailure } from '@temporalio/workflow';
+import type { Step } from '../runbook/model.js';
+import { TemplateError } from '../runbook/template.js';
+import type { Attempt, StepRecord } from '../runbook/run.js';
+import { perform, previewAction } from './perform.js';
+import type { RunState } from './state.js';
+
+/** A step failed and its policy says the run stops. */
+export class StepFailed extends Error {
+  override readonly name = 'StepFailed';
+  constructor(readonly stepId: string, message: string) {
+    super(message);
+  }
+}
+
+/** A person rejected the step: never retried, the step's onFailure decides what follows. */
+class StepRejected extends Error {
+  override readonly name = 'StepRejected';
+}
+
+/** Runs steps in order; throws StepFailed when one stops the run. */
+export async function runSequence(state: RunState, steps: readonly Step[]): Promise<void> {
+  for (const step of steps) await runStep(state, step);
+}
+
+async function runStep(state: RunState, step: Step): Promise<void> {
+  const record = state.record(step.id);
+  if (!step.modes.includes(state.mode)) {
+    state.change(record, { status: 'skipped', note: `runs only in ${step.modes.join(', ')} mode` });
+    if (step.action.kind === 'parallel') await runSequence(state, step.action.steps);
+    return;
+  }
+  if (state.mode === 'dry-run') {
+    state.change(record, { status: 'planned', resolved: previewAction(step.action, state.template) });
+    if (step.action.kind === 'parallel') await runSequence(state, step.action.steps);
+    return;
+  }
+  state.change(record, { status: 'running', startedAt: Date.now() });
+  try {
+    if (step.action.kind === 'parallel') await runParallel(state, step.action.steps, record);
+    else await runWithPolicy(state, step, record);
+  } finally {
+    state.change(record, { endedAt: Date.now() });
+  }
+}
+
+async function runParallel(state: RunState, steps: readonly Step[], group: StepRecord): Promise<void> {
+  // One failing branch cancels its siblings; all branches settle before the group ends.
+  const scope = new CancellationScope();
+  let firstFailure: unknown;
+  await scope.run(() =>
+    Promise.allSettled(
+      steps.map((child) =>
+        runStep(state, child).catch((err: unknown) => {
+          if (firstFailure === undefined && !isCancellation(err)) {
+            firstFailure = err;
+            scope.cancel();
+          }
+          throw err;
+        }),
+      ),
+    ),
+  );
+  const failed = steps.some((s) => state.record(s.id).status === 'failed');
+  state.change(group, { status: firstFailure || failed ? 'failed' : 'succeeded' });
+  if (firstFailure !== undefined) throw firstFailure;
+}
+
+async function runWithPolicy(state: RunState, step: Step, record: StepRecord): Promise<void> {
+  for (;;) {
+    for (let round = 1; round <= step.retry.attempts; round++) {
+      const attempt: Attempt = { attempt: record.attempts.length + 1, startedAt: Date.now() };
+      record.attempts.push(attempt);
+      state.change(record, { status: 'running' });
+      try {
+        const output = await perform(step, record, state.performContext);
+        Object.assign(attempt, { endedAt: Date.now(), outcome: 'succeeded' });
+        state.change(record, { status: 'succeeded', output, error: undefined });
+        return;
+      } catch (err) {
+        const message = describeFailure(err);
+        Object.assign(attempt, { endedAt: Date.now(), outcome: 'failed', error: message });
+        if (isCancellation(err)) {
+          state.change(record, { status: 'cancelled', error: 'cancelled' });
+          throw err;
+        }
+        state.change(record, { error: message });
+        if (err instanceof StepRejected || err instanceof TemplateError) break;
+        if (round < step.retry.attempts) await sleep(step.retry.backoffMs * 2 ** (round - 1));
+      }
+    }
+    if (step.onFailure === 'continue') {
+      state.change(record, { status: 'failed', note: 'failed; the run continued (onFailure: continue)' });
+      return;
+    }
+    if (step.onFailure === 'abort') {
+      state.change(record, { status: 'failed' });
+      throw new StepFailed(step.id, `Step "${step.id}" failed: ${record.error ?? 'unknown error'}`);
+    }
+    const decision = await state.waitForDecision(record);
+    if (decision.decision === 'skip') {
+      state.change(record, { status: 'skipped', note: `skipped by ${decision.by} after it failed` });
+      return;
+    }
+    if (decision.decision === 'abort') {
+      state.change(record, { status: 'failed', note: `run aborted by ${decision.by} after the step failed` });
+      throw new StepFailed(step.id, `Step "${step.id}" failed and ${decision.by} chose to abort: ${record.error ?? ''}`);
+    }
+  }
+}
+
+/** Throws StepRejected when a person said no to the step. */
+export function rejected(record: StepRecord): never {
+  const by = record.rejectedBy;
+  throw new StepRejected(`rejected by ${by?.by ?? 'someone'}${by?.comment ? `: ${by.comment}` : ''}`);
+}
+
+/** One line for people: the activity's own message rather than Temporal's wrapper. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof TimeoutFailure) return `the worker stopped answering (${cause.timeoutType} timeout)`;
+    if (cause instanceof ApplicationFailure) return cause.message;
+    return cause?.message ?? err.message;
+  }
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,93 @@
+// Every signal, query and update of a run, defined once and shared with the CLI.
+// Signals (fire-and-forget, e.g. the UI's Send Signal) and updates (the CLI's synchronous yes/no)
+// carry the same payloads and go through the same rules; a refusal is recorded either way.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Mode } from '../runbook/model.js';
+import type { Decision, RunReport, RunStatus, RtoState, StepStatus, WaitingFor } from '../runbook/run.js';
+
+/** Input of the generic `runbook` workflow (and, without `runbook`, of the named scenarios). */
+export interface RunInput {
+  runbook: string;
+  mode?: Mode;
+  inputs?: Record<string, unknown>;
+  /** ISO time of the incident, for RPO; default: the run's start. */
+  incidentAt?: string;
+  /** Who started the run (recorded; the CLI fills it in). */
+  startedBy?: string;
+}
+
+export type ScenarioInput = Omit<RunInput, 'runbook'>;
+
+/** approve / reject / complete: a person acting on a waiting step. */
+export interface StepMessage {
+  step: string;
+  by: string;
+  comment?: string;
+}
+
+/** decide: what to do with a step that failed under `onFailure: ask`. */
+export interface DecideMessage extends StepMessage {
+  decision: Decision;
+}
+
+export interface AbortMessage {
+  by: string;
+  comment?: string;
+}
+
+/** What an accepted update answers. */
+export interface MessageAck {
+  accepted: true;
+  step?: string;
+  stepStatus?: StepStatus;
+  detail: string;
+}
+
+export const approveSignal = defineSignal<[StepMessage]>('approve');
+export const rejectSignal = defineSignal<[StepMessage]>('reject');
+export const completeSignal = defineSignal<[StepMessage]>('complete');
+export const decideSignal = defineSignal<[DecideMessage]>('decide');
+export const abortSignal = defineSignal<[AbortMessage]>('abort');
+
+export const approveUpdate = defineUpdate<MessageAck, [StepMessage]>('approve');
+export const rejectUpdate = defineUpdate<MessageAck, [StepMessage]>('reject');
+export const completeUpdate = defineUpdate<MessageAck, [StepMessage]>('complete');
+export const decideUpdate = defineUpdate<MessageAck, [DecideMessage]>('decide');
+export const abortUpdate = defineUpdate<MessageAck, [AbortMessage]>('abort');
+
+/** A step as the progress query shows it. */
+export interface StepProgress {
+  id: string;
+  title: string;
+  kind: string;
+  parentId?: string;
+  status: StepStatus;
+  elapsedMs?: number;
+  budgetMs: number;
+  overrun: boolean;
+  attempts: number;
+  waitingFor?: WaitingFor;
+  /** Who may act on a waiting step, e.g. "dba (alice, bob)"; approvals so far for quorum steps. */
+  waitingOn?: string;
+  approvals?: string;
+}
+
+export interface Progress {
+  runbook: string;
+  mode: Mode;
+  status: RunStatus;
+  now: number;
+  rto: RtoState;
+  steps: StepProgress[];
+}
+
+export const progressQuery = defineQuery<Progress>('progress');
+export const reportQuery = defineQuery<RunReport>('report');
+
+/** ApplicationFailure types a run ends with, and that refused messages carry. */
+export const RunFailureTypes = {
+  RunFailed: 'RunFailed',
+  RunAborted: 'RunAborted',
+  InvalidInput: 'InvalidInput',
+  MessageRefused: 'MessageRefused',
+} as const;

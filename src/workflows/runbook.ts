@@ -1,0 +1,213 @@
+// The generic `runbook` workflow: loads the runbook (an activity, so the file is read once and its
+// hash recorded), runs it, tracks budgets and the RTO while it goes, and returns the run report.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { formatDuration } from '../runbook/duration.js';
+import { resolveInputs } from '../runbook/load.js';
+import { MODES, type Mode } from '../runbook/model.js';
+import { nextCheckInMs } from '../runbook/plan.js';
+import { renderTemplate } from '../runbook/template.js';
+import type { RunReport, RunStatus, RtoStatus } from '../runbook/run.js';
+import { runSequence, StepFailed } from './interpreter.js';
+import { RunFailureTypes, type RunInput } from './messages.js';
+import { modeKey, rtoDeadlineKey, rtoStatusKey, runbookKey, statusKey } from './search-attributes.js';
+import { RunState } from './state.js';
+
+const { loadRunbook } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 3 },
+  summary: 'load runbook',
+});
+const { notify } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumAttempts: 2 },
+  summary: 'notify',
+});
+
+/** Runs any runbook: `{"runbook": "<id>", "mode": "drill", "inputs": {...}}`. */
+export async function runbook(input: RunInput): Promise<RunReport> {
+  const mode = checkInput(input);
+  const loaded = await loadRunbook({ id: input.runbook });
+  const { values, errors } = resolveInputs(loaded.runbook, input.inputs ?? {});
+  if (errors.length > 0) {
+    throw ApplicationFailure.create({
+      type: RunFailureTypes.InvalidInput,
+      message: `Invalid inputs for runbook "${input.runbook}": ${errors.join('; ')}`,
+      nonRetryable: true,
+    });
+  }
+  const info = workflowInfo();
+  const incidentAt = input.incidentAt ? Date.parse(input.incidentAt) : Date.now();
+  const warnings = loaded.warnings.map((w) => `${w.file ?? loaded.file}:${w.line ?? '?'} ${w.message}`);
+  const state = new RunState(loaded, mode, values, { workflowId: info.workflowId, runId: info.runId }, incidentAt, warnings);
+  state.registerHandlers();
+  const main = new CancellationScope();
+  state.setAbortHandler(() => main.cancel());
+  state.event('run-started', `${mode} of ${loaded.runbook.id} (${loaded.file} sha256 ${loaded.sha256.slice(0, 12)})`);
+  publish(state);
+  void notifyEvent(state, 'run-started', `${mode} of "${loaded.runbook.title}" started`);
+  const monitoring = monitor(state);
+
+  try {
+    await main.run(() => runSequence(state, loaded.runbook.steps));
+    state.status = mode === 'dry-run' ? 'planned' : 'succeeded';
+  } catch (err) {
+    if (err instanceof StepFailed) {
+      state.status = 'failed';
+      state.outcome = err.message;
+    } else if (isCancellation(err)) {
+      state.status = 'aborted';
+      state.aborted ??= { by: 'temporal', at: Date.now(), comment: 'workflow cancelled' };
+      state.outcome = `Aborted by ${state.aborted.by}${state.aborted.comment ? `: ${state.aborted.comment}` : ''}`;
+    } else {
+      throw err;
+    }
+  }
+  return CancellationScope.nonCancellable(() => finish(state, monitoring));
+}
+
+async function finish(state: RunState, monitoring: Promise<void>): Promise<RunReport> {
+  for (const record of state.records.values()) {
+    if (record.status === 'running' || record.status === 'waiting') state.change(record, { status: 'cancelled' });
+  }
+  state.endedAt = Date.now();
+  state.version++;
+  await monitoring;
+  checkRto(state);
+  const verdict = rtoVerdict(state.rto.status, state.rto.elapsedMs, state.runbook.objectives.rtoMs);
+  state.event('run-finished', `${state.status}${verdict}`);
+  publish(state);
+  await notifyEvent(state, 'run-finished', `${state.mode} of "${state.runbook.title}" ${state.status}${verdict}`);
+  const report = state.report();
+  if (state.status === 'succeeded' || state.status === 'planned') return report;
+  throw ApplicationFailure.create({
+    type: state.status === 'aborted' ? RunFailureTypes.RunAborted : RunFailureTypes.RunFailed,
+    message: state.outcome ?? state.status,
+    nonRetryable: true,
+    details: [report],
+  });
+}
+
+function checkInput(input: RunInput): Mode {
+  const mode = input?.mode ?? 'drill';
+  const problem =
+    typeof input !== 'object' || input === null || typeof input.runbook !== 'string' || input.runbook === ''
+      ? `Expected input like {"runbook": "<id>", "mode": "drill"}, got ${JSON.stringify(input)}`
+      : !MODES.includes(mode)
+        ? `Expected mode to be one of ${MODES.join(', ')}, got ${JSON.stringify(mode)}`
+        : input.incidentAt !== undefined && Number.isNaN(Date.parse(input.incidentAt))
+          ? `Expected incidentAt to be an ISO time, got ${JSON.stringify(input.incidentAt)}`
+          : undefined;
+  if (problem) throw ApplicationFailure.create({ type: RunFailureTypes.InvalidInput, message: problem, nonRetryable: true });
+  return mode;
+}
+
+/** Watches budgets and the RTO between step boundaries, waking only when something can change. */
+async function monitor(state: RunState): Promise<void> {
+  try {
+    while (state.endedAt === undefined) {
+      checkOverruns(state);
+      checkRto(state);
+      publish(state);
+      const seen = state.version;
+      const delay = nextCheckInMs({
+        records: state.records.values(),
+        rto: state.rto,
+        rtoMs: state.runbook.objectives.rtoMs,
+        now: Date.now(),
+      });
+      const changed = () => state.endedAt !== undefined || state.version !== seen;
+      if (delay === undefined) await condition(changed);
+      else await condition(changed, delay);
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+  }
+}
+
+function checkOverruns(state: RunState): void {
+  const now = Date.now();
+  for (const record of state.records.values()) {
+    const live = record.status === 'running' || record.status === 'waiting';
+    if (!live || record.kind === 'parallel' || record.startedAt === undefined || record.budgetMs === 0) continue;
+    if (record.overrunAt === undefined && now - record.startedAt > record.budgetMs) {
+      state.change(record, { overrunAt: now });
+      const detail = `"${record.id}" passed its ${formatDuration(record.budgetMs)} budget`;
+      state.event('step-overrun', detail, record.id);
+      void notifyEvent(state, 'step-overrun', detail);
+    }
+  }
+}
+
+function checkRto(state: RunState): void {
+  const before = state.rto.status;
+  state.rto = state.computeRto();
+  const after = state.rto.status;
+  if (after === before || after === 'none') return;
+  const rtoMs = state.runbook.objectives.rtoMs ?? 0;
+  const seen = new Set(state.events.map((e) => e.type));
+  const type = after === 'breached' ? 'rto-breached' : after === 'at-risk' ? 'rto-at-risk' : 'rto-on-track';
+  const detail =
+    after === 'breached'
+      ? `RTO ${formatDuration(rtoMs)} breached`
+      : `forecast ${formatDuration(state.rto.forecastMs)} against RTO ${formatDuration(rtoMs)}`;
+  // Each alarm is raised once per run; a forecast that recovers is recorded but not re-announced.
+  const announce = type !== 'rto-on-track' && !seen.has(type);
+  state.event(type, detail);
+  if (announce) void notifyEvent(state, type, detail);
+}
+
+/** Keeps search attributes and the UI's current details in step with the run. */
+function publish(state: RunState): void {
+  const waiting = [...state.waiting.keys()];
+  const status: RunStatus = state.endedAt === undefined ? (waiting.length > 0 ? 'waiting' : 'running') : state.status;
+  const rtoStatus: RtoStatus = state.rto.status;
+  const key = `${status}|${rtoStatus}`;
+  if (key !== state.published) {
+    state.published = key;
+    upsertSearchAttributes([
+      { key: runbookKey, value: state.runbook.id },
+      { key: modeKey, value: state.mode },
+      { key: statusKey, value: status },
+      { key: rtoStatusKey, value: rtoStatus },
+      { key: rtoDeadlineKey, value: state.rto.deadline === undefined ? null : new Date(state.rto.deadline) },
+    ]);
+  }
+  setCurrentDetails(
+    [
+      `**${state.runbook.title}** (${state.mode}): ${status}`,
+      `RTO: ${rtoStatus}, elapsed ${formatDuration(state.rto.elapsedMs)}, forecast ${formatDuration(state.rto.forecastMs)}`,
+      ...waiting.map((id) => `Waiting on people: step \`${id}\` (dr approve|complete ${state.ids.workflowId} ${id} --as <you>)`),
+    ].join('\n\n'),
+  );
+}
+
+function rtoVerdict(status: RtoStatus, elapsedMs: number, rtoMs: number | undefined): string {
+  if (rtoMs === undefined || status === 'none') return '';
+  const met = status !== 'breached';
+  return `; RTO ${met ? 'met' : 'breached'} (${formatDuration(elapsedMs)} of ${formatDuration(rtoMs)})`;
+}
+
+async function notifyEvent(state: RunState, event: string, message: string): Promise<void> {
+  if (state.mode === 'dry-run') return;
+  try {
+    await notify({
+      runId: state.ids.workflowId,
+      webhook: state.runbook.notify.webhook === undefined ? undefined : renderTemplate(state.runbook.notify.webhook, state.template),
+      event,
+      message: `[${state.runbook.id}] ${message}`,
+      fields: { runbook: state.runbook.id, mode: state.mode, status: state.status, rto: state.rto.status },
+    });
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+  }
+}

@@ -1,0 +1,20 @@
+// Named scenario workflows: one workflow type per built-in runbook, so the UI's Start Workflow
+// needs only `{"mode": "drill"}`. Each is the generic interpreter with its runbook id filled in.
+import type { RunReport } from '../runbook/run.js';
+import type { ScenarioInput } from './messages.js';
+import { runbook } from './runbook.js';
+
+/** Scenario 1 of the DR plan: complete database loss (RTO 4h, RPO 24h). */
+export async function databaseLoss(input: ScenarioInput = {}): Promise<RunReport> {
+  return runbook({ ...input, runbook: 'database-loss' });
+}
+
+/** Scenario 2: service outage, several services down (RTO 1h, RPO 5m). */
+export async function serviceOutage(input: ScenarioInput = {}): Promise<RunReport> {
+  return runbook({ ...input, runbook: 'service-outage' });
+}
+
+/** Scenario 3: security breach. */
+export async function securityBreach(input: ScenarioInput = {}): Promise<RunReport> {
+  return runbook({ ...input, runbook: 'security-breach' });
+}

@@ -1,0 +1,309 @@
+// What a run knows while it goes: step records, who is being waited on, the audit trail, events
+// and the RTO state; and the message handlers that change it under the rules in people.ts.
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import type { LoadRunbookResult } from '../activities/types.js';
+import type { Mode, Runbook, Step } from '../runbook/model.js';
+import { flattenSteps, rtoState } from '../runbook/plan.js';
+import type {
+  Acknowledgement,
+  AuditEntry,
+  Decision,
+  RunEvent,
+  RunReport,
+  RunStatus,
+  RtoState,
+  StepRecord,
+  WaitingFor,
+} from '../runbook/run.js';
+import type { TemplateContext } from '../runbook/template.js';
+import * as m from './messages.js';
+import { rejected } from './interpreter.js';
+import type { PerformContext } from './perform.js';
+import { auditEntry, checkShape, checkStepMessage, describeRoles, MessageRefused, type StepMessageKind } from './people.js';
+
+interface Waiting {
+  for: WaitingFor;
+  roles: string[];
+  required: number;
+}
+
+export class RunState {
+  readonly runbook: Runbook;
+  readonly records = new Map<string, StepRecord>();
+  readonly waiting = new Map<string, Waiting>();
+  readonly audit: AuditEntry[] = [];
+  readonly events: RunEvent[] = [];
+  readonly template: TemplateContext;
+  readonly performContext: PerformContext;
+  readonly startedAt = Date.now();
+  endedAt?: number;
+  status: RunStatus = 'running';
+  outcome?: string;
+  aborted?: Acknowledgement;
+  rto: RtoState;
+  /** Bumped on every change, so waiters (the monitor) notice. */
+  version = 0;
+  /** What was last written to search attributes, so unchanged values are not upserted again. */
+  published?: string;
+  private readonly pendingDecisions = new Map<string, Acknowledgement & { decision: Decision }>();
+  private onAbort: () => void = () => undefined;
+
+  constructor(
+    readonly loaded: LoadRunbookResult,
+    readonly mode: Mode,
+    readonly inputs: Record<string, unknown>,
+    readonly ids: { workflowId: string; runId: string },
+    readonly incidentAt: number,
+    readonly warnings: string[],
+  ) {
+    this.runbook = loaded.runbook;
+    for (const { step, parentId } of flattenSteps(this.runbook.steps)) this.records.set(step.id, newRecord(step, parentId));
+    this.template = { inputs, steps: {}, run: { id: ids.workflowId, mode, runbook: this.runbook.id } };
+    this.performContext = {
+      runbook: this.runbook,
+      workflowId: ids.workflowId,
+      template: this.template,
+      waitForPeople: (record, waitingFor, roles, required) => this.waitForPeople(record, waitingFor, roles, required),
+    };
+    this.rto = this.computeRto();
+  }
+
+  record(id: string): StepRecord {
+    const record = this.records.get(id);
+    if (!record) throw new Error(`no step record "${id}"`);
+    return record;
+  }
+
+  /** Applies a change to a step record and lets later steps' templates see its outcome. */
+  change(record: StepRecord, patch: Partial<StepRecord>): void {
+    Object.assign(record, patch);
+    if (patch.status !== undefined || patch.output !== undefined) {
+      this.template.steps[record.id] = { status: record.status, output: record.output };
+    }
+    this.version++;
+  }
+
+  computeRto(now = Date.now()): RtoState {
+    return rtoState({
+      steps: this.runbook.steps,
+      mode: this.mode,
+      records: this.records,
+      startedAt: this.startedAt,
+      now: this.endedAt ?? now,
+      rtoMs: this.mode === 'dry-run' ? undefined : this.runbook.objectives.rtoMs,
+    });
+  }
+
+  event(type: RunEvent['type'], detail: string, step?: string): void {
+    this.events.push({ at: Date.now(), type, step, detail });
+    this.version++;
+  }
+
+  /** Called when an accepted abort arrives. */
+  setAbortHandler(fn: () => void): void {
+    this.onAbort = fn;
+  }
+
+  async waitForPeople(record: StepRecord, waitingFor: WaitingFor, roles: string[], required: number): Promise<unknown> {
+    const period = { for: waitingFor, since: Date.now() } as StepRecord['waits'][number];
+    record.waits.push(period);
+    this.waiting.set(record.id, { for: waitingFor, roles, required });
+    this.change(record, { status: 'waiting', rejectedBy: undefined });
+    try {
+      await condition(() => record.rejectedBy !== undefined || satisfied(record, waitingFor, required, this.pendingDecisions));
+    } finally {
+      period.until = Date.now();
+      this.waiting.delete(record.id);
+      this.change(record, { status: 'running' });
+    }
+    if (record.rejectedBy) rejected(record);
+    if (waitingFor === 'approval') return { approvedBy: record.approvals.map((a) => a.by) };
+    return { completedBy: record.completedBy?.by, comment: record.completedBy?.comment };
+  }
+
+  async waitForDecision(record: StepRecord): Promise<Acknowledgement & { decision: Decision }> {
+    this.pendingDecisions.delete(record.id);
+    const period = { for: 'decision', since: Date.now() } as StepRecord['waits'][number];
+    record.waits.push(period);
+    this.waiting.set(record.id, { for: 'decision', roles: [], required: 1 });
+    this.change(record, { status: 'waiting' });
+    try {
+      await condition(() => this.pendingDecisions.has(record.id));
+    } finally {
+      period.until = Date.now();
+      this.waiting.delete(record.id);
+      this.version++;
+    }
+    const decision = this.pendingDecisions.get(record.id)!;
+    this.pendingDecisions.delete(record.id);
+    return decision;
+  }
+
+  /** Registers every signal, update and query of a run. */
+  registerHandlers(): void {
+    const kinds: Array<[StepMessageKind, typeof m.approveSignal, typeof m.approveUpdate]> = [
+      ['approve', m.approveSignal, m.approveUpdate],
+      ['reject', m.rejectSignal, m.rejectUpdate],
+      ['complete', m.completeSignal, m.completeUpdate],
+      ['decide', m.decideSignal as typeof m.approveSignal, m.decideUpdate as typeof m.approveUpdate],
+    ];
+    for (const [kind, signal, update] of kinds) {
+      setHandler(signal, (message) => void this.receive(kind, 'signal', message));
+      setHandler(update, (message) => this.receiveOrFail(kind, message), {
+        validator: (message) => checkShape(kind, message),
+      });
+    }
+    setHandler(m.abortSignal, (message) => void this.receive('abort', 'signal', message));
+    setHandler(m.abortUpdate, (message) => this.receiveOrFail('abort', message), {
+      validator: (message) => checkShape('abort', message),
+    });
+    setHandler(m.progressQuery, () => this.progress());
+    setHandler(m.reportQuery, () => this.report());
+  }
+
+  private receiveOrFail(kind: StepMessageKind | 'abort', message: m.StepMessage | m.AbortMessage): m.MessageAck {
+    const result = this.receive(kind, 'update', message);
+    if (result instanceof MessageRefused) {
+      throw ApplicationFailure.create({ type: m.RunFailureTypes.MessageRefused, message: result.reason, nonRetryable: true });
+    }
+    return result;
+  }
+
+  /** Applies a message under the rules; records it either way. Returns the refusal instead of throwing. */
+  private receive(
+    kind: StepMessageKind | 'abort',
+    via: AuditEntry['via'],
+    message: m.StepMessage | m.AbortMessage,
+  ): m.MessageAck | MessageRefused {
+    try {
+      checkShape(kind, message);
+      const ack = kind === 'abort' ? this.applyAbort(message) : this.applyStepMessage(kind, message as m.DecideMessage);
+      this.audit.push(auditEntry(Date.now(), kind, via, message));
+      this.version++;
+      return ack;
+    } catch (err) {
+      if (!(err instanceof MessageRefused)) throw err;
+      this.audit.push(auditEntry(Date.now(), kind, via, message, err));
+      this.version++;
+      return err;
+    }
+  }
+
+  private applyAbort(message: m.AbortMessage): m.MessageAck {
+    if (this.endedAt !== undefined || this.aborted) {
+      throw new MessageRefused(`abort: the run has already ${this.aborted ? 'been aborted' : 'finished'}`);
+    }
+    this.aborted = { by: message.by, at: Date.now(), comment: message.comment };
+    this.onAbort();
+    return { accepted: true, detail: `run aborted by ${message.by}` };
+  }
+
+  private applyStepMessage(kind: StepMessageKind, message: m.DecideMessage): m.MessageAck {
+    const waiting = this.waiting.get(message.step);
+    const record = checkStepMessage({
+      kind,
+      message,
+      runbook: this.runbook,
+      record: this.records.get(message.step),
+      waitingFor: waiting?.for,
+      roles: waiting?.roles ?? [],
+      required: waiting?.required ?? 1,
+    });
+    const ack: Acknowledgement = { by: message.by, at: Date.now(), comment: message.comment };
+    if (kind === 'approve') record.approvals.push(ack);
+    if (kind === 'reject') record.rejectedBy = ack;
+    if (kind === 'complete') record.completedBy = ack;
+    if (kind === 'decide') {
+      const decided = { ...ack, decision: message.decision };
+      record.decisions.push(decided);
+      this.pendingDecisions.set(record.id, decided);
+    }
+    const detail =
+      kind === 'approve'
+        ? `${record.approvals.length} of ${waiting?.required ?? 1} approvals for "${record.id}"`
+        : `${kind} accepted for "${record.id}"`;
+    return { accepted: true, step: record.id, stepStatus: record.status, detail };
+  }
+
+  /** The live view the CLI's status table and the UI show. */
+  progress(): m.Progress {
+    const now = this.endedAt ?? Date.now();
+    return {
+      runbook: this.runbook.id,
+      mode: this.mode,
+      status: this.status,
+      now,
+      rto: this.computeRto(now),
+      steps: [...this.records.values()].map((r) => {
+        const waiting = this.waiting.get(r.id);
+        return {
+          id: r.id,
+          title: r.title,
+          kind: r.kind,
+          parentId: r.parentId,
+          status: r.status,
+          elapsedMs: r.startedAt === undefined ? undefined : (r.endedAt ?? now) - r.startedAt,
+          budgetMs: r.budgetMs,
+          overrun: r.overrunAt !== undefined,
+          attempts: r.attempts.length,
+          waitingFor: waiting?.for,
+          waitingOn: waiting
+            ? waiting.for === 'decision'
+              ? 'retry, skip or abort'
+              : describeRoles(this.runbook, waiting.roles)
+            : undefined,
+          approvals: waiting?.for === 'approval' ? `${r.approvals.length}/${waiting.required}` : undefined,
+        };
+      }),
+    };
+  }
+
+  report(): RunReport {
+    return {
+      workflowId: this.ids.workflowId,
+      runId: this.ids.runId,
+      runbook: { id: this.runbook.id, title: this.runbook.title, file: this.loaded.file, sha256: this.loaded.sha256 },
+      mode: this.mode,
+      status: this.status,
+      startedAt: this.startedAt,
+      endedAt: this.endedAt,
+      incidentAt: this.incidentAt,
+      inputs: this.inputs,
+      objectives: this.runbook.objectives,
+      rto: this.computeRto(),
+      steps: [...this.records.values()],
+      events: this.events,
+      audit: this.audit,
+      warnings: this.warnings,
+      outcome: this.outcome,
+    };
+  }
+}
+
+function satisfied(
+  record: StepRecord,
+  waitingFor: WaitingFor,
+  required: number,
+  decisions: Map<string, unknown>,
+): boolean {
+  if (waitingFor === 'approval') return record.approvals.length >= required;
+  if (waitingFor === 'completion') return record.completedBy !== undefined;
+  return decisions.has(record.id);
+}
+
+function newRecord(step: Step, parentId: string | undefined): StepRecord {
+  return {
+    id: step.id,
+    title: step.title,
+    kind: step.action.kind,
+    parentId,
+    budgetMs: step.budgetMs,
+    timeoutMs: step.timeoutMs,
+    destructive: step.destructive,
+    status: 'pending',
+    attempts: [],
+    waits: [],
+    approvals: [],
+    decisions: [],
+  };
+}
