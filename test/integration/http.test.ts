@@ -31,6 +31,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** The error a promise rejects with; fails the test when it resolves. */
+async function rejection(promise: Promise<unknown>): Promise<Error & { type?: string; nonRetryable?: boolean; details?: unknown[] }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('Expected a rejection, got a result');
+}
+
 describe('httpRequest', () => {
   it('checks the status and returns the body', async () => {
     handler = (_req, res) => res.writeHead(204).end();
@@ -64,17 +74,17 @@ describe('httpRequest', () => {
   it('fails after the polling window, saying how many requests and how long', async () => {
     handler = (_req, res) => res.writeHead(503).end('still down');
     const started = Date.now();
-    const err = await request({ poll: { everyMs: 100, forMs: 450 } }).catch((e: Error) => e);
+    const err = await rejection(request({ poll: { everyMs: 100, forMs: 450 } }));
     assert.ok(Date.now() - started < 1_000);
     // Requests at 0, 100, ..., 400 ms; a slow machine may fit one fewer into the window.
     assert.match(err.message, new RegExp(`^Expected GET ${base}/health to answer 200, got 503 after [45] requests in [34]\\d\\dms: still down$`));
-    assert.equal((err as unknown as { type: string }).type, 'StepExpectationFailed');
+    assert.equal(err.type, 'StepExpectationFailed');
   });
 
   it('counts connection errors as "not yet" while polling', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}/health`;
-    const err = await request({ url, poll: { everyMs: 50, forMs: 200 } }).catch((e: Error) => e);
+    const err = await rejection(request({ url, poll: { everyMs: 50, forMs: 200 } }));
     assert.match(err.message, new RegExp(`^Expected GET ${url} to answer 200, got connection error \\(ECONNREFUSED\\) after [45] requests in \\d+ms$`));
     await assert.rejects(request({ url }), { type: 'StepExpectationFailed', message: `Expected GET ${url} to answer 200, got connection error (ECONNREFUSED)` });
   });

@@ -48,6 +48,16 @@ function readPids(file: string): number[] {
   }
 }
 
+/** The error a promise rejects with; fails the test when it resolves. */
+async function rejection(promise: Promise<unknown>): Promise<Error & { type?: string; nonRetryable?: boolean; details?: unknown[] }> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('Expected a rejection, got a result');
+}
+
 describe('runShell', () => {
   it('passes argv values verbatim, without a shell', async () => {
     const args = ['a b', '$(echo hacked)', 'x; touch /tmp/dr-pwned', '`id`', '*', "it's"];
@@ -77,17 +87,14 @@ describe('runShell', () => {
   });
 
   it('fails with the exit code, the command and the tail of stderr', async () => {
-    const err = await run({ command: ['bash', '-c', 'echo out; echo e1 >&2; echo e2 >&2; exit 2'] }).catch((e: unknown) => e);
-    assert.deepEqual(
-      { name: (err as Error).name, type: (err as { type: string }).type, nonRetryable: (err as { nonRetryable: boolean }).nonRetryable },
-      { name: 'ApplicationFailure', type: 'StepCommandFailed', nonRetryable: true },
-    );
-    assert.equal((err as Error).message, `Command failed with exit code 2: bash -c 'echo out; echo e1 >&2; echo e2 >&2; exit 2'\ne1\ne2`);
-    assert.deepEqual((err as { details: unknown[] }).details, [
+    const err = await rejection(run({ command: ['bash', '-c', 'echo out; echo e1 >&2; echo e2 >&2; exit 2'] }));
+    assert.deepEqual([err.name, err.type, err.nonRetryable], ['ApplicationFailure', 'StepCommandFailed', true]);
+    assert.equal(err.message, `Command failed with exit code 2: bash -c 'echo out; echo e1 >&2; echo e2 >&2; exit 2'\ne1\ne2`);
+    assert.deepEqual(err.details, [
       { display: `bash -c 'echo out; echo e1 >&2; echo e2 >&2; exit 2'`, exitCode: 2, stdout: 'out', stderr: 'e1\ne2' },
     ]);
-    const many = await run({ script: 'for i in $(seq 1 30); do echo "line $i" >&2; done; exit 3' }).catch((e: Error) => e);
-    const lines = (many as Error).message.split('\n');
+    const many = await rejection(run({ script: 'for i in $(seq 1 30); do echo "line $i" >&2; done; exit 3' }));
+    const lines = many.message.split('\n');
     assert.equal(lines.length, 21);
     assert.deepEqual([lines[1], lines[20]], ['line 11', 'line 30']);
   });
@@ -151,9 +158,9 @@ describe('runShell', () => {
     const env = { PGPASSWORD: 'env:DR_TEST_PW', TOKEN: `file:${secretFile}`, PLAIN: 'visible' };
     const ok = await run({ env, script: 'echo "pw=$PGPASSWORD token=$TOKEN plain=$PLAIN"; echo "$PGPASSWORD" >&2; test "$PGPASSWORD$TOKEN" = s3cr3t-Valuefile-Token-123' }, options);
     assert.deepEqual([ok.stdout, ok.stderr], ['pw=*** token=*** plain=visible', '***']);
-    const err = await run({ env, script: 'echo "login failed for $PGPASSWORD" >&2; exit 1' }, options).catch((e: Error) => e);
-    assert.equal((err as Error).message, 'Command failed with exit code 1: echo "login failed for $PGPASSWORD" >&2; exit 1\nlogin failed for ***');
-    assert.ok(!JSON.stringify((err as { details: unknown }).details).includes('s3cr3t'));
+    const err = await rejection(run({ env, script: 'echo "login failed for $PGPASSWORD" >&2; exit 1' }, options));
+    assert.equal(err.message, 'Command failed with exit code 1: echo "login failed for $PGPASSWORD" >&2; exit 1\nlogin failed for ***');
+    assert.ok(!JSON.stringify(err.details).includes('s3cr3t'));
     await assert.rejects(run({ env: { X: 'env:DR_TEST_MISSING' }, command: ['true'] }, options), {
       type: 'SecretUnresolved',
       nonRetryable: true,
