@@ -1,0 +1,77 @@
+// Loading a runbook at the start of a run: the file is read once, by an activity, and its sha256
+// recorded, so editing the file never changes a run already in flight.
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
+import { formatIssue, parseRunbook } from '../runbook/load.js';
+import { FailureTypes, type LoadRunbookInput, type LoadRunbookResult } from './types.js';
+
+export interface LoadOptions {
+  /** Directory holding the runbook files (config.runbooksDir). */
+  dir: string;
+}
+
+const YAML = /\.ya?ml$/;
+// Ids name files: nothing that could climb out of the runbooks directory.
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** The runbook files (`*.yaml`, `*.yml`) directly in `dir`, as absolute paths sorted by name. */
+export async function listRunbookFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && YAML.test(e.name) && !e.name.startsWith('.'))
+    .map((e) => join(dir, e.name))
+    .sort();
+}
+
+/** The id a file declares at top level (`id: database-loss`), read without a full parse. */
+function declaredId(text: string): string | undefined {
+  return /^id:[ \t]*["']?([^"'\s#]+)/m.exec(text)?.[1];
+}
+
+/** Reads, hashes and validates the runbook `id`; throws RunbookNotFound or RunbookInvalid. */
+export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions): Promise<LoadRunbookResult> {
+  const { id } = input;
+  let files: string[];
+  try {
+    files = await listRunbookFiles(options.dir);
+  } catch (err) {
+    throw notFound(`Runbook "${id}" not found: cannot read the runbooks directory ${options.dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const texts = new Map<string, Buffer>();
+  const read = async (path: string) => texts.get(path) ?? texts.set(path, await readFile(path)).get(path)!;
+
+  // By file name first (the convention), then by the id a file declares.
+  let path = SAFE_ID.test(id) ? files.find((f) => basename(f) === `${id}.yaml` || basename(f) === `${id}.yml`) : undefined;
+  if (path === undefined) {
+    for (const f of files) if (declaredId((await read(f)).toString('utf8')) === id) path = f;
+  }
+  if (path === undefined) {
+    const ids = await Promise.all(files.map(async (f) => declaredId((await read(f)).toString('utf8')) ?? basename(f).replace(YAML, '')));
+    const available = ids.length ? `available: ${[...new Set(ids)].sort().join(', ')}` : 'the directory has no runbook files';
+    throw notFound(`Runbook "${id}" not found in ${options.dir}; ${available}`);
+  }
+
+  const bytes = await read(path);
+  const file = basename(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { runbook, errors, warnings } = parseRunbook(bytes.toString('utf8'), file);
+  if (!runbook || errors.length) {
+    const lines = errors.map((e) => `  ${formatIssue(e)}`);
+    throw invalid(`Runbook ${file} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
+  }
+  if (runbook.id !== id) {
+    // Found by file name but declaring another id: running it would record the wrong runbook.
+    throw invalid(`Runbook ${file} declares id "${runbook.id}", expected "${id}"`);
+  }
+  return { runbook, sha256, file, warnings };
+}
+
+function notFound(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureTypes.RunbookNotFound, nonRetryable: true, message });
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureTypes.RunbookInvalid, nonRetryable: true, message });
+}
