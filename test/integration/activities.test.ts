@@ -1,0 +1,63 @@
+// The factory's activities inside a (mock) Temporal activity context: configuration is applied,
+// heartbeats reach Temporal, and a cancellation from Temporal kills the shell step's group.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createActivities } from '../../src/activities/index.js';
+import { loadConfig } from '../../src/config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dr-activities-'));
+writeFileSync(join(dir, 'noop.yaml'), 'id: noop\ntitle: Nothing\nsteps:\n  - id: w\n    title: Wait\n    budget: 1m\n    wait: 1s\n');
+const config = loadConfig({ DR_RUNBOOKS_DIR: dir, DR_OUTPUT_CAP_BYTES: '100' });
+const silent = { info: () => {}, warn: () => {} };
+const activities = createActivities({ config, env: { DR_TEST_PW: 'pw-from-deps' }, log: silent });
+const shell = { runId: 'run-1', stepId: 's', env: {}, okExitCodes: [0] };
+
+function alive(pid: number): boolean {
+  try {
+    const stat = execFileSync('ps', ['-o', 'stat=', '-p', String(pid)]).toString().trim();
+    return stat !== '' && !stat.startsWith('Z');
+  } catch {
+    return false;
+  }
+}
+
+describe('createActivities', () => {
+  it('exposes exactly the activities the workflow proxies', () => {
+    assert.deepEqual(Object.keys(activities).sort(), ['httpRequest', 'loadRunbook', 'notify', 'runShell', 'runSql']);
+  });
+
+  it('applies the configuration: runbooks dir, output cap, secret env', async () => {
+    const env = new MockActivityEnvironment();
+    assert.equal((await env.run(activities.loadRunbook, { id: 'noop' })).file, 'noop.yaml');
+    const result = await env.run(activities.runShell, { ...shell, env: { PW: 'env:DR_TEST_PW' }, script: 'echo "$PW"; seq 1 1000' });
+    assert.equal(result.truncated, true);
+    assert.ok(Buffer.byteLength(result.stdout) <= 100 && result.stdout.endsWith('\n1000'));
+    const notified = await env.run(activities.notify, { runId: 'r', event: 'e', message: 'm' });
+    assert.deepEqual(notified, { delivered: false, error: 'No webhook configured (set notify.webhook in the runbook or DR_NOTIFY_WEBHOOK)' });
+  });
+
+  it('heartbeats to Temporal and dies with its process group when Temporal cancels', async () => {
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const pidFile = join(dir, 'pids');
+    const script = `echo working; sleep 100 & echo $! >> ${pidFile}; echo $$ >> ${pidFile}; wait`;
+    const promise = env.run(activities.runShell, { ...shell, script });
+    promise.catch(() => {});
+    let pids: number[] = [];
+    for (let i = 0; i < 200 && pids.length < 2; i++, await sleep(25)) pids = readFileSync(pidFile, { flag: 'a+' }).toString().split('\n').filter(Boolean).map(Number);
+    await sleep(2_200); // one heartbeat period
+    env.cancel();
+    await assert.rejects(promise, { name: 'CancelledFailure' });
+    assert.ok(beats.length >= 1);
+    assert.equal((beats[0] as { lastLine: string }).lastLine, 'working');
+    for (let i = 0; i < 40 && pids.some(alive); i++) await sleep(50);
+    assert.deepEqual(pids.filter(alive), []);
+  });
+});
