@@ -16,6 +16,8 @@ writeFileSync(join(dir, 'noop.yaml'), 'id: noop\ntitle: Nothing\nsteps:\n  - id:
 const config = loadConfig({ DR_RUNBOOKS_DIR: dir, DR_OUTPUT_CAP_BYTES: '100' });
 const silent = { info: () => {}, warn: () => {} };
 const activities = createActivities({ config, env: { DR_TEST_PW: 'pw-from-deps' }, log: silent });
+/** Runs `fn` in the mock activity context (the SDK's typing does not infer the result type). */
+const inContext = <R>(env: MockActivityEnvironment, fn: () => Promise<R>) => env.run(fn) as Promise<R>;
 const shell = { runId: 'run-1', stepId: 's', env: {}, okExitCodes: [0] };
 
 function alive(pid: number): boolean {
@@ -34,11 +36,11 @@ describe('createActivities', () => {
 
   it('applies the configuration: runbooks dir, output cap, secret env', async () => {
     const env = new MockActivityEnvironment();
-    assert.equal((await env.run(activities.loadRunbook, { id: 'noop' })).file, 'noop.yaml');
-    const result = await env.run(activities.runShell, { ...shell, env: { PW: 'env:DR_TEST_PW' }, script: 'echo "$PW"; seq 1 1000' });
+    assert.equal((await inContext(env, () => activities.loadRunbook({ id: 'noop' }))).file, 'noop.yaml');
+    const result = await inContext(env, () => activities.runShell({ ...shell, env: { PW: 'env:DR_TEST_PW' }, script: 'echo "$PW"; seq 1 1000' }));
     assert.equal(result.truncated, true);
     assert.ok(Buffer.byteLength(result.stdout) <= 100 && result.stdout.endsWith('\n1000'));
-    const notified = await env.run(activities.notify, { runId: 'r', event: 'e', message: 'm' });
+    const notified = await inContext(env, () => activities.notify({ runId: 'r', event: 'e', message: 'm' }));
     assert.deepEqual(notified, { delivered: false, error: 'No webhook configured (set notify.webhook in the runbook or DR_NOTIFY_WEBHOOK)' });
   });
 
@@ -48,7 +50,7 @@ describe('createActivities', () => {
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const pidFile = join(dir, 'pids');
     const script = `echo working; sleep 100 & echo $! >> ${pidFile}; echo $$ >> ${pidFile}; wait`;
-    const promise = env.run(activities.runShell, { ...shell, script });
+    const promise = inContext(env, () => activities.runShell({ ...shell, script }));
     promise.catch(() => {});
     let pids: number[] = [];
     for (let i = 0; i < 200 && pids.length < 2; i++, await sleep(25)) pids = readFileSync(pidFile, { flag: 'a+' }).toString().split('\n').filter(Boolean).map(Number);
