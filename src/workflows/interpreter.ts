@@ -27,7 +27,8 @@ export async function runSequence(state: RunState, steps: readonly Step[]): Prom
 
 async function runStep(state: RunState, step: Step): Promise<void> {
   const record = state.record(step.id);
-  if (!step.modes.includes(state.mode)) {
+  // A dry-run previews the live run: it skips what live would skip.
+  if (!step.modes.includes(state.mode === 'dry-run' ? 'live' : state.mode)) {
     state.change(record, { status: 'skipped', note: `runs only in ${step.modes.join(', ')} mode` });
     if (step.action.kind === 'parallel') await runSequence(state, step.action.steps);
     return;

@@ -62,6 +62,8 @@ export interface StepProgress {
   kind: string;
   parentId?: string;
   status: StepStatus;
+  startedAt?: number;
+  /** As of the workflow's last activity; the CLI extends running steps with its own clock. */
   elapsedMs?: number;
   budgetMs: number;
   overrun: boolean;
@@ -76,6 +78,8 @@ export interface Progress {
   runbook: string;
   mode: Mode;
   status: RunStatus;
+  startedAt: number;
+  /** Workflow time the figures were taken at (queries see the time of the last workflow task). */
   now: number;
   rto: RtoState;
   steps: StepProgress[];

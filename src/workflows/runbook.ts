@@ -16,7 +16,7 @@ import { resolveInputs } from '../runbook/load.js';
 import { MODES, type Mode } from '../runbook/model.js';
 import { nextCheckInMs } from '../runbook/plan.js';
 import { renderTemplate } from '../runbook/template.js';
-import type { RunReport, RunStatus, RtoStatus } from '../runbook/run.js';
+import type { RunReport, RtoStatus } from '../runbook/run.js';
 import { runSequence, StepFailed } from './interpreter.js';
 import { RunFailureTypes, type RunInput } from './messages.js';
 import { modeKey, rtoDeadlineKey, rtoStatusKey, runbookKey, statusKey } from './search-attributes.js';
@@ -162,6 +162,7 @@ function checkRto(state: RunState): void {
       : `forecast ${formatDuration(state.rto.forecastMs)} against RTO ${formatDuration(rtoMs)}`;
   // Each alarm is raised once per run; a forecast that recovers is recorded but not re-announced.
   const announce = type !== 'rto-on-track' && !seen.has(type);
+  if (type === 'rto-on-track' && before !== 'at-risk') return;
   state.event(type, detail);
   if (announce) void notifyEvent(state, type, detail);
 }
@@ -169,7 +170,7 @@ function checkRto(state: RunState): void {
 /** Keeps search attributes and the UI's current details in step with the run. */
 function publish(state: RunState): void {
   const waiting = [...state.waiting.keys()];
-  const status: RunStatus = state.endedAt === undefined ? (waiting.length > 0 ? 'waiting' : 'running') : state.status;
+  const status = state.currentStatus();
   const rtoStatus: RtoStatus = state.rto.status;
   const key = `${status}|${rtoStatus}`;
   if (key !== state.published) {

@@ -3,7 +3,7 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { LoadRunbookResult } from '../activities/types.js';
 import type { Mode, Runbook, Step } from '../runbook/model.js';
-import { flattenSteps, rtoState } from '../runbook/plan.js';
+import { flattenSteps, plannedMs, rtoState, rtoStatus } from '../runbook/plan.js';
 import type {
   Acknowledgement,
   AuditEntry,
@@ -65,7 +65,8 @@ export class RunState {
       template: this.template,
       waitForPeople: (record, waitingFor, roles, required) => this.waitForPeople(record, waitingFor, roles, required),
     };
-    this.rto = this.computeRto();
+    // 'none' until the monitor's first look, so a run that starts at risk records it as an event.
+    this.rto = { ...this.computeRto(), status: 'none' };
   }
 
   record(id: string): StepRecord {
@@ -84,13 +85,19 @@ export class RunState {
   }
 
   computeRto(now = Date.now()): RtoState {
+    const rtoMs = this.runbook.objectives.rtoMs;
+    if (this.mode === 'dry-run') {
+      // A dry-run forecasts the live run it previews.
+      const forecastMs = plannedMs(this.runbook.steps, 'live');
+      return { status: rtoStatus(0, forecastMs, rtoMs), elapsedMs: 0, forecastMs };
+    }
     return rtoState({
       steps: this.runbook.steps,
       mode: this.mode,
       records: this.records,
       startedAt: this.startedAt,
       now: this.endedAt ?? now,
-      rtoMs: this.mode === 'dry-run' ? undefined : this.runbook.objectives.rtoMs,
+      rtoMs,
     });
   }
 
@@ -225,13 +232,20 @@ export class RunState {
     return { accepted: true, step: record.id, stepStatus: record.status, detail };
   }
 
+  /** The run's status as people see it: waiting while any step waits on them. */
+  currentStatus(): RunStatus {
+    if (this.endedAt !== undefined) return this.status;
+    return this.waiting.size > 0 ? 'waiting' : 'running';
+  }
+
   /** The live view the CLI's status table and the UI show. */
   progress(): m.Progress {
     const now = this.endedAt ?? Date.now();
     return {
       runbook: this.runbook.id,
       mode: this.mode,
-      status: this.status,
+      status: this.currentStatus(),
+      startedAt: this.startedAt,
       now,
       rto: this.computeRto(now),
       steps: [...this.records.values()].map((r) => {
@@ -242,6 +256,7 @@ export class RunState {
           kind: r.kind,
           parentId: r.parentId,
           status: r.status,
+          startedAt: r.startedAt,
           elapsedMs: r.startedAt === undefined ? undefined : (r.endedAt ?? now) - r.startedAt,
           budgetMs: r.budgetMs,
           overrun: r.overrunAt !== undefined,
@@ -264,7 +279,7 @@ export class RunState {
       runId: this.ids.runId,
       runbook: { id: this.runbook.id, title: this.runbook.title, file: this.loaded.file, sha256: this.loaded.sha256 },
       mode: this.mode,
-      status: this.status,
+      status: this.currentStatus(),
       startedAt: this.startedAt,
       endedAt: this.endedAt,
       incidentAt: this.incidentAt,

@@ -27,7 +27,7 @@ export async function list(ctx: CommandContext, options: ListOptions): Promise<v
   }
   const limit = Number(options.limit);
   const client = await ctx.client();
-  const table = new Table({ head: ['run', 'runbook', 'mode', 'status', 'RTO', 'started'], style: { head: [] } });
+  const table = new Table({ head: ['run', 'runbook', 'mode', 'status', 'RTO', 'started'], style: { head: [], border: [] } });
   let count = 0;
   for await (const wf of client.workflow.list({ query: listQuery(options) })) {
     const attrs = wf.typedSearchAttributes;

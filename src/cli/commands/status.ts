@@ -14,6 +14,7 @@ export function progressFromReport(report: RunReport): Progress {
     runbook: report.runbook.id,
     mode: report.mode,
     status: report.status,
+    startedAt: report.startedAt,
     now,
     rto: report.rto,
     steps: report.steps.map((r) => ({
@@ -22,6 +23,7 @@ export function progressFromReport(report: RunReport): Progress {
       kind: r.kind,
       parentId: r.parentId,
       status: r.status,
+      startedAt: r.startedAt,
       elapsedMs: r.startedAt === undefined ? undefined : (r.endedAt ?? now) - r.startedAt,
       budgetMs: r.budgetMs,
       overrun: r.overrunAt !== undefined,
@@ -30,8 +32,22 @@ export function progressFromReport(report: RunReport): Progress {
   };
 }
 
+/** Brings a progress snapshot to the caller's clock: running steps and the run keep ageing. */
+export function ageProgress(p: Progress, now: number): Progress {
+  if (['succeeded', 'failed', 'aborted', 'planned'].includes(p.status)) return p;
+  const gap = Math.max(0, now - p.now);
+  return {
+    ...p,
+    now,
+    rto: { ...p.rto, elapsedMs: p.rto.elapsedMs + gap },
+    steps: p.steps.map((s) =>
+      (s.status === 'running' || s.status === 'waiting') && s.startedAt !== undefined ? { ...s, elapsedMs: now - s.startedAt } : s,
+    ),
+  };
+}
+
 export function renderProgress(runId: string, p: Progress): string {
-  const table = new Table({ head: ['step', 'state', 'elapsed / budget', 'attempts', 'waiting on'], style: { head: [] } });
+  const table = new Table({ head: ['step', 'state', 'elapsed / budget', 'attempts', 'waiting on'], style: { head: [], border: [] } });
   for (const s of p.steps) {
     const elapsed = s.elapsedMs === undefined ? '—' : formatDuration(s.elapsedMs);
     table.push([
@@ -53,7 +69,7 @@ export function renderProgress(runId: string, p: Progress): string {
 async function snapshot(ctx: CommandContext, runId: string): Promise<Progress> {
   const handle = (await ctx.client()).workflow.getHandle(runId);
   const description = await handle.describe();
-  if (description.status.name === 'RUNNING') return handle.query(progressQuery);
+  if (description.status.name === 'RUNNING') return ageProgress(await handle.query(progressQuery), Date.now());
   return progressFromReport(await fetchReport(handle));
 }
 

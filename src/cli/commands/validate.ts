@@ -1,0 +1,43 @@
+// dr validate: checks every runbook in a folder; errors make the exit code non-zero.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { formatIssue, parseRunbook } from '../../runbook/load.js';
+import type { CommandContext } from '../context.js';
+import { CliError } from '../errors.js';
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new CliError(`Cannot read runbooks folder ${dir}: ${err.code === 'ENOENT' ? 'it does not exist' : err.message}`);
+  });
+  return entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
+}
+
+/** Files that are not runbooks (schedules, people) live beside them and are skipped here. */
+const NOT_RUNBOOKS = /(^|\/)(schedules|people)\.ya?ml$/;
+
+export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir): Promise<void> {
+  const files = (await yamlFiles(dir)).filter((f) => !NOT_RUNBOOKS.test(f));
+  if (files.length === 0) throw new CliError(`No runbooks (*.yaml) found in ${dir}`);
+  let errors = 0;
+  let warnings = 0;
+  const ids = new Map<string, string>();
+  for (const path of files) {
+    const name = relative(process.cwd(), path);
+    const result = parseRunbook(await readFile(path, 'utf8'), name);
+    for (const issue of [...result.errors, ...result.warnings]) ctx.print(formatIssue(issue));
+    errors += result.errors.length;
+    warnings += result.warnings.length;
+    const id = result.runbook?.id;
+    if (id && ids.has(id)) {
+      ctx.print(`${name}: runbook id "${id}" is also used by ${ids.get(id)}`);
+      errors++;
+    } else if (id) ids.set(id, name);
+    if (result.errors.length === 0) ctx.print(`ok ${name} (${id})`);
+  }
+  const summary = `${files.length} runbook(s), ${errors} error(s), ${warnings} warning(s)`;
+  if (errors > 0) throw new CliError(summary);
+  ctx.print(summary);
+}

@@ -1,0 +1,95 @@
+// The `dr` command. The only place that decides exit codes: commands throw, this prints one line.
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { MODES } from '../runbook/model.js';
+import { abort, decide, stepMessage } from './commands/messages.js';
+import { list } from './commands/list.js';
+import { report } from './commands/report.js';
+import { start } from './commands/start.js';
+import { status } from './commands/status.js';
+import { validate } from './commands/validate.js';
+import { createContext, type CommandContext } from './context.js';
+import { explain } from './errors.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function program(ctx: CommandContext): Command {
+  const dr = new Command('dr')
+    .description('Executable disaster-recovery runbooks on Temporal')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  dr.command('start <runbook>')
+    .description('start a run of a runbook')
+    .addOption(new Option('-m, --mode <mode>', 'live, drill or dry-run').choices(MODES).default('drill'))
+    .option('-i, --input <key=value>', 'runbook input (repeatable)', collect, [])
+    .option('--id <workflowId>', 'workflow id (default: <runbook>-<mode>-<time>)')
+    .option('--incident-at <iso>', 'when the incident happened, for RPO (default: now)')
+    .option('--as <who>', 'who is starting the run (default: $DR_USER or $USER)')
+    .action(async (runbook: string, o) => {
+      await start(ctx, runbook, o);
+    });
+
+  dr.command('status <run>')
+    .description('steps, states, elapsed vs budget, who the run waits for, RTO forecast')
+    .option('-w, --watch', 'refresh until the run ends')
+    .option('--interval <seconds>', 'refresh interval with --watch', '2')
+    .action((run: string, o) => status(ctx, run, o));
+
+  for (const kind of ['approve', 'reject', 'complete'] as const) {
+    dr.command(`${kind} <run> <step>`)
+      .description(`${kind} a waiting step`)
+      .option('--as <who>', 'who you are (default: $DR_USER or $USER)')
+      .option('-c, --comment <text>', 'a comment for the record')
+      .action((run: string, step: string, o) => stepMessage(ctx, kind, run, step, o));
+  }
+
+  dr.command('decide <run> <step> <decision>')
+    .description('retry, skip or abort a step that failed under onFailure: ask')
+    .option('--as <who>', 'who you are (default: $DR_USER or $USER)')
+    .option('-c, --comment <text>', 'a comment for the record')
+    .action((run: string, step: string, decision: string, o) => decide(ctx, run, step, decision, o));
+
+  dr.command('abort <run>')
+    .description('abort a run: running steps are cancelled, their processes killed')
+    .option('--as <who>', 'who you are (default: $DR_USER or $USER)')
+    .option('-c, --comment <text>', 'why')
+    .action((run: string, o) => abort(ctx, run, o));
+
+  dr.command('report <run>')
+    .description('the run report: planned vs actual per step, waiting vs executing, RTO verdict')
+    .addOption(new Option('-f, --format <format>', 'md or json').choices(['md', 'json']).default('md'))
+    .action((run: string, o) => report(ctx, run, o));
+
+  dr.command('list')
+    .description('recent runs')
+    .option('-r, --runbook <id>', 'only runs of this runbook')
+    .option('-s, --status <status>', 'only runs in this status')
+    .option('--mode <mode>', 'only runs in this mode')
+    .option('-n, --limit <n>', 'how many', '20')
+    .action((o) => list(ctx, o));
+
+  dr.command('validate [dir]')
+    .description('check every runbook in a folder (default: runbooks/)')
+    .action((dir: string | undefined) => validate(ctx, dir));
+
+  return dr;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let address = process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233';
+  try {
+    const config = loadConfig();
+    address = config.TEMPORAL_ADDRESS;
+    await program(createContext(config)).parseAsync(argv);
+    return 0;
+  } catch (err) {
+    const error = explain(err, address);
+    process.stderr.write(`dr: ${error.message}\n${error.hint ? `    next: ${error.hint}\n` : ''}`);
+    return error.exitCode;
+  }
+}
+
+process.exitCode = await main(process.argv);
+// The gRPC connection keeps the event loop alive; a CLI ends when its command does.
+process.exit();
