@@ -12,20 +12,32 @@ import {
 
 const ID = /^[a-z0-9][a-z0-9_-]*$/i;
 
-/** A duration like "15m", "1h30m", "2 hours"; yields milliseconds. */
-export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const ms = tryParseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `Expected a duration like "15m", "1h30m" or "2 hours", got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const expectedDuration = 'Expected a duration like "15m", "1h30m" or "2 hours"';
 
-const id = z.string().regex(ID, { message: 'Expected an id of letters, digits, "-" or "_"' });
+/** A duration like "15m", "1h30m", "2 hours"; yields milliseconds. */
+export const duration = z
+  .union([z.string(), z.number()], { error: (issue) => `${expectedDuration}, got ${describeValue(issue.input)}` })
+  .transform((value, ctx) => {
+    const ms = tryParseDuration(value);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `${expectedDuration}, got ${JSON.stringify(value)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+function describeValue(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : JSON.stringify(value);
+}
+
+// Shorthands (`wait: 5m`, `manual: "text"`, `parallel: [...]`) are normalized to their object
+// form before parsing rather than matched by z.union: a union whose branch fails inside a
+// transform reports only "Invalid input", hiding e.g. the bad budget of a nested step.
+function shorthand<T extends z.ZodType>(toObject: (value: unknown) => unknown, schema: T) {
+  return z.preprocess(toObject, schema);
+}
+
+const id = z.string().regex(ID, { error: (issue) => `Expected an id of letters, digits, "-" or "_", got ${JSON.stringify(issue.input)}` });
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
 const comparison = z
@@ -68,7 +80,11 @@ const actionSchemas = {
       body: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
       expect: z
         .strictObject({
-          status: z.union([z.number().int(), z.array(z.number().int()).min(1)]).default(200),
+          status: z
+            .union([z.number().int(), z.array(z.number().int()).min(1)], {
+              error: (issue) => `Expected a status code or a list of them, got ${describeValue(issue.input)}`,
+            })
+            .default(200),
           body: z.string().optional(),
         })
         .default({ status: 200 }),
@@ -91,11 +107,10 @@ const actionSchemas = {
       expect: z.strictObject({ rowCount: comparison.optional(), value: comparison.optional() }).optional(),
     })
     .transform((s): Action => ({ kind: 'sql', ...s })),
-  manual: z
-    .union([z.string().min(1), z.strictObject({ instructions: z.string().min(1), roles: z.array(z.string()).default([]) })])
-    .transform((m): Action =>
-      typeof m === 'string' ? { kind: 'manual', instructions: m, roles: [] } : { kind: 'manual', ...m },
-    ),
+  manual: shorthand(
+    (m) => (typeof m === 'string' ? { instructions: m } : m),
+    z.strictObject({ instructions: z.string().min(1), roles: z.array(z.string()).default([]) }),
+  ).transform((m): Action => ({ kind: 'manual', ...m })),
   approval: z
     .strictObject({
       instructions: z.string().optional(),
@@ -103,16 +118,23 @@ const actionSchemas = {
       required: z.number().int().min(1).default(1),
     })
     .transform((a): Action => ({ kind: 'approval', ...a })),
-  wait: z
-    .union([duration, z.strictObject({ duration })])
-    .transform((w): Action => ({ kind: 'wait', durationMs: typeof w === 'number' ? w : w.duration })),
-  notify: z
-    .union([z.string().min(1), z.strictObject({ webhook: z.string().optional(), message: z.string().min(1) })])
-    .transform((n): Action => (typeof n === 'string' ? { kind: 'notify', message: n } : { kind: 'notify', ...n })),
+  wait: shorthand(
+    (w) => (typeof w === 'string' || typeof w === 'number' ? { duration: w } : w),
+    z.strictObject({ duration }),
+  ).transform((w): Action => ({ kind: 'wait', durationMs: w.duration })),
+  notify: shorthand(
+    (n) => (typeof n === 'string' ? { message: n } : n),
+    z.strictObject({ webhook: z.string().optional(), message: z.string().min(1) }),
+  ).transform((n): Action => ({ kind: 'notify', ...n })),
+  // Issue paths use the object form (`parallel.steps[1]`); the loader maps them to `parallel[1]`.
   get parallel() {
-    return z
-      .union([z.array(stepSchema).min(1), z.strictObject({ steps: z.array(stepSchema).min(1) })])
-      .transform((p): Action => ({ kind: 'parallel', steps: Array.isArray(p) ? p : p.steps }));
+    return shorthand(
+      (p) => (Array.isArray(p) ? { steps: p } : p),
+      z.strictObject(
+        { steps: z.array(stepSchema).min(1, { message: 'Expected at least one step in the group' }) },
+        { error: (issue) => (issue.code === 'invalid_type' ? `Expected a list of steps, got ${describeValue(issue.input)}` : undefined) },
+      ),
+    ).transform((p): Action => ({ kind: 'parallel', steps: p.steps }));
   },
 } satisfies Record<ActionKind, z.ZodType<Action>>;
 
@@ -125,12 +147,13 @@ const stepBase = {
   description: z.string().optional(),
   budget: duration.optional(),
   timeout: duration.optional(),
-  retry: z
-    .union([
-      z.number().int().min(1),
-      z.strictObject({ attempts: z.number().int().min(1).default(1), backoff: duration.default(1000) }),
-    ])
-    .optional(),
+  retry: shorthand(
+    (r) => (typeof r === 'number' ? { attempts: r } : r),
+    z.strictObject(
+      { attempts: z.number().int().min(1).default(1), backoff: duration.default(1000) },
+      { error: (issue) => (issue.code === 'invalid_type' ? `Expected a number of attempts or { attempts, backoff }, got ${describeValue(issue.input)}` : undefined) },
+    ),
+  ).optional(),
   onFailure: z.enum(ON_FAILURE).default('abort'),
   destructive: z.boolean().default(false),
   modes: z.array(z.enum(MODES)).min(1).optional(),
@@ -169,12 +192,7 @@ export const stepSchema: z.ZodType<Step> = z
       ctx.addIssue({ code: 'custom', path: ['budget'], message: 'Expected `budget` (planned duration, like "15m")' });
       return z.NEVER;
     }
-    const retry =
-      raw.retry === undefined
-        ? { attempts: 1, backoffMs: 1000 }
-        : typeof raw.retry === 'number'
-          ? { attempts: raw.retry, backoffMs: 1000 }
-          : { attempts: raw.retry.attempts, backoffMs: raw.retry.backoff };
+    const retry = { attempts: raw.retry?.attempts ?? 1, backoffMs: raw.retry?.backoff ?? 1000 };
     return {
       id: raw.id,
       title: raw.title ?? raw.id,
@@ -196,22 +214,16 @@ function derivedBudget(action: Action): number | undefined {
   return undefined;
 }
 
-const inputSchema = z
-  .union([
-    z.strictObject({
-      description: z.string().optional(),
-      required: z.boolean().default(false),
-      secret: z.boolean().default(false),
-      default: z.unknown().optional(),
-    }),
-    z.union([z.string(), z.number(), z.boolean()]).transform((value) => ({
-      required: false,
-      secret: false,
-      default: value as unknown,
-      description: undefined,
-    })),
-  ])
-  .superRefine((spec, ctx) => {
+// `name: value` is shorthand for an optional input with that default.
+const inputSchema = shorthand(
+  (i) => (typeof i === 'string' || typeof i === 'number' || typeof i === 'boolean' ? { default: i } : i),
+  z.strictObject({
+    description: z.string().optional(),
+    required: z.boolean().default(false),
+    secret: z.boolean().default(false),
+    default: z.unknown().optional(),
+  }),
+).superRefine((spec, ctx) => {
     if (spec.secret && spec.default !== undefined && !isSecretReference(spec.default)) {
       ctx.addIssue({
         code: 'custom',
@@ -233,9 +245,9 @@ export const runbookSchema: z.ZodType<Runbook> = z
     title: z.string().min(1),
     description: z.string().optional(),
     objectives: z.strictObject({ rto: duration.optional(), rpo: duration.optional() }).default({}),
-    inputs: z.record(z.string().regex(ID), inputSchema).default({}),
-    approvers: z.record(z.string().regex(ID), z.array(z.string().min(1))).default({}),
-    connections: z.record(z.string().regex(ID), z.string().min(1)).default({}),
+    inputs: z.record(id, inputSchema).default({}),
+    approvers: z.record(id, z.array(z.string().min(1))).default({}),
+    connections: z.record(id, z.string().min(1)).default({}),
     notify: z.strictObject({ webhook: z.string().optional() }).default({}),
     steps: z.array(stepSchema).min(1, { message: 'Expected at least one step' }),
   })
