@@ -1,0 +1,180 @@
+// Named rules over a validated runbook: what the schema cannot see (ids, references, ordering,
+// approvals, budgets). Each rule pushes issues; paths use the YAML field names so the loader
+// can point at a line.
+import { formatDuration } from './duration.js';
+import type { Mode, Runbook, Step } from './model.js';
+import { plannedMs } from './plan.js';
+import { isSecretReference } from './schema.js';
+import { templatePlaceholders } from './template.js';
+
+/** A problem found in a runbook; `path` follows the YAML (`['steps', 3, 'parallel', 1, 'budget']`). */
+export interface LintIssue {
+  level: 'error' | 'warning';
+  rule: string;
+  message: string;
+  path: (string | number)[];
+  file?: string;
+  line?: number;
+}
+
+type Path = (string | number)[];
+type Report = (level: LintIssue['level'], path: Path, message: string) => void;
+
+/** A step with where it sits and the steps that have finished before it starts. */
+interface Visit {
+  step: Step;
+  path: Path;
+  before: Step[];
+}
+
+function visits(runbook: Runbook): Visit[] {
+  const out: Visit[] = [];
+  const walk = (step: Step, path: Path, before: Step[]): void => {
+    out.push({ step, path, before });
+    // Children of a group run together: each sees only what finished before the group.
+    if (step.action.kind === 'parallel') step.action.steps.forEach((child, j) => walk(child, [...path, 'parallel', j], before));
+  };
+  const done: Step[] = [];
+  runbook.steps.forEach((step, i) => {
+    walk(step, ['steps', i], [...done]);
+    done.push(...flatten(step));
+  });
+  return out;
+}
+
+function flatten(step: Step): Step[] {
+  return step.action.kind === 'parallel' ? [step, ...step.action.steps.flatMap(flatten)] : [step];
+}
+
+/** Every string in a value with its path, for finding template references. */
+function strings(value: unknown, path: Path): Array<[Path, string]> {
+  if (typeof value === 'string') return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((item, i) => strings(item, [...path, i]));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) => (key === 'kind' ? [] : strings(item, [...path, key])));
+  }
+  return [];
+}
+
+const oneOf = (names: string[], none: string): string => (names.length ? `expected one of: ${names.join(', ')}` : none);
+const RUN_FIELDS = ['id', 'mode', 'runbook'];
+const RUN_MODES: Mode[] = ['live', 'drill']; // dry-run resolves nothing, so outputs are never needed there
+
+/** Checks one reference; `at` is the referencing step, absent for runbook-level fields. */
+function checkReference(runbook: Runbook, all: Map<string, Step>, ref: string, hasDefault: boolean, at: Visit | undefined, path: Path, report: Report): void {
+  const [root, name, field, ...rest] = ref.split('.');
+  const shown = `\`{{ ${ref} }}\``;
+  if (!/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/.test(ref)) {
+    return report('error', path, `Expected a reference like inputs.<name>, steps.<id>.output.<field>, steps.<id>.status or run.id, got ${shown}`);
+  }
+  if (root === 'inputs' && name !== undefined) {
+    if (Object.hasOwn(runbook.inputs, name)) return;
+    return report('error', path, `Unknown input "${name}" in ${shown}; ${oneOf(Object.keys(runbook.inputs), 'the runbook declares no inputs')}`);
+  }
+  if (root === 'run' && name !== undefined && field === undefined && RUN_FIELDS.includes(name)) return;
+  if (root !== 'steps' || name === undefined || !(field === 'output' || (field === 'status' && rest.length === 0))) {
+    return report('error', path, `Expected a reference like inputs.<name>, steps.<id>.output.<field>, steps.<id>.status or run.id, got ${shown}`);
+  }
+  if (at === undefined) return report('error', path, `Expected only inputs.* and run.* references here, got ${shown}`);
+  const target = all.get(name);
+  const earlier = at.before.map((s) => s.id);
+  if (target === undefined) {
+    return report('error', path, `Unknown step "${name}" in ${shown}; ${oneOf(earlier, `no step runs before "${at.step.id}"`)}`);
+  }
+  if (!at.before.includes(target)) {
+    return report('error', path, `Step "${name}" in ${shown} does not finish before step "${at.step.id}" starts (it runs later, or in the same parallel group)`);
+  }
+  const missing = RUN_MODES.filter((mode) => at.step.modes.includes(mode) && !target.modes.includes(mode));
+  if (field === 'output' && !hasDefault && missing.length) {
+    report('warning', path, `Step "${name}" does not run in ${missing.join(' or ')} mode, so ${shown} has no value there; expected it to run in ${missing.join(', ')} or a default like | default("")`);
+  }
+}
+
+function stepIdsUnique(runbook: Runbook, report: Report): void {
+  const seen = new Map<string, Path>();
+  for (const { step, path } of visits(runbook)) {
+    const first = seen.get(step.id);
+    if (first) report('error', [...path, 'id'], `Expected unique step ids, got "${step.id}" again (first at ${formatPath(first)})`);
+    else seen.set(step.id, path);
+  }
+}
+
+function referencesExist(runbook: Runbook, report: Report): void {
+  const all = new Map(visits(runbook).map((v) => [v.step.id, v.step]));
+  const refs = (value: unknown, path: Path, at: Visit | undefined): void => {
+    for (const [where, text] of strings(value, path)) {
+      for (const p of templatePlaceholders(text)) checkReference(runbook, all, p.reference, p.hasDefault, at, where, report);
+    }
+  };
+  for (const [name, value] of Object.entries(runbook.connections)) refs(value, ['connections', name], undefined);
+  refs(runbook.notify.webhook, ['notify', 'webhook'], undefined);
+  const approvers = Object.keys(runbook.approvers);
+  for (const visit of visits(runbook)) {
+    const { action } = visit.step;
+    const at = [...visit.path, action.kind];
+    if (action.kind !== 'parallel') refs(action, at, visit);
+    if (action.kind === 'approval' || action.kind === 'manual') {
+      action.roles.forEach((role, k) => {
+        if (!Object.hasOwn(runbook.approvers, role)) {
+          report('error', [...at, 'roles', k], `Role "${role}" is not declared in approvers; ${oneOf(approvers, 'approvers declares no roles')}`);
+        }
+      });
+    }
+    if (action.kind === 'sql') {
+      const c = action.connection;
+      if (!Object.hasOwn(runbook.connections, c) && !isSecretReference(c) && templatePlaceholders(c).length === 0) {
+        const names = Object.keys(runbook.connections);
+        report('error', [...at, 'connection'], `Expected \`connection\` to be ${names.length ? `one of ${names.join(', ')} (connections) or ` : ''}a reference like "env:DATABASE_URL", got "${c}"`);
+      }
+    }
+  }
+}
+
+// A gate nobody can open is found at 3 a.m. otherwise.
+function approvalsSatisfiable(runbook: Runbook, report: Report): void {
+  for (const { step, path } of visits(runbook)) {
+    const action = step.action;
+    if (action.kind !== 'approval' || !action.roles.every((r) => Object.hasOwn(runbook.approvers, r))) continue;
+    const people = new Set(action.roles.flatMap((r) => runbook.approvers[r] ?? []));
+    if (people.size < action.required) {
+      report('error', [...path, 'approval', 'required'], `Expected at least ${action.required} people in roles ${action.roles.join(', ')}, got ${people.size}`);
+    }
+  }
+}
+
+function destructiveNeedsApproval(runbook: Runbook, report: Report): void {
+  for (const { step, path, before } of visits(runbook)) {
+    if (!step.destructive || !step.modes.includes('live')) continue;
+    if (before.some((s) => s.action.kind === 'approval' && s.modes.includes('live'))) continue;
+    report('warning', [...path, 'destructive'], `Step "${step.id}" is destructive and runs in live mode; expected an approval step (running in live mode) before it, got none`);
+  }
+}
+
+function budgetsFitRto(runbook: Runbook, report: Report): void {
+  const rto = runbook.objectives.rtoMs;
+  const planned = plannedMs(runbook.steps, 'live');
+  if (rto !== undefined && planned > rto) {
+    report('warning', ['objectives', 'rto'], `Expected the live steps' planned duration on the longest path to fit the RTO of ${formatDuration(rto)}, got ${formatDuration(planned)}`);
+  }
+}
+
+/** The rules, by name (the name is each issue's `rule`). */
+export const rules = { stepIdsUnique, referencesExist, approvalsSatisfiable, destructiveNeedsApproval, budgetsFitRto };
+
+/** Applies every rule to a runbook that passed the schema; errors first, then warnings. */
+export function lintRunbook(runbook: Runbook): LintIssue[] {
+  const issues: LintIssue[] = [];
+  for (const [rule, check] of Object.entries(rules)) {
+    check(runbook, (level, path, message) => issues.push({ level, rule, message, path }));
+  }
+  return [...issues.filter((i) => i.level === 'error'), ...issues.filter((i) => i.level === 'warning')];
+}
+
+/** A path as `steps[3].parallel[1].budget` (the form of zod's toDotPath). */
+export function formatPath(path: readonly (string | number)[]): string {
+  return path
+    .map((seg, i) =>
+      typeof seg === 'number' ? `[${seg}]` : /[^\w$]/.test(seg) ? `[${JSON.stringify(seg)}]` : i === 0 ? seg : `.${seg}`,
+    )
+    .join('');
+}
