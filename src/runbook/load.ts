@@ -1,0 +1,142 @@
+// Runbook text → validated model, with every problem located at a file line. Pure: takes text.
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { formatPath, lintRunbook, type LintIssue } from './lint.js';
+import type { Runbook } from './model.js';
+import { isSecretReference, runbookSchema } from './schema.js';
+
+/** The outcome of loading: `runbook` is set only when there are no errors. */
+export interface LoadResult {
+  runbook?: Runbook;
+  errors: LintIssue[];
+  warnings: LintIssue[];
+}
+
+type Path = (string | number)[];
+
+/**
+ * Finds the YAML node a path names and returns its line, with the path rewritten to the YAML's
+ * form (`parallel.steps[1]` ↔ `parallel[1]`). Missing fields resolve to the closest ancestor;
+ * a scalar ends the walk, since what follows names the object form of a shorthand (`wait: 5m`).
+ */
+function locate(doc: Document, lines: LineCounter, path: Path): { path: Path; line: number } {
+  const lineOf = (node: unknown): number | undefined => {
+    const range = (node as { range?: [number, number] } | null)?.range;
+    return range ? lines.linePos(range[0]).line : undefined;
+  };
+  let node: unknown = doc.contents;
+  let line = lineOf(node) ?? 1;
+  const resolved: Path = [];
+  let i = 0;
+  while (i < path.length) {
+    const key = path[i]!;
+    if (isSeq(node)) {
+      if (key === 'steps' && typeof path[i + 1] === 'number') {
+        i++;
+        continue;
+      }
+      const item: unknown = typeof key === 'number' ? node.items[key] : undefined;
+      if (item === undefined) break;
+      node = item;
+      line = lineOf(item) ?? line;
+    } else if (isMap(node)) {
+      const map = node;
+      const find = (name: string | number) => map.items.find((p) => isScalar(p.key) && String(p.key.value) === String(name));
+      const pair = find(key);
+      // The path has `parallel[1]` where the YAML has `parallel: { steps: [...] }`.
+      const steps = pair === undefined && typeof key === 'number' ? find('steps') : undefined;
+      if (pair === undefined && steps === undefined) break;
+      line = lineOf((pair ?? steps)!.key) ?? line;
+      node = (pair ?? steps)!.value;
+      if (steps) {
+        resolved.push('steps');
+        continue;
+      }
+    } else {
+      return { path: resolved, line };
+    }
+    resolved.push(key);
+    i++;
+  }
+  return { path: [...resolved, ...path.slice(i)], line };
+}
+
+/** zod issues as located issues; unknown keys become one issue each, at the key's line. */
+function schemaIssues(issues: z.core.$ZodIssue[]): Array<{ path: Path; message: string }> {
+  return issues.flatMap((issue) => {
+    const path = issue.path.map((seg) => (typeof seg === 'symbol' ? String(seg) : seg));
+    const keys = (issue as { keys?: unknown }).keys;
+    if (Array.isArray(keys)) return keys.map((key) => ({ path: [...path, String(key)], message: `Unrecognized key: "${String(key)}"` }));
+    const inner = (issue as { issues?: Array<{ message: string }> }).issues;
+    if (issue.code === 'invalid_key' && inner?.[0]) return [{ path, message: inner[0].message }];
+    if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+      return [{ path, message: `Expected ${issue.expected}, got nothing` }];
+    }
+    return [{ path, message: issue.message }];
+  });
+}
+
+const byLine = (a: LintIssue, b: LintIssue): number => (a.line ?? 0) - (b.line ?? 0);
+
+/** Parses and validates a runbook's YAML text; `file` is only used to label issues. */
+export function parseRunbook(text: string, file: string): LoadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const yamlIssue = (level: LintIssue['level']) => (e: { message: string; pos: [number, number] }): LintIssue => ({
+    level, rule: 'yaml', message: e.message, path: [], file, line: lines.linePos(e.pos[0]).line,
+  });
+  const warnings = doc.warnings.map(yamlIssue('warning'));
+  if (doc.errors.length) return { errors: doc.errors.map(yamlIssue('error')), warnings };
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch (err) {
+    return { errors: [{ level: 'error', rule: 'yaml', message: (err as Error).message, path: [], file, line: 1 }], warnings };
+  }
+  if (data === null || data === undefined) {
+    return { errors: [{ level: 'error', rule: 'schema', message: 'Expected a runbook (a mapping with id, title and steps), got an empty document', path: [], file, line: 1 }], warnings };
+  }
+  const located = (issue: Omit<LintIssue, 'file' | 'line'>): LintIssue => ({ ...issue, ...locate(doc, lines, issue.path), file });
+  const parsed = runbookSchema.safeParse(data);
+  if (!parsed.success) {
+    const errors = schemaIssues(parsed.error.issues).map((i) => located({ level: 'error', rule: 'schema', ...i })).sort(byLine);
+    return { errors, warnings };
+  }
+  const lint = lintRunbook(parsed.data).map(located).sort(byLine);
+  const errors = lint.filter((i) => i.level === 'error');
+  warnings.push(...lint.filter((i) => i.level === 'warning'));
+  return errors.length ? { errors, warnings } : { runbook: parsed.data, errors, warnings };
+}
+
+/** One issue as one line: `database-loss.yaml:42 steps[3].budget: Expected ...`. */
+export function formatIssue(issue: LintIssue): string {
+  const where = issue.file === undefined ? '' : issue.line === undefined ? issue.file : `${issue.file}:${issue.line}`;
+  const head = [where, formatPath(issue.path)].filter(Boolean).join(' ');
+  return `${issue.level === 'warning' ? 'warning: ' : ''}${head ? `${head}: ` : ''}${issue.message}`;
+}
+
+/** Run inputs after defaults, with every missing, unknown or literal-secret input reported. */
+export function resolveInputs(runbook: Runbook, given: Record<string, unknown>): { values: Record<string, unknown>; errors: string[] } {
+  const values: Record<string, unknown> = {};
+  const errors: string[] = [];
+  const declared = Object.keys(runbook.inputs);
+  for (const [name, value] of Object.entries(given)) {
+    if (value !== undefined && !Object.hasOwn(runbook.inputs, name)) {
+      errors.push(`Unknown input "${name}"; ${declared.length ? `expected one of: ${declared.join(', ')}` : `runbook "${runbook.id}" takes no inputs`}`);
+    }
+  }
+  for (const [name, spec] of Object.entries(runbook.inputs)) {
+    const value = Object.hasOwn(given, name) && given[name] !== undefined ? given[name] : spec.default;
+    if (value === undefined) {
+      if (spec.required) errors.push(`Input "${name}" is required${spec.description ? ` (${spec.description})` : ''}`);
+      continue;
+    }
+    // Only a reference may travel: a literal secret would be written into workflow history.
+    if (spec.secret && !isSecretReference(value)) {
+      errors.push(`Input "${name}" is secret: expected a reference like "env:NAME" or "file:/path", got a literal value`);
+      continue;
+    }
+    values[name] = value;
+  }
+  return { values, errors };
+}
