@@ -23,14 +23,16 @@ export async function httpRequest(input: HttpInput, options: ActivityOptions = {
   // A URL given as a reference (it may carry a token) is shown as the reference.
   const display = `${method} ${isSecretRef(input.url) ? input.url : withoutPassword(url)}`;
   const expectStatus = input.expect?.status?.length ? input.expect.status : [200];
-  const perRequestMs = input.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = Date.now();
+  // The polling window and the step's hard limit both end the loop; a hung request must not outlive either.
+  const deadline = started + Math.min(input.poll?.forMs ?? Infinity, input.timeoutMs ?? Infinity);
   let requests = 0;
   let last: Attempt;
 
   for (;;) {
     if (hooks.signal?.aborted) throw cancellationError(hooks.signal, display);
     requests++;
+    const perRequestMs = Math.min(input.timeoutMs ?? DEFAULT_TIMEOUT_MS, input.poll ? Math.max(1_000, deadline - Date.now()) : Infinity);
     last = await attempt(url, { method, headers, body: input.body }, perRequestMs, hooks.signal, redactor);
     if (hooks.signal?.aborted) throw cancellationError(hooks.signal, display);
     hooks.heartbeat({ requests, elapsedMs: Date.now() - started, last: 'error' in last ? last.error : last.status });
@@ -38,7 +40,7 @@ export async function httpRequest(input: HttpInput, options: ActivityOptions = {
       return { status: last.status, body: last.body.slice(0, BODY_CAP), requests };
     }
     // Connection errors and wrong answers alike mean "not yet" while the window is open.
-    if (!input.poll || Date.now() - started + input.poll.everyMs > input.poll.forMs) break;
+    if (!input.poll || Date.now() + input.poll.everyMs > deadline) break;
     await abortableSleep(input.poll.everyMs, hooks.signal, display);
   }
 

@@ -94,6 +94,14 @@ describe('httpRequest', () => {
     await assert.rejects(request({ timeoutMs: 200 }), { message: `Expected GET ${base}/health to answer 200, got no answer within 200ms` });
   });
 
+  it('does not let a hung request outlive the polling window', async () => {
+    handler = () => {};
+    const started = Date.now();
+    const err = await rejection(request({ poll: { everyMs: 100, forMs: 300 } }));
+    assert.match(err.message, /^Expected GET \S+ to answer 200, got no answer within 1s after 1 request in 1s$/);
+    assert.ok(Date.now() - started < 2_000);
+  });
+
   it('sends secret headers and never shows their values', async () => {
     handler = (req, res) => res.writeHead(req.headers.authorization === 'Bearer tok-123456' ? 401 : 500).end(`you sent ${req.headers.authorization}`);
     await assert.rejects(request({ method: 'post', body: '{}', headers: { authorization: 'env:DR_TEST_TOKEN' } }, { DR_TEST_TOKEN: 'Bearer tok-123456' }), {

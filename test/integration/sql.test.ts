@@ -121,11 +121,13 @@ describe('runSql', () => {
   });
 
   it('times out on the server with statement_timeout', async () => {
+    const started = Date.now();
     await assert.rejects(sql({ query: 'SELECT pg_sleep(5)', timeoutMs: 300 }), {
       type: 'StepTimedOut',
       nonRetryable: true,
       message: 'Query timed out after 300ms (SELECT pg_sleep(5))',
     });
+    assert.ok(Date.now() - started < 2_000, 'the server stopped the statement');
   });
 
   it('cancels the running statement on the server when the activity is cancelled', async () => {
