@@ -13,6 +13,8 @@ const schema = z.object({
   DR_UI_URL: z.string().default('http://localhost:8233'),
   /** Default webhook for notifications (Slack-compatible or generic JSON); a reference is allowed. */
   DR_NOTIFY_WEBHOOK: z.string().optional(),
+  /** A prebuilt workflow bundle (from bundleWorkflowCode) for fast worker start; default: bundle at start. */
+  DR_WORKFLOW_BUNDLE: z.string().optional(),
   /** Max bytes of stdout/stderr kept per shell step (the tail is kept). */
   DR_OUTPUT_CAP_BYTES: z.coerce.number().int().positive().default(16_384),
 });

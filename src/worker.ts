@@ -14,7 +14,7 @@ export async function createWorker(config: Config = loadConfig()): Promise<Worke
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.DR_TASK_QUEUE,
-    workflowsPath,
+    ...(config.DR_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.DR_WORKFLOW_BUNDLE } } : { workflowsPath }),
     activities: createActivities({ config }),
   });
 }
