@@ -1,0 +1,3 @@
+export declare const TEST_FILE_SUFFIX: '.test.ts';
+export declare function listTestFiles(dir: string): string[];
+export declare function findTestFiles(root: string, paths?: string[]): string[];
