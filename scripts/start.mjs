@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// `npm start`: the local stack on one machine, no Docker. Installs what is missing (node_modules, the
+// Temporal CLI), starts the Temporal dev server (SQLite in the state dir, UI, search attributes), the
+// worker, and with --with-postgres a demo PostgreSQL; prints where to go; Ctrl-C stops it all.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { acquireLock } from './lib/lock.mjs';
+import { ensureNodeModules } from './lib/node-modules.mjs';
+import { startPostgres } from './lib/postgres.mjs';
+import { Supervisor } from './lib/process.mjs';
+import { ensureTemporalCli } from './lib/temporal-cli.mjs';
+import { startTemporal } from './lib/temporal-server.mjs';
+import { REPO_ROOT, say, waitUntil } from './lib/util.mjs';
+
+const USAGE = `Usage: npm start [-- --with-postgres] [-- --no-worker]
+
+Starts the Temporal dev server (UI on :8233), the easymo-dr worker and, with --with-postgres, a
+demo PostgreSQL on 127.0.0.1:54320 (its URL is given to the worker as DEMO_DATABASE_URL).
+--no-worker starts the servers only (run the worker yourself: npm run worker).
+Environment: DR_STATE_DIR (default .state), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (TEMPORAL_PORT+1000),
+TEMPORAL_NAMESPACE (default), DR_TASK_QUEUE (dr), TEMPORAL_CLI_PATH (use this temporal binary).`;
+
+const DEMO_PG_PORT = 54320;
+
+function parseArgs(argv) {
+  const opts = { withPostgres: false, worker: true };
+  for (const arg of argv) {
+    if (arg === '--with-postgres') opts.withPostgres = true;
+    else if (arg === '--no-worker') opts.worker = false;
+    else if (arg === '-h' || arg === '--help') {
+      console.log(USAGE);
+      process.exit(0);
+    } else {
+      console.error(`Unknown option ${arg}\n\n${USAGE}`);
+      process.exit(2);
+    }
+  }
+  return opts;
+}
+
+function intFromEnv(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0 || n > 65_535) throw new Error(`${name}=${raw} is not a port number`);
+  return n;
+}
+
+/** True once a worker whose identity is `<pid>@host` polls the task queue. */
+function workerPolling(cli, { address, namespace, taskQueue, pid }) {
+  const r = spawnSync(cli, ['task-queue', 'describe', '--task-queue', taskQueue, '--namespace', namespace, '--address', address, '-o', 'json'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (r.status !== 0) return false;
+  try {
+    const pollers = JSON.parse(r.stdout).pollers ?? [];
+    return pollers.some((p) => String(p.identity ?? '').startsWith(`${pid}@`));
+  } catch {
+    return false;
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  const opts = parseArgs(process.argv.slice(2));
+  const stateDir = resolve(REPO_ROOT, process.env.DR_STATE_DIR || '.state');
+  const port = intFromEnv('TEMPORAL_PORT', 7233);
+  const uiPort = intFromEnv('TEMPORAL_UI_PORT', port + 1000);
+  const namespace = process.env.TEMPORAL_NAMESPACE || 'default';
+  const taskQueue = process.env.DR_TASK_QUEUE || 'dr';
+  const uiUrl = `http://localhost:${uiPort}`;
+  const address = `127.0.0.1:${port}`;
+
+  const taken = acquireLock(join(stateDir, 'easymo-dr.pid'), { uiUrl, address, stateDir }, { log: say, cmd: 'start.mjs' });
+  if (!taken.ok) {
+    const { pid, uiUrl: theirUi } = taken.holder;
+    console.error(
+      `easymo-dr is already running (pid ${pid}): UI at ${theirUi ?? uiUrl} — stop it with Ctrl-C in its terminal or \`kill ${pid}\``,
+    );
+    process.exit(1);
+  }
+  const { lock } = taken;
+
+  let shuttingDown;
+  const supervisor = new Supervisor({ onUnexpectedExit: () => void shutdown(1) });
+  const shutdown = (code) => {
+    shuttingDown ??= (async () => {
+      await supervisor.stopAll();
+      lock.release();
+      say(code === 0 ? 'stopped; nothing left running.' : 'stopped everything it had started.');
+      process.exit(code);
+    })();
+    return shuttingDown;
+  };
+  supervisor.handleSignals(() => shutdown(0), 0);
+  const recordChildren = () =>
+    lock.update({ children: supervisor.livePids().map((c) => ({ ...c, cmd: CHILD_CMD[c.name] })) });
+
+  try {
+    ensureNodeModules();
+    const cli = ensureTemporalCli();
+    if (opts.worker && !existsSync(join(REPO_ROOT, 'src', 'worker.ts'))) {
+      throw new Error('src/worker.ts does not exist (yet): start the servers only with `npm start -- --no-worker`');
+    }
+    say(`starting Temporal on ${address} (UI ${uiUrl}), state in ${relative(REPO_ROOT, stateDir) || '.'}/ ...`);
+    const [temporal, pg] = await Promise.all([
+      startTemporal({ stateDir, port, uiPort, namespace, cli, supervisor }),
+      opts.withPostgres
+        ? startPostgres({ dataDir: join(stateDir, 'pg'), port: DEMO_PG_PORT, database: 'easymo_demo', supervisor })
+        : undefined,
+    ]);
+    CHILD_CMD.temporal = temporal.dbFile;
+    CHILD_CMD.postgres = pg ? pg.dataDir : undefined;
+    recordChildren();
+
+    let worker;
+    if (opts.worker) {
+      const env = {
+        ...process.env,
+        TEMPORAL_ADDRESS: temporal.address,
+        TEMPORAL_NAMESPACE: namespace,
+        DR_TASK_QUEUE: taskQueue,
+        DR_STATE_DIR: stateDir,
+        DR_UI_URL: uiUrl,
+        ...(pg ? { DEMO_DATABASE_URL: pg.url } : {}),
+      };
+      say('starting the worker (node --import tsx src/worker.ts) ...');
+      worker = supervisor.spawn('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+        env,
+        cwd: REPO_ROOT,
+        logFile: join(stateDir, 'worker.log'),
+        echo: true,
+        stopSignal: 'SIGTERM',
+        stopTimeoutMs: 20_000,
+      });
+      recordChildren();
+      try {
+        await waitUntil(() => workerPolling(cli, { address: temporal.address, namespace, taskQueue, pid: worker.pid }), {
+          timeoutMs: 120_000,
+          intervalMs: 500,
+          what: `the worker did not start polling task queue "${taskQueue}"`,
+          abort: () => supervisor.deathReason(worker),
+        });
+      } catch (err) {
+        if (worker.exit) throw err; // it died: already reported, shutting down
+        say(`warning: ${err.message}; it may still be starting (see ${join(stateDir, 'worker.log')}).`);
+      }
+    }
+    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, worker, port });
+  } catch (err) {
+    process.stderr.write(`\n[easymo-dr] ✖ ${err.message}\n`);
+    await shutdown(1);
+  }
+}
+
+/** Substrings of each service's command line, so a later run can tell them from unrelated processes. */
+const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', postgres: undefined };
+
+function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, worker, port }) {
+  const rel = relative(REPO_ROOT, stateDir) || '.';
+  const rule = '─'.repeat(76);
+  const lines = [
+    '',
+    rule,
+    ` easymo-dr is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    `   Temporal UI      ${uiUrl}`,
+    `   Temporal server  ${address}, namespace ${namespace} (state and logs in ${rel}/)`,
+    worker
+      ? `   Worker           pid ${worker.pid}, task queue \`${taskQueue}\` (log: ${rel}/worker.log)`
+      : '   Worker           not started (--no-worker): run `npm run worker` yourself',
+    ...(pg ? [`   PostgreSQL       ${pg.url} (DEMO_DATABASE_URL)`] : []),
+    '',
+    ' Start a scenario:',
+    ...(port === 7233 ? [] : [`   export TEMPORAL_ADDRESS=${address}   (in the other terminal first)`]),
+    '   npx dr start <runbook> --mode drill',
+    `   or in the UI: Start Workflow, task queue \`${taskQueue}\`, workflow type \`runbook\`,`,
+    '   input {"runbook": "<id>", "mode": "drill"}',
+    '',
+    ` Stop: Ctrl-C here (or \`kill ${process.pid}\`): everything started here stops with it.`,
+    rule,
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+await main();

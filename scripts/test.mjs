@@ -1,0 +1,167 @@
+#!/usr/bin/env node
+// `npm test [-- paths...]`: type-check, lint, then every test file against a test stack of its own
+// (Temporal on 7243 / UI 8243 with a fresh SQLite file, PostgreSQL on 54329), ports distinct from
+// `npm start`'s so both can run at once. Exits non-zero when anything failed.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { join, resolve } from 'node:path';
+import { acquireLock } from './lib/lock.mjs';
+import { ensureNodeModules } from './lib/node-modules.mjs';
+import { ensurePostgres, startPostgres } from './lib/postgres.mjs';
+import { assertPortsFree } from './lib/ports.mjs';
+import { Supervisor } from './lib/process.mjs';
+import { ensureTemporalCli } from './lib/temporal-cli.mjs';
+import { startTemporal } from './lib/temporal-server.mjs';
+import { findTestFiles } from './lib/test-files.mjs';
+import { REPO_ROOT, say } from './lib/util.mjs';
+
+function portFromEnv(name, fallback) {
+  const n = Number(process.env[name] || fallback);
+  if (!Number.isInteger(n) || n <= 0 || n > 65_535) throw new Error(`${name}=${process.env[name]} is not a port number`);
+  return n;
+}
+// Fixed by default so a developer knows them; overridable when something else on the machine holds one.
+export const TEST_TEMPORAL_PORT = portFromEnv('DR_TEST_TEMPORAL_PORT', 7243);
+export const TEST_TEMPORAL_UI_PORT = portFromEnv('DR_TEST_TEMPORAL_UI_PORT', 8243);
+export const TEST_PG_PORT = portFromEnv('DR_TEST_PG_PORT', 54329);
+export const TEST_PG_DATABASE = 'dr_test';
+/** The whole run is cut off after this long, leaving CI (90 min) time to report. */
+const TEST_RUN_LIMIT_MS = Number(process.env.DR_TEST_RUN_LIMIT_MIN || 70) * 60_000;
+
+/**
+ * Runs a command to completion in our process group (Ctrl-C reaches it). Output is inherited, or with
+ * `buffer` collected and printed in one block at the end (for commands that run side by side).
+ */
+function run(label, command, args, { env = process.env, limitMs, buffer = false } = {}) {
+  const started = Date.now();
+  say(`${label}: ${[command, ...args].join(' ').replace(REPO_ROOT + '/', '')}`);
+  return new Promise((resolveRun) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', buffer ? 'pipe' : 'inherit', buffer ? 'pipe' : 'inherit'] });
+    const chunks = [];
+    if (buffer) {
+      child.stdout.on('data', (d) => chunks.push(d));
+      child.stderr.on('data', (d) => chunks.push(d));
+    }
+    let timer;
+    if (limitMs) {
+      timer = setTimeout(() => {
+        say(`${label}: still running after ${Math.round(limitMs / 60_000)} min: stopping it.`);
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }, limitMs);
+    }
+    const finish = (code) => {
+      clearTimeout(timer);
+      if (chunks.length > 0) process.stdout.write(Buffer.concat(chunks));
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      say(`${label}: ${code === 0 ? 'ok' : `FAILED (exit ${code})`} in ${seconds} s`);
+      resolveRun(code);
+    };
+    child.on('error', (err) => {
+      say(`${label}: could not run ${command}: ${err.message}`);
+      finish(127);
+    });
+    child.on('close', (code, signal) => finish(code ?? 128 + (constants.signals[signal] ?? 0)));
+  });
+}
+
+async function main() {
+  const started = Date.now();
+  const paths = process.argv.slice(2).filter((a) => a !== '--');
+  const stateDir = resolve(REPO_ROOT, '.state', 'test');
+
+  const taken = acquireLock(join(stateDir, 'npm-test.pid'), {}, { log: say, cmd: 'test.mjs' });
+  if (!taken.ok) {
+    console.error(
+      `npm test is already running in this folder (pid ${taken.holder.pid}); wait for it, or stop it with \`kill ${taken.holder.pid}\`.`,
+    );
+    process.exit(1);
+  }
+  const { lock } = taken;
+
+  const files = findTestFiles(REPO_ROOT, paths);
+  if (files.length === 0) {
+    throw new Error(
+      `no test files (*.test.ts) found under ${paths.length ? paths.join(', ') : 'test/'}: refusing to pass with no tests.`,
+    );
+  }
+
+  ensureNodeModules();
+  const cli = ensureTemporalCli();
+  ensurePostgres();
+  // Fail fast, before a minute of type-checking, when a port of the test stack is taken.
+  await assertPortsFree(
+    [
+      { port: TEST_TEMPORAL_PORT, what: 'test Temporal frontend' },
+      { port: TEST_TEMPORAL_UI_PORT, what: 'test Temporal UI' },
+      { port: TEST_PG_PORT, what: 'test PostgreSQL' },
+    ],
+    'Stop that program, or pick other ports: DR_TEST_TEMPORAL_PORT=... DR_TEST_TEMPORAL_UI_PORT=... DR_TEST_PG_PORT=... npm test',
+  );
+
+  let serviceDied;
+  const supervisor = new Supervisor({ onUnexpectedExit: (child) => (serviceDied = child) });
+  supervisor.handleSignals(async () => {
+    await supervisor.stopAll();
+    lock.release();
+  }, 130);
+
+  // The services start while tsc and eslint run.
+  const stack = Promise.all([
+    startTemporal({ stateDir, port: TEST_TEMPORAL_PORT, uiPort: TEST_TEMPORAL_UI_PORT, cli, supervisor, fresh: true }),
+    startPostgres({ dataDir: join(stateDir, 'pg'), port: TEST_PG_PORT, database: TEST_PG_DATABASE, supervisor, fast: true }),
+  ]);
+  stack.catch(() => {}); // handled below; avoids an unhandled rejection while the checks run
+
+  const bin = (name) => join(REPO_ROOT, 'node_modules', '.bin', name);
+  const results = {};
+  // Side by side (output shown as each finishes); a failure does not stop the tests from running.
+  [results.tsc, results.eslint] = await Promise.all([
+    run('tsc', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { buffer: true }),
+    run('eslint', bin('eslint'), ['.'], { buffer: true }),
+  ]);
+
+  let temporal;
+  let pg;
+  try {
+    [temporal, pg] = await stack;
+  } catch (err) {
+    process.stderr.write(`[easymo-dr] ✖ the test stack did not start: ${err.message}\n`);
+    await supervisor.stopAll();
+    return 1;
+  }
+  say(`test stack up: Temporal ${temporal.address} (UI ${temporal.uiUrl}), PostgreSQL ${pg.url}`);
+
+  const env = {
+    ...process.env,
+    TEMPORAL_ADDRESS: temporal.address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_CLI_PATH: cli,
+    DR_TEST_PG_URL: pg.url,
+    DR_TEST_STATE_DIR: stateDir,
+    DR_TEST_TEMPORAL_UI_URL: temporal.uiUrl,
+  };
+  say(`running ${files.length} test file(s)`);
+  results.tests = await run(
+    'tests',
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=1', ...files],
+    { env, limitMs: Math.max(60_000, TEST_RUN_LIMIT_MS - (Date.now() - started)) },
+  );
+
+  await supervisor.stopAll();
+  lock.release();
+  if (serviceDied) say(`note: ${serviceDied.name} died during the run (see above); that may explain failures.`);
+  const verdict = Object.entries(results).map(([k, code]) => `${k} ${code === 0 ? 'ok' : 'FAILED'}`);
+  say(`${verdict.join(', ')} — ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+  if (results.tests !== 0) return results.tests;
+  return results.tsc !== 0 || results.eslint !== 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`[easymo-dr] ✖ ${err.message}\n`);
+    process.exit(1);
+  },
+);
