@@ -1,0 +1,84 @@
+// ESLint flat config. TypeScript files get typescript-eslint's recommended rules plus the cheap
+// type-aware promise rules (a forgotten `await` on an activity, a signal or a client call is a real
+// bug here). Workflow code gets the determinism fence the Temporal samples use: no Node built-ins, no
+// I/O libraries, no activity implementations (type-only imports are fine: `import type`).
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const WORKFLOW_MESSAGE =
+  'Workflow code must be deterministic and is bundled without Node: do this in an activity ' +
+  '(src/activities/) and call it through proxyActivities; `import type` is allowed.';
+
+const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_'));
+/** Modules that do I/O or are not meant for the workflow sandbox. */
+const workflowBannedModules = [
+  ...nodeBuiltins,
+  'pg',
+  'execa',
+  'uuid',
+  '@temporalio/activity',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/testing',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.state/', '.cache/', 'test-artifacts/', 'coverage/', 'dist/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { ecmaVersion: 2023, sourceType: 'module', globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts', '**/*.mts', '**/*.cts'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          // node:test's describe/it/test return promises the runner itself awaits.
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['describe', 'suite', 'it', 'test', 'before', 'after', 'beforeEach', 'afterEach'] },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/await-thenable': 'error',
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: workflowBannedModules.map((name) => ({ name, message: WORKFLOW_MESSAGE, allowTypeImports: true })),
+          patterns: [
+            { group: ['node:*'], message: WORKFLOW_MESSAGE, allowTypeImports: true },
+            {
+              group: ['**/activities', '**/activities/*', '!**/activities/types.js'],
+              message: WORKFLOW_MESSAGE,
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'No environment in workflow code: read configuration in an activity or pass it as input.' },
+        { name: 'require', message: WORKFLOW_MESSAGE },
+      ],
+    },
+  },
+);
