@@ -38,7 +38,7 @@ export interface ShellResult {
   display: string;
 }
 
-export interface HttpInput extends StepRef, Omit<HttpAction, 'kind'> {
+export interface HttpInput extends StepRef, Omit<HttpAction, 'kind' | 'json'> {
   timeoutMs?: number;
 }
 

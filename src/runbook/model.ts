@@ -32,6 +32,8 @@ export interface HttpAction {
   method: string;
   headers: Record<string, string>;
   body?: string;
+  /** A JSON body given as YAML data; sent JSON-encoded after templating. */
+  json?: Record<string, unknown>;
   expect: { status: number[]; body?: string };
   /** Poll until the expectation holds (e.g. until a service is healthy). */
   poll?: { everyMs: number; forMs: number };

@@ -1,6 +1,7 @@
 // zod schema of a runbook file. Parsing yields the plain model in model.ts.
 import { z } from 'zod';
 import { tryParseDuration } from './duration.js';
+import { isSecretReference } from './inputs.js';
 import {
   MODES,
   ON_FAILURE,
@@ -95,7 +96,9 @@ const actionSchemas = {
       url: h.url,
       method: h.method,
       headers: h.body !== undefined && typeof h.body !== 'string' ? { 'content-type': 'application/json', ...h.headers } : h.headers,
-      body: h.body === undefined || typeof h.body === 'string' ? h.body : JSON.stringify(h.body),
+      body: typeof h.body === 'string' ? h.body : undefined,
+      // Kept as data so templated values are JSON-encoded after rendering, never spliced into JSON text.
+      json: h.body === undefined || typeof h.body === 'string' ? undefined : h.body,
       expect: { status: typeof h.expect.status === 'number' ? [h.expect.status] : h.expect.status, body: h.expect.body },
       poll: h.poll ? { everyMs: h.poll.every, forMs: h.poll.for } : undefined,
     })),
@@ -233,10 +236,6 @@ const inputSchema = shorthand(
     }
   });
 
-/** A secret reference: resolved on the worker, never carried as a value. */
-export function isSecretReference(value: unknown): value is string {
-  return typeof value === 'string' && /^(env:[A-Za-z_][A-Za-z0-9_]*|file:\/.+)$/.test(value);
-}
 
 /** The runbook file. */
 export const runbookSchema: z.ZodType<Runbook> = z
@@ -262,3 +261,5 @@ export const runbookSchema: z.ZodType<Runbook> = z
     notify: r.notify,
     steps: r.steps,
   }));
+
+export { isSecretReference } from './inputs.js';

@@ -61,8 +61,9 @@ const performers: Performers = {
     return { exitCode: result.exitCode, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
   },
   async http(action, step, record, ctx) {
-    const { kind: _kind, ...rest } = action;
-    const resolved = renderTemplate(rest, ctx.template);
+    const { kind: _kind, json, ...rest } = action;
+    const rendered = renderTemplate(rest, ctx.template);
+    const resolved = json === undefined ? rendered : { ...rendered, body: JSON.stringify(renderTemplate(json, ctx.template)) };
     record.resolved = resolved;
     const result = await activitiesFor(step, resolved.poll !== undefined).httpRequest({
       ...resolved,

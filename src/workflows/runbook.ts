@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { formatDuration } from '../runbook/duration.js';
-import { resolveInputs } from '../runbook/load.js';
+import { resolveInputs } from '../runbook/inputs.js';
 import { MODES, type Mode } from '../runbook/model.js';
 import { nextCheckInMs } from '../runbook/plan.js';
 import { renderTemplate } from '../runbook/template.js';

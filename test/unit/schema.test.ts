@@ -53,9 +53,9 @@ describe('step action forms', () => {
     assert.deepEqual(action({ shell: { script: 'ls | wc -l', env: { N: 1 }, okExitCodes: [0, 1] } }), { kind: 'shell', command: undefined, script: 'ls | wc -l', env: { N: '1' }, cwd: undefined, okExitCodes: [0, 1] });
   });
   test('http: defaults and a JSON body', () => {
-    assert.deepEqual(action({ http: { url: 'http://x/health' } }), { kind: 'http', url: 'http://x/health', method: 'GET', headers: {}, body: undefined, expect: { status: [200], body: undefined }, poll: undefined });
+    assert.deepEqual(action({ http: { url: 'http://x/health' } }), { kind: 'http', url: 'http://x/health', method: 'GET', headers: {}, body: undefined, json: undefined, expect: { status: [200], body: undefined }, poll: undefined });
     assert.deepEqual(action({ http: { url: 'u', method: 'post', body: { a: 1 }, expect: { status: [200, 201] }, poll: { for: '5m' } } }), {
-      kind: 'http', url: 'u', method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}', expect: { status: [200, 201], body: undefined }, poll: { everyMs: 5000, forMs: 300_000 },
+      kind: 'http', url: 'u', method: 'POST', headers: { 'content-type': 'application/json' }, body: undefined, json: { a: 1 }, expect: { status: [200, 201], body: undefined }, poll: { everyMs: 5000, forMs: 300_000 },
     });
   });
   test('sql, manual, approval, wait, notify', () => {
