@@ -2,6 +2,7 @@
 // their inputs templated here), people actions become waits. The one dispatch over action kinds.
 import { ActivityCancellationType, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
+import type { ShellResult } from '../activities/types.js';
 import type { Action, ActionKind, Runbook, Step } from '../runbook/model.js';
 import { renderArgv, renderTemplate, type TemplateContext } from '../runbook/template.js';
 import type { StepRecord, WaitingFor } from '../runbook/run.js';
@@ -40,72 +41,90 @@ type Performer<K extends ActionKind> = (
   ctx: PerformContext,
 ) => Promise<unknown>;
 
-type Performers = { [K in Exclude<ActionKind, 'parallel'>]: Performer<K> };
+type SystemKind = Exclude<ActionKind, 'parallel' | 'manual' | 'approval' | 'wait'>;
 
-const performers: Performers = {
-  async shell(action, step, record, ctx) {
-    const resolved = {
+/**
+ * System actions: the activity that carries each out, whether it heartbeats (long work; a dead
+ * worker is then noticed within HEARTBEAT_TIMEOUT_MS), and how its input is templated when the
+ * plain deep render is not enough. Adding an action = a schema entry, a line here, an activity.
+ */
+const SYSTEM: {
+  [K in SystemKind]: {
+    activity: keyof Activities;
+    heartbeats: boolean | ((action: Extract<Action, { kind: K }>) => boolean);
+    resolve?: (action: Extract<Action, { kind: K }>, ctx: PerformContext) => Record<string, unknown>;
+    /** What the record keeps of the resolved input, when that differs (e.g. a connection's name). */
+    show?: (action: Extract<Action, { kind: K }>, resolved: Record<string, unknown>) => unknown;
+    /** The step's output (what later steps' templates see), when not the activity's whole result. */
+    output?: (result: never) => unknown;
+  };
+} = {
+  shell: {
+    activity: 'runShell',
+    heartbeats: true,
+    resolve: (action, ctx) => ({
       command: action.command ? renderArgv(action.command, ctx.template) : undefined,
       script: action.script === undefined ? undefined : renderTemplate(action.script, ctx.template),
       env: renderTemplate(action.env, ctx.template),
       cwd: action.cwd === undefined ? undefined : renderTemplate(action.cwd, ctx.template),
       okExitCodes: action.okExitCodes,
-    };
-    record.resolved = resolved;
-    const result = await activitiesFor(step, true).runShell({
-      ...resolved,
-      runId: ctx.workflowId,
-      stepId: step.id,
-      timeoutMs: step.timeoutMs,
-    });
-    return { exitCode: result.exitCode, stdout: result.stdout.trim(), stderr: result.stderr.trim() };
+    }),
+    // Trimmed so `{{ steps.x.output.stdout }}` can be used as a value without its newline.
+    output: (r: ShellResult) => ({ exitCode: r.exitCode, stdout: r.stdout.trim(), stderr: r.stderr.trim(), truncated: r.truncated }),
   },
-  async http(action, step, record, ctx) {
-    const { kind: _kind, json, ...rest } = action;
-    const rendered = renderTemplate(rest, ctx.template);
-    const resolved = json === undefined ? rendered : { ...rendered, body: JSON.stringify(renderTemplate(json, ctx.template)) };
-    record.resolved = resolved;
-    const result = await activitiesFor(step, resolved.poll !== undefined).httpRequest({
-      ...resolved,
-      runId: ctx.workflowId,
-      stepId: step.id,
-      timeoutMs: step.timeoutMs,
-    });
-    return { status: result.status, body: result.body, requests: result.requests };
+  http: {
+    activity: 'httpRequest',
+    heartbeats: (action) => action.poll !== undefined,
+    resolve: (action, ctx) => {
+      const { kind: _kind, json, ...rest } = action;
+      const rendered = renderTemplate(rest, ctx.template);
+      return json === undefined ? rendered : { ...rendered, body: JSON.stringify(renderTemplate(json, ctx.template)) };
+    },
   },
-  async sql(action, step, record, ctx) {
-    const named = ctx.runbook.connections[action.connection];
-    const resolved = {
-      connection: renderTemplate(named ?? action.connection, ctx.template),
+  sql: {
+    activity: 'runSql',
+    heartbeats: true,
+    resolve: (action, ctx) => ({
+      connection: renderTemplate(ctx.runbook.connections[action.connection] ?? action.connection, ctx.template),
       query: renderTemplate(action.query, ctx.template),
       params: renderTemplate(action.params, ctx.template),
       expect: action.expect,
-    };
-    record.resolved = { ...resolved, connection: named === undefined ? resolved.connection : action.connection };
-    const result = await activitiesFor(step, false).runSql({
-      ...resolved,
-      runId: ctx.workflowId,
-      stepId: step.id,
-      timeoutMs: step.timeoutMs,
-    });
-    return { rowCount: result.rowCount, value: result.value, rows: result.rows };
+    }),
+    show: (action, resolved) => ({ ...resolved, connection: action.connection }),
   },
-  async notify(action, step, record, ctx) {
-    const webhook = action.webhook ?? ctx.runbook.notify.webhook;
-    const resolved = {
-      webhook: webhook === undefined ? undefined : renderTemplate(webhook, ctx.template),
-      message: renderTemplate(action.message, ctx.template),
-    };
-    record.resolved = resolved;
-    const result = await activitiesFor(step, false).notify({
-      ...resolved,
-      runId: ctx.workflowId,
-      event: 'step',
-      fields: { runbook: ctx.runbook.id, step: step.id },
-    });
-    // A webhook that is down is reported, never a reason to fail the run.
-    return result;
+  notify: {
+    activity: 'notify',
+    heartbeats: false,
+    resolve: (action, ctx) => {
+      const webhook = action.webhook ?? ctx.runbook.notify.webhook;
+      return {
+        webhook: webhook === undefined ? undefined : renderTemplate(webhook, ctx.template),
+        message: renderTemplate(action.message, ctx.template),
+        event: 'step',
+        fields: { runbook: ctx.runbook.id },
+      };
+    },
+    // A webhook that is down is reported in the step's output, never a reason to fail the run.
   },
+};
+
+async function performSystem(action: Extract<Action, { kind: SystemKind }>, step: Step, record: StepRecord, ctx: PerformContext) {
+  const spec = SYSTEM[action.kind] as (typeof SYSTEM)[SystemKind] & {
+    heartbeats: boolean | ((a: unknown) => boolean);
+    resolve?: (a: unknown, c: PerformContext) => Record<string, unknown>;
+    show?: (a: unknown, r: Record<string, unknown>) => unknown;
+    output?: (r: unknown) => unknown;
+  };
+  const { kind: _kind, ...plain } = action;
+  const resolved = spec.resolve ? spec.resolve(action, ctx) : (renderTemplate(plain, ctx.template) as Record<string, unknown>);
+  record.resolved = spec.show ? spec.show(action, resolved) : resolved;
+  const heartbeats = typeof spec.heartbeats === 'function' ? spec.heartbeats(action) : spec.heartbeats;
+  const activity = activitiesFor(step, heartbeats)[spec.activity] as (input: unknown) => Promise<unknown>;
+  const result = await activity({ ...resolved, runId: ctx.workflowId, stepId: step.id, timeoutMs: step.timeoutMs });
+  return spec.output ? spec.output(result) : result;
+}
+
+const people: { [K in 'manual' | 'approval' | 'wait']: Performer<K> } = {
   async wait(action) {
     await sleep(action.durationMs);
     return { waitedMs: action.durationMs };
@@ -122,8 +141,10 @@ const performers: Performers = {
 export function perform(step: Step, record: StepRecord, ctx: PerformContext): Promise<unknown> {
   const action = step.action;
   if (action.kind === 'parallel') throw new Error('parallel groups are run by the interpreter');
-  const performer = performers[action.kind] as Performer<typeof action.kind>;
-  return performer(action as never, step, record, ctx);
+  if (action.kind === 'manual' || action.kind === 'approval' || action.kind === 'wait') {
+    return (people[action.kind] as Performer<typeof action.kind>)(action as never, step, record, ctx);
+  }
+  return performSystem(action, step, record, ctx);
 }
 
 /** The action with templates applied as far as they can be before the run (dry-run). */
