@@ -54,7 +54,13 @@ export function cleanupStaleChildren(lock, log = () => {}) {
     }
     cleaned.push(child);
   }
+  // Wait (briefly) until they are gone, so their ports are free for the new run.
+  for (let i = 0; i < 50 && cleaned.some((c) => pidAlive(c.pid)); i++) sleepSync(100);
   return cleaned;
+}
+
+function sleepSync(ms) {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
 function writeAtomic(file, data) {
@@ -82,7 +88,7 @@ export function acquireLock(file, info = {}, { log = () => {}, cmd = 'node' } = 
         // Being written right now by another starter, or garbage: give a writer a moment.
         const age = Date.now() - (safeMtime(file) ?? 0);
         if (age < 2_000) {
-          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+          sleepSync(200);
           continue;
         }
       }

@@ -15,6 +15,7 @@ import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../../scripts/lib/search
 import { TEMPORAL_CLI_VERSION, temporalCliCachePath } from '../../scripts/lib/temporal-cli.mjs';
 import { temporalServerArgs } from '../../scripts/lib/temporal-server.mjs';
 import { findTestFiles } from '../../scripts/lib/test-files.mjs';
+import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes.js';
 import { cacheDir, tailFile } from '../../scripts/lib/util.mjs';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dr-scripts-test-'));
@@ -178,6 +179,13 @@ describe('Temporal dev server set-up', () => {
     assert.ok(args.join(' ').includes('--search-attribute DrRtoDeadline=Datetime'));
     assert.ok(!args.includes('--namespace'));
     assert.ok(temporalServerArgs({ dbFile: 'x', port: 1, uiPort: 2, namespace: 'dr' }).join(' ').includes('--namespace dr'));
+  });
+
+  it('registers exactly the search attributes the workflow code sets', () => {
+    // The SDK spells types KEYWORD / DATETIME, the CLI Keyword / Datetime.
+    const fromWorkflows = Object.fromEntries(SEARCH_ATTRIBUTE_KEYS.map((k) => [k.name, String(k.type).toUpperCase()]));
+    const registered = Object.fromEntries(Object.entries(SEARCH_ATTRIBUTES).map(([n, t]) => [n, t.toUpperCase()]));
+    assert.deepEqual(fromWorkflows, registered);
   });
 
   it('caches the CLI per machine under XDG_CACHE_HOME or ~/.cache, by version', () => {
