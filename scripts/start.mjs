@@ -104,7 +104,7 @@ async function main() {
     if (opts.worker && !existsSync(join(REPO_ROOT, 'src', 'worker.ts'))) {
       throw new Error('src/worker.ts does not exist (yet): start the servers only with `npm start -- --no-worker`');
     }
-    say(`starting Temporal on ${address} (UI ${uiUrl}), state in ${relative(REPO_ROOT, stateDir) || '.'}/ ...`);
+    say(`starting Temporal on ${address} (UI ${uiUrl}), state in ${displayPath(stateDir)}/ ...`);
     const [temporal, pg] = await Promise.all([
       startTemporal({ stateDir, port, uiPort, namespace, cli, supervisor }),
       opts.withPostgres
@@ -158,8 +158,14 @@ async function main() {
 /** Substrings of each service's command line, so a later run can tell them from unrelated processes. */
 const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', postgres: undefined };
 
+/** A path relative to the repo when inside it, else absolute. */
+function displayPath(path) {
+  const rel = relative(REPO_ROOT, path);
+  return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
+}
+
 function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, worker, port }) {
-  const rel = relative(REPO_ROOT, stateDir) || '.';
+  const rel = displayPath(stateDir);
   const rule = '─'.repeat(76);
   const lines = [
     '',
