@@ -19,7 +19,7 @@ type Path = (string | number)[];
  * form (`parallel.steps[1]` ↔ `parallel[1]`). Missing fields resolve to the closest ancestor;
  * a scalar ends the walk, since what follows names the object form of a shorthand (`wait: 5m`).
  */
-function locate(doc: Document, lines: LineCounter, path: Path): { path: Path; line: number } {
+function locateIn(doc: Document, lines: LineCounter, path: Path): { path: Path; line: number } {
   const lineOf = (node: unknown): number | undefined => {
     const range = (node as { range?: [number, number] } | null)?.range;
     return range ? lines.linePos(range[0]).line : undefined;
@@ -78,34 +78,54 @@ function schemaIssues(issues: z.core.$ZodIssue[]): Array<{ path: Path; message: 
 
 const byLine = (a: LintIssue, b: LintIssue): number => (a.line ?? 0) - (b.line ?? 0);
 
-/** Parses and validates a runbook's YAML text; `file` is only used to label issues. */
-export function parseRunbook(text: string, file: string): LoadResult {
+/** A YAML document validated by a schema, with its issues located at lines. */
+export interface ParsedYaml<T> {
+  value?: T;
+  errors: LintIssue[];
+  warnings: LintIssue[];
+  /** Locates an issue about the value (e.g. a lint finding) at its line in the file. */
+  locate(issue: Omit<LintIssue, 'file' | 'line'>): LintIssue;
+}
+
+/**
+ * Parses YAML text and validates it with `schema`; every issue names the file, line and field.
+ * `what` describes the expected document for the empty-file message. Used for runbooks, people
+ * and schedules alike.
+ */
+export function parseYaml<T>(text: string, file: string, schema: z.ZodType<T>, what: string): ParsedYaml<T> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const locate = (issue: Omit<LintIssue, 'file' | 'line'>): LintIssue => ({ ...issue, ...locateIn(doc, lines, issue.path), file });
   const yamlIssue = (level: LintIssue['level']) => (e: { message: string; pos: [number, number] }): LintIssue => ({
     level, rule: 'yaml', message: e.message, path: [], file, line: lines.linePos(e.pos[0]).line,
   });
   const warnings = doc.warnings.map(yamlIssue('warning'));
-  if (doc.errors.length) return { errors: doc.errors.map(yamlIssue('error')), warnings };
+  if (doc.errors.length) return { errors: doc.errors.map(yamlIssue('error')), warnings, locate };
   let data: unknown;
   try {
     data = doc.toJS();
   } catch (err) {
-    return { errors: [{ level: 'error', rule: 'yaml', message: (err as Error).message, path: [], file, line: 1 }], warnings };
+    return { errors: [{ level: 'error', rule: 'yaml', message: (err as Error).message, path: [], file, line: 1 }], warnings, locate };
   }
   if (data === null || data === undefined) {
-    return { errors: [{ level: 'error', rule: 'schema', message: 'Expected a runbook (a mapping with id, title and steps), got an empty document', path: [], file, line: 1 }], warnings };
+    return { errors: [{ level: 'error', rule: 'schema', message: `Expected ${what}, got an empty document`, path: [], file, line: 1 }], warnings, locate };
   }
-  const located = (issue: Omit<LintIssue, 'file' | 'line'>): LintIssue => ({ ...issue, ...locate(doc, lines, issue.path), file });
-  const parsed = runbookSchema.safeParse(data);
+  const parsed = schema.safeParse(data);
   if (!parsed.success) {
-    const errors = schemaIssues(parsed.error.issues).map((i) => located({ level: 'error', rule: 'schema', ...i })).sort(byLine);
-    return { errors, warnings };
+    const errors = schemaIssues(parsed.error.issues).map((i) => locate({ level: 'error', rule: 'schema', ...i })).sort(byLine);
+    return { errors, warnings, locate };
   }
-  const lint = lintRunbook(parsed.data).map(located).sort(byLine);
+  return { value: parsed.data, errors: [], warnings, locate };
+}
+
+/** Parses and validates a runbook's YAML text; `file` is only used to label issues. */
+export function parseRunbook(text: string, file: string): LoadResult {
+  const parsed = parseYaml(text, file, runbookSchema, 'a runbook (a mapping with id, title and steps)');
+  if (!parsed.value) return { errors: parsed.errors, warnings: parsed.warnings };
+  const lint = lintRunbook(parsed.value).map(parsed.locate).sort(byLine);
   const errors = lint.filter((i) => i.level === 'error');
-  warnings.push(...lint.filter((i) => i.level === 'warning'));
-  return errors.length ? { errors, warnings } : { runbook: parsed.data, errors, warnings };
+  const warnings = [...parsed.warnings, ...lint.filter((i) => i.level === 'warning')];
+  return errors.length ? { errors, warnings } : { runbook: parsed.value, errors, warnings };
 }
 
 /** One issue as one line: `database-loss.yaml:42 steps[3].budget: Expected ...`. */
