@@ -1,0 +1,84 @@
+// Shell blocks → what steps do: commands become a script (destructive unless known read-only),
+// comment-only blocks become instructions, "# Or ..." alternatives are kept as notes, not run.
+import type { Code } from 'mdast';
+import { isReadOnly } from './classify.js';
+import { takeParenthesizedTime } from './durations.js';
+import { shellBlockOf } from './forms.js';
+import { numberedComment, type Group } from './shell.js';
+import { oneLine } from './text.js';
+import type { DraftStep, Note } from './types.js';
+
+/** What a run of groups does, before it has a title. */
+export interface Action {
+  script?: string;
+  scriptLine?: number;
+  instructions: string[];
+  destructive: boolean;
+  writes: string[];
+  alternatives: string[];
+}
+
+const isAlternative = (g: Group) => g.commands.length > 0 && /^or\b/i.test(g.comments[0] ?? '');
+
+/** The action of groups run as one step; `skipHead` drops the first comment (it became the title). */
+export function groupsAction(groups: readonly Group[], notes: Note[], skipHead = false): Action {
+  const main = groups.filter((g) => !isAlternative(g));
+  const alternatives = groups.filter(isAlternative).map((g) => {
+    const text = g.commands.map((c) => c.text).join('\n');
+    notes.push({ level: 'unmapped', line: g.line, message: `alternative "${oneLine(g.comments[0]!)}" (${oneLine(text).slice(0, 80)}) is not run; kept in the step's description` });
+    return `${g.comments.join(' ')}: ${text}`;
+  });
+  const commands = main.flatMap((g) => g.commands);
+  const writes = commands.filter((c) => !isReadOnly(c.text)).map((c) => oneLine(c.text));
+  const lines = main.flatMap((g, i) => (i === 0 && skipHead ? g.lines.slice(1) : g.lines));
+  const scriptLine = (main[0]?.line ?? 0) + (skipHead ? 1 : 0);
+  const comments = main.flatMap((g, i) => (i === 0 && skipHead ? g.comments.slice(1) : g.comments));
+  if (commands.length === 0) return { instructions: comments, destructive: false, writes: [], alternatives };
+  return { script: lines.join('\n'), scriptLine, instructions: [], destructive: writes.length > 0, writes, alternatives };
+}
+
+/** The action of whole blocks (the code of one numbered list item). */
+export function blocksAction(codes: readonly Code[], notes: Note[]): Action {
+  return groupsAction(codes.flatMap((code) => shellBlockOf(code).groups), notes);
+}
+
+function draft(title: string, line: number, action: Action, fallback: string): DraftStep {
+  const { time, rest } = takeParenthesizedTime(title);
+  const heading = rest || fallback;
+  return {
+    title: heading,
+    line,
+    time,
+    script: action.script,
+    scriptLine: action.scriptLine,
+    instructions: action.script === undefined ? (action.instructions.length ? action.instructions : [heading]).join('\n') : undefined,
+    description: action.alternatives.length ? action.alternatives.map((a) => `Alternative in the document, not run: ${a}`).join('\n') : undefined,
+    destructive: action.destructive,
+    writes: action.writes,
+  };
+}
+
+/**
+ * One block split into steps: at numbered comments when it has them (lines before the first one
+ * are the preamble), otherwise at every comment that heads commands.
+ */
+export function blockSteps(code: Code, notes: Note[]): { steps: DraftStep[]; preamble: string[] } {
+  const block = shellBlockOf(code);
+  const runs: Group[][] = [];
+  const preamble: string[] = [];
+  for (const group of block.groups) {
+    const starts = block.numbered ? group.number !== undefined : !isAlternative(group) || runs.length === 0;
+    if (starts) runs.push([group]);
+    else if (runs.length > 0) runs[runs.length - 1]!.push(group);
+    else if (group.commands.length === 0) preamble.push(...group.comments);
+    else runs.push([group]);
+  }
+  const steps = runs.map((run) => {
+    const head = run[0]!;
+    const numbered = head.number !== undefined ? numberedComment(head.comments[0]!) : undefined;
+    const title = numbered?.title ?? head.comments[0] ?? oneLine(head.commands[0]?.text ?? 'Commands').slice(0, 60);
+    const action = groupsAction(run, notes, numbered !== undefined || (head.comments.length > 0 && head.commands.length > 0));
+    return draft(title, head.line, action, `Step ${numbered?.number ?? ''}`.trim());
+  });
+  return { steps, preamble };
+}

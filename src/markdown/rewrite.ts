@@ -1,0 +1,104 @@
+// Rewrites imported commands so placeholders reach them as environment variables ("$NAME", set
+// from `{{ inputs.name }}` in the step's `env:`), never spliced into the script text; and instructions
+// so placeholders read `{{ inputs.name }}`.
+import { type InputSet, type PlaceholderKind, SHELL_VARIABLES } from './placeholders.js';
+
+type Quote = 'none' | 'single' | 'double' | 'heredoc';
+
+const FILE = /^[\w./-]*?(?:19|20)\d{6}[\w.-]*?\.[a-z][a-z0-9]{0,4}(?:\.[a-z0-9]{1,4})?(?![\w.$-])/i;
+const PATTERNS: Array<[PlaceholderKind, RegExp, Quote[]]> = [
+  ['variable', /^\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*)(?![a-zA-Z0-9_]))/, ['none', 'double', 'heredoc']],
+  ['angle', /^<[A-Za-z][\w-]*>/, ['none']],
+  ['your', /^your[_-][A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*/i, ['none', 'double', 'single', 'heredoc']],
+  ['file', FILE, ['none', 'double', 'heredoc']],
+];
+const WORD_START = /[\s=:"'(/]/;
+
+/** Variables the script sets itself (`NAME=`, `read NAME`, `for NAME in`): not placeholders. */
+function assigned(script: string): Set<string> {
+  const names = script.matchAll(/(?:^|[\s;&|(])(?:export\s+|local\s+)?([A-Za-z_][A-Za-z0-9_]*)=|\b(?:read(?:\s+-\w+)*|for)\s+([A-Za-z_][A-Za-z0-9_]*)/g);
+  return new Set([...names].map((m) => m[1] ?? m[2]!));
+}
+
+function reference(env: string, quote: Quote, next: string | undefined): string {
+  const bare = next !== undefined && /[A-Za-z0-9_]/.test(next) ? `\${${env}}` : `$${env}`;
+  if (quote === 'none') return `"${bare}"`;
+  if (quote === 'single') return `'"${bare}"'`;
+  return bare;
+}
+
+/** One line of shell; returns the rewritten line. Comments are left as written. */
+function rewriteLine(text: string, quote: Quote, line: number, inputs: InputSet, own: Set<string>, used: Set<string>): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    const atWordStart = i === 0 || WORD_START.test(text[i - 1]!);
+    if (quote === 'none' && c === '#' && atWordStart) return out + text.slice(i);
+    if (c === '\\' && quote !== 'single') {
+      out += text.slice(i, i + 2);
+      i += 2;
+      continue;
+    }
+    let matched = false;
+    for (const [kind, pattern, where] of PATTERNS) {
+      if (!where.includes(quote) || (kind !== 'variable' && !atWordStart)) continue;
+      const m = pattern.exec(text.slice(i));
+      if (!m) continue;
+      const name = m[1] ?? m[2];
+      if (kind === 'variable' && (own.has(name!) || SHELL_VARIABLES.has(name!))) break;
+      const input = inputs.add(kind, m[0], line);
+      if (!input) break;
+      used.add(input.name);
+      out += reference(input.env, quote, text[i + m[0].length]);
+      i += m[0].length;
+      matched = true;
+      break;
+    }
+    if (matched) continue;
+    if (quote === 'none' && (c === "'" || c === '"')) quote = c === "'" ? 'single' : 'double';
+    else if ((quote === 'single' && c === "'") || (quote === 'double' && c === '"')) quote = 'none';
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+/** Rewrites a script; `env` maps each variable it now reads to its input's template. */
+export function rewriteScript(script: string, line: number, inputs: InputSet): { script: string; env: Record<string, string> } {
+  const own = assigned(script);
+  const used = new Set<string>();
+  let heredoc: { end: string; literal: boolean } | undefined;
+  const lines = script.split('\n').map((text, i) => {
+    if (heredoc) {
+      if (text.replace(/^\t+/, '') === heredoc.end) heredoc = undefined;
+      else return heredoc.literal ? text : rewriteLine(text, 'heredoc', line + i, inputs, own, used);
+      return text;
+    }
+    const rewritten = rewriteLine(text, 'none', line + i, inputs, own, used);
+    const opens = /<<-?\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\1/.exec(text.replace(/<<</g, ''));
+    if (opens && !text.trim().startsWith('#')) heredoc = { end: opens[2]!, literal: opens[1] !== '' };
+    return rewritten;
+  });
+  const env = Object.fromEntries([...used].map((name) => [inputs.inputs.get(name)!.env, `{{ inputs.${name} }}`]));
+  return { script: lines.join('\n'), env };
+}
+
+const TEXT_PATTERNS: Array<[PlaceholderKind, RegExp]> = [
+  ['angle', /<[A-Za-z][\w-]*>/g],
+  ['your', /\byour[_-][A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*/gi],
+  ['timestamp', /\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?: ?UTC|Z)?/g],
+  ['file', /(?<![\w$])[\w./-]*?(?:19|20)\d{6}[\w.-]*?\.[a-z][a-z0-9]{0,4}(?:\.[a-z0-9]{1,4})?(?![\w.$-])/gi],
+];
+
+/** Instructions for people: placeholders become `{{ inputs.name }}`; a literal `{{` is broken up so it is not read as one. */
+export function rewriteText(text: string, line: number, inputs: InputSet): string {
+  let out = text.replace(/\{\{/g, '{ {').replace(/\}\}/g, '} }');
+  for (const [kind, pattern] of TEXT_PATTERNS) {
+    out = out.replace(pattern, (found) => {
+      const input = kind === 'angle' && SHELL_VARIABLES.has(found.slice(1, -1).toUpperCase()) ? undefined : inputs.add(kind, found, line);
+      return input ? `{{ inputs.${input.name} }}` : found;
+    });
+  }
+  return out;
+}
