@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
+import { EMPTY_PEOPLE, parsePeople, type People } from '../runbook/people.js';
 import { FailureTypes, type LoadRunbookInput, type LoadRunbookResult } from './types.js';
 
 export interface LoadOptions {
@@ -13,6 +14,10 @@ export interface LoadOptions {
 }
 
 const YAML = /\.ya?ml$/;
+/** Files beside the runbooks that are not runbooks. */
+export const NOT_RUNBOOKS = /^(people|schedules)\.ya?ml$/;
+/** people.yaml: roles, escalation chain and notification targets shared by all runbooks. */
+export const PEOPLE_FILE = 'people.yaml';
 // Ids name files: nothing that could climb out of the runbooks directory.
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -20,7 +25,7 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 export async function listRunbookFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && YAML.test(e.name) && !e.name.startsWith('.'))
+    .filter((e) => e.isFile() && YAML.test(e.name) && !e.name.startsWith('.') && !NOT_RUNBOOKS.test(e.name))
     .map((e) => join(dir, e.name))
     .sort();
 }
@@ -56,7 +61,8 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
   const bytes = await read(path);
   const file = basename(path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const { runbook, errors, warnings } = parseRunbook(bytes.toString('utf8'), file);
+  const people = await loadPeople(options.dir);
+  const { runbook, errors, warnings } = parseRunbook(bytes.toString('utf8'), file, { roles: people.roles });
   if (!runbook || errors.length) {
     const lines = errors.map((e) => `  ${formatIssue(e)}`);
     throw invalid(`Runbook ${file} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
@@ -65,7 +71,21 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
     // Found by file name but declaring another id: running it would record the wrong runbook.
     throw invalid(`Runbook ${file} declares id "${runbook.id}", expected "${id}"`);
   }
-  return { runbook, sha256, file, warnings };
+  return { runbook, sha256, file, warnings, people };
+}
+
+/** people.yaml from the runbooks directory; none is fine (roles then come from each runbook). */
+export async function loadPeople(dir: string): Promise<People> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, PEOPLE_FILE), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_PEOPLE;
+    throw invalid(`Cannot read ${PEOPLE_FILE}: ${(err as Error).message}`);
+  }
+  const parsed = parsePeople(text, PEOPLE_FILE);
+  if (!parsed.value) throw invalid(`${PEOPLE_FILE} is invalid:\n${parsed.errors.map((e) => `  ${formatIssue(e)}`).join('\n')}`);
+  return parsed.value;
 }
 
 function notFound(message: string): ApplicationFailure {

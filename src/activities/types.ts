@@ -3,6 +3,7 @@
 // on the worker, so their values never enter workflow history.
 import type { HttpAction, Runbook, ShellAction, SqlAction } from '../runbook/model.js';
 import type { LintIssue } from '../runbook/lint.js';
+import type { People } from '../runbook/people.js';
 
 /** Identifies the run and step an activity works for (used in logs and notifications). */
 export interface StepRef {
@@ -21,6 +22,8 @@ export interface LoadRunbookResult {
   /** Path relative to the runbooks directory. */
   file: string;
   warnings: LintIssue[];
+  /** people.yaml's escalation chain and notification targets (its roles are merged into approvers). */
+  people: People;
 }
 
 export interface ShellInput extends StepRef, Omit<ShellAction, 'kind'> {
@@ -87,5 +90,11 @@ export const FailureTypes = {
   StepTimedOut: 'StepTimedOut',
   StepExpectationFailed: 'StepExpectationFailed',
   SecretUnresolved: 'SecretUnresolved',
+  /** The backup store cannot be used: bucket missing, access denied, folder not writable, disk full. */
+  StoreUnavailable: 'StoreUnavailable',
+  /** No complete backup matches (`latest` with none, an unknown id, a table not in the backup). */
+  BackupNotFound: 'BackupNotFound',
+  /** An object does not match its manifest (sha256 or size): the restore target was not touched. */
+  BackupCorrupt: 'BackupCorrupt',
 } as const;
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

@@ -2,7 +2,7 @@
 import { markdownTable } from 'markdown-table';
 import { formatDuration } from '../runbook/duration.js';
 import type { RunReport } from '../runbook/run.js';
-import { runTotals, stepTimings } from './timings.js';
+import { peopleTimings, runTotals, stepTimings } from './timings.js';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 const dur = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
@@ -16,7 +16,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
     `# ${kind} report: ${report.runbook.title}`,
     '',
     `- Run: \`${report.workflowId}\` (runbook \`${report.runbook.id}\`, ${report.runbook.file}, sha256 \`${report.runbook.sha256.slice(0, 16)}\`)`,
-    `- Mode: ${report.mode} · Status: **${report.status}**${report.outcome ? ` — ${report.outcome}` : ''}`,
+    `- Mode: ${report.mode} · Status: **${report.status}**${report.outcome ? ` — ${report.outcome}` : ''}${report.startedBy ? ` · started by ${report.startedBy}` : ''}`,
     `- Started ${iso(report.startedAt)} · ${report.endedAt ? `ended ${iso(report.endedAt)}` : 'still running'} · took ${dur(totals.elapsedMs)} (planned ${dur(totals.plannedMs)})`,
     `- Waiting on people ${dur(totals.waitingMs)} · executing ${dur(totals.executingMs)}`,
     '',
@@ -53,6 +53,26 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
   if (failed.length > 0) {
     lines.push('', '## Notes and errors', '');
     for (const t of failed) lines.push(`- \`${t.record.id}\`: ${[t.record.note, t.record.error].filter(Boolean).join(' — ')}`);
+  }
+  const people = peopleTimings(report);
+  if (people.length > 0) {
+    lines.push('', '## Time waiting on people', '');
+    lines.push(
+      markdownTable(
+        [
+          ['person', 'answers', 'total time to answer', 'slowest', 'steps'],
+          ...people.map((p) => [p.person, String(p.answers), dur(p.totalMs), dur(p.slowestMs), p.steps.join(', ')]),
+        ],
+        { align: ['l', 'r', 'r', 'r', 'l'] },
+      ),
+    );
+  }
+  const escalated = report.steps.filter((s) => s.escalations.length > 0);
+  if (escalated.length > 0) {
+    lines.push('', '## Escalations', '');
+    for (const s of escalated) {
+      for (const e of s.escalations) lines.push(`- ${iso(e.at)} \`${s.id}\` widened to ${e.roles.join(', ')}`);
+    }
   }
   if (report.audit.length > 0) {
     lines.push('', '## Messages from people', '');

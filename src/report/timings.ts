@@ -65,3 +65,38 @@ function childWaiting(timings: StepTiming[], parentId: string): number {
   const children = timings.filter((t) => t.record.parentId === parentId);
   return Math.max(0, ...children.map((c) => c.waitingMs + childWaiting(timings, c.record.id)));
 }
+
+export interface PersonTiming {
+  person: string;
+  /** Approvals, confirmations, decisions and rejections they gave. */
+  answers: number;
+  /** Time from being asked (the wait's start) to their answer, summed and at worst. */
+  totalMs: number;
+  slowestMs: number;
+  steps: string[];
+}
+
+/** Time the run waited on each person: how long each answer took from the moment the step asked. */
+export function peopleTimings(report: RunReport): PersonTiming[] {
+  const byPerson = new Map<string, PersonTiming>();
+  for (const record of report.steps) {
+    const acks = [
+      ...record.approvals,
+      ...(record.completedBy ? [record.completedBy] : []),
+      ...(record.rejectedBy ? [record.rejectedBy] : []),
+      ...record.decisions,
+    ];
+    for (const ack of acks) {
+      const wait = record.waits.find((w) => w.since <= ack.at && ack.at <= (w.until ?? Number.POSITIVE_INFINITY));
+      if (!wait) continue;
+      const ms = ack.at - wait.since;
+      const entry = byPerson.get(ack.by) ?? { person: ack.by, answers: 0, totalMs: 0, slowestMs: 0, steps: [] };
+      entry.answers++;
+      entry.totalMs += ms;
+      entry.slowestMs = Math.max(entry.slowestMs, ms);
+      if (!entry.steps.includes(record.id)) entry.steps.push(record.id);
+      byPerson.set(ack.by, entry);
+    }
+  }
+  return [...byPerson.values()].sort((a, b) => b.totalMs - a.totalMs);
+}

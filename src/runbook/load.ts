@@ -118,10 +118,14 @@ export function parseYaml<T>(text: string, file: string, schema: z.ZodType<T>, w
   return { value: parsed.data, errors: [], warnings, locate };
 }
 
-/** Parses and validates a runbook's YAML text; `file` is only used to label issues. */
-export function parseRunbook(text: string, file: string): LoadResult {
+/**
+ * Parses and validates a runbook's YAML text; `file` is only used to label issues. Roles from
+ * people.yaml (`context.roles`) are merged under the runbook's own `approvers`.
+ */
+export function parseRunbook(text: string, file: string, context: { roles?: Record<string, string[]> } = {}): LoadResult {
   const parsed = parseYaml(text, file, runbookSchema, 'a runbook (a mapping with id, title and steps)');
   if (!parsed.value) return { errors: parsed.errors, warnings: parsed.warnings };
+  parsed.value.approvers = { ...context.roles, ...parsed.value.approvers };
   const lint = lintRunbook(parsed.value).map(parsed.locate).sort(byLine);
   const errors = lint.filter((i) => i.level === 'error');
   const warnings = [...parsed.warnings, ...lint.filter((i) => i.level === 'warning')];

@@ -48,14 +48,22 @@ export interface SqlAction {
   expect?: { rowCount?: Comparison; value?: Comparison };
 }
 
-export interface ManualAction {
+/** How a wait on people escalates when nobody answers. */
+export interface Escalation {
+  /** Each level of the chain waits this long before the next is notified and may answer too. */
+  escalateAfterMs?: number;
+  /** When the whole chain has not answered: fail the step (abort) or go on without it (continue). */
+  onTimeout: 'abort' | 'continue';
+}
+
+export interface ManualAction extends Escalation {
   kind: 'manual';
   instructions: string;
   /** Roles allowed to confirm; empty means anyone. */
   roles: string[];
 }
 
-export interface ApprovalAction {
+export interface ApprovalAction extends Escalation {
   kind: 'approval';
   instructions?: string;
   roles: string[];
@@ -75,6 +83,170 @@ export interface NotifyAction {
   message: string;
 }
 
+export const BACKUP_FORMATS = ['custom', 'directory', 'plain'] as const;
+/** pg_dump's custom and directory formats (parallel, selective restore) or plain SQL + gzip. */
+export type BackupFormat = (typeof BACKUP_FORMATS)[number];
+
+export const VERIFY_CHECKS = ['tables', 'rowCounts', 'foreignKeys', 'indexes', 'rls'] as const;
+export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
+
+export interface PostgresBackupAction {
+  kind: 'postgres.backup';
+  /** A connection name from `connections`, or a reference like `env:DATABASE_URL`. */
+  connection: string;
+  /** Folder of the backup in the store; its last segment (daily, weekly, monthly, annual) is the retention tier. */
+  prefix: string;
+  format: BackupFormat;
+  /** Only these tables (`users`, `public.users`): the seed's weekly critical-tables backup. */
+  tables?: string[];
+  /** Parallel dump jobs (directory format). */
+  jobs: number;
+  /** gzip level 0-9. */
+  compression: number;
+  /** S3 storage class of the objects; default: DR_BACKUP_COLD_STORAGE_CLASS for monthly/annual, else the bucket's. */
+  storageClass?: string;
+}
+
+export interface PostgresRestoreAction {
+  kind: 'postgres.restore';
+  /** The database restored into: a connection name or a reference. */
+  target: string;
+  /** `latest` (the newest complete backup taken before the incident) or a backup id. */
+  backup: string;
+  prefix?: string;
+  /** Partial recovery: drop these tables and restore them (with their indexes, constraints, policies) from the backup. */
+  tables?: string[];
+  jobs: number;
+  /** ISO time of the incident, for the RPO figure and to choose `latest`; default: the run's. */
+  incidentAt?: string;
+  /** Skip ownership commands (restoring into a database whose roles differ). */
+  noOwner: boolean;
+}
+
+export interface PostgresVerifyAction {
+  kind: 'postgres.verify';
+  connection: string;
+  /** The backup whose manifest the database is checked against: `latest` or an id. */
+  backup: string;
+  prefix?: string;
+  checks: VerifyCheck[];
+  /** Extra checks: the first value of `query` must satisfy `expect`. */
+  sql: Array<{ name: string; query: string; expect: Comparison }>;
+}
+
+export interface StorageListAction {
+  kind: 'storage.list';
+  prefix?: string;
+}
+
+export interface StoragePruneAction {
+  kind: 'storage.prune';
+  prefix?: string;
+  /** List what would be deleted, delete nothing. */
+  dryRun: boolean;
+  /** Sets without a manifest (interrupted backups) are deleted once this old. */
+  incompleteAfterMs: number;
+  /** Per-tier overrides of the seed's policy (daily 30d, weekly 90d, monthly 365d, annual 7y), in ms. */
+  policy: Partial<Record<'daily' | 'weekly' | 'monthly' | 'annual', number>>;
+}
+
+/** redis.snapshot: BGSAVE, then the RDB file into the store. The worker must see Redis's data dir. */
+export interface RedisSnapshotAction {
+  kind: 'redis.snapshot';
+  /** A redis:// URL or a reference like `env:REDIS_URL` (a password in it is resolved on the worker). */
+  url: string;
+  /** Folder of the backup in the store; its last segment (daily, weekly, ...) is the retention tier. */
+  prefix: string;
+  storageClass?: string;
+}
+
+/** redis.restore: stop Redis, put the RDB back (AOF handled), start it, check the key counts. */
+export interface RedisRestoreAction {
+  kind: 'redis.restore';
+  url: string;
+  /** `latest` or a backup id. */
+  backup: string;
+  prefix: string;
+  /** How this server is stopped and started, e.g. `systemctl stop redis-server` (argv, no shell). */
+  stop: string[];
+  start: string[];
+  /** Where Redis keeps its files, needed only when it is down before the restore (else asked with CONFIG GET). */
+  dir?: string;
+  dbfilename?: string;
+  configFile?: string;
+  /** `latest` means the newest backup taken at or before this ISO time (default: now). */
+  incidentAt?: string;
+}
+
+export const APPENDFSYNC = ['always', 'everysec', 'no'] as const;
+
+/** redis.persistence: the seed's set-up (`CONFIG SET appendonly yes`, `appendfsync everysec`). */
+export interface RedisPersistenceAction {
+  kind: 'redis.persistence';
+  url: string;
+  appendonly: boolean;
+  appendfsync: (typeof APPENDFSYNC)[number];
+  /** CONFIG REWRITE afterwards, so the settings survive a restart. */
+  rewriteConfig: boolean;
+}
+
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+
+/** How the kafka.* activities reach a cluster; brokers and the SASL password may be references. */
+export interface KafkaConnection {
+  brokers: string[];
+  ssl: boolean;
+  sasl?: { mechanism: (typeof KAFKA_SASL_MECHANISMS)[number]; username: string; password: string };
+}
+
+/** kafka.export: topics (partitions, replication, configs) and consumer-group offsets as JSON. */
+export interface KafkaExportAction extends KafkaConnection {
+  kind: 'kafka.export';
+  prefix: string;
+  /** Topic names or globs (`orders.*`); empty: every topic but the internal `__*` ones. */
+  topics: string[];
+  /** Consumer group names or globs; empty: every group. */
+  groups: string[];
+}
+
+/** kafka.restore: recreate missing topics with their configs, reset the groups' offsets. */
+export interface KafkaRestoreAction extends KafkaConnection {
+  kind: 'kafka.restore';
+  backup: string;
+  prefix: string;
+  topics: string[];
+  groups: string[];
+  /** Replication factor for recreated topics, when the cluster is smaller than the exported one. */
+  replicationFactor?: number;
+  createTopics: boolean;
+  resetOffsets: boolean;
+}
+
+/** archive: a tar.gz of paths and globs (config files, edge functions) into the store. */
+export interface ArchiveAction {
+  kind: 'archive';
+  /** Folder the paths are relative to; entries are stored relative to it. */
+  cwd: string;
+  paths: string[];
+  exclude: string[];
+  prefix: string;
+  /** A path written without wildcards that does not exist: fail the step, or warn. */
+  missing: 'fail' | 'warn';
+  /** gzip level 1-9. */
+  compression: number;
+  storageClass?: string;
+}
+
+/** archive.restore: unpack an archive into a folder; entries escaping it are refused. */
+export interface ArchiveRestoreAction {
+  kind: 'archive.restore';
+  target: string;
+  backup: string;
+  prefix: string;
+  /** Replace files that exist (default: refuse and list them). */
+  overwrite: boolean;
+}
+
 export interface ParallelAction {
   kind: 'parallel';
   steps: Step[];
@@ -88,6 +260,18 @@ export type Action =
   | ApprovalAction
   | WaitAction
   | NotifyAction
+  | PostgresBackupAction
+  | PostgresRestoreAction
+  | PostgresVerifyAction
+  | StorageListAction
+  | StoragePruneAction
+  | RedisSnapshotAction
+  | RedisRestoreAction
+  | RedisPersistenceAction
+  | KafkaExportAction
+  | KafkaRestoreAction
+  | ArchiveAction
+  | ArchiveRestoreAction
   | ParallelAction;
 
 export type ActionKind = Action['kind'];

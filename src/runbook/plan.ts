@@ -104,3 +104,31 @@ export function flattenSteps(steps: readonly Step[], parentId?: string): Array<{
     ...(step.action.kind === 'parallel' ? flattenSteps(step.action.steps, step.id) : []),
   ]);
 }
+
+/**
+ * The destructive steps each approval gates: those after it in its sequence (inside later parallel
+ * groups too) up to the next approval. Four-eyes rules apply to approvals that gate any.
+ */
+export function gatedDestructiveSteps(steps: readonly Step[]): Map<string, string[]> {
+  const gates = new Map<string, string[]>();
+  const destructiveIn = (step: Step): string[] =>
+    step.action.kind === 'parallel'
+      ? step.action.steps.flatMap(destructiveIn)
+      : step.destructive
+        ? [step.id]
+        : [];
+  const walk = (sequence: readonly Step[]): void => {
+    let gate: string | undefined;
+    for (const step of sequence) {
+      if (step.action.kind === 'approval') {
+        gate = step.id;
+        gates.set(gate, []);
+        continue;
+      }
+      if (gate !== undefined) gates.get(gate)!.push(...destructiveIn(step));
+      if (step.action.kind === 'parallel') walk(step.action.steps);
+    }
+  };
+  walk(steps);
+  return gates;
+}

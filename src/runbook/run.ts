@@ -65,6 +65,8 @@ export interface StepRecord {
   completedBy?: Acknowledgement;
   rejectedBy?: Acknowledgement;
   decisions: Array<Acknowledgement & { decision: Decision }>;
+  /** Each time a wait on people widened to the next roles of the escalation chain. */
+  escalations: Array<{ at: number; roles: string[] }>;
   /** Why a step was skipped or failed, in words. */
   note?: string;
   error?: string;
@@ -89,7 +91,16 @@ export interface AuditEntry {
 
 export interface RunEvent {
   at: number;
-  type: 'run-started' | 'step-overrun' | 'rto-at-risk' | 'rto-on-track' | 'rto-breached' | 'run-finished';
+  type:
+    | 'run-started'
+    | 'waiting'
+    | 'escalated'
+    | 'wait-timed-out'
+    | 'step-overrun'
+    | 'rto-at-risk'
+    | 'rto-on-track'
+    | 'rto-breached'
+    | 'run-finished';
   step?: string;
   detail: string;
 }
@@ -108,6 +119,8 @@ export interface RunReport {
   runbook: { id: string; title: string; file: string; sha256: string };
   mode: Mode;
   status: RunStatus;
+  /** Who started the run (four-eyes: they cannot be the only approver of a destructive step). */
+  startedBy?: string;
   startedAt: number;
   endedAt?: number;
   /** The incident time RPO is measured from (default: the run's start). */
@@ -119,6 +132,8 @@ export interface RunReport {
   events: RunEvent[];
   audit: AuditEntry[];
   warnings: string[];
+  /** Notifications sent, suppressed by the rate limit, or not delivered. */
+  notifications: { sent: number; suppressed: number; failed: number };
   /** Why the run failed or was aborted. */
   outcome?: string;
 }

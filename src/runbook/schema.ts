@@ -3,7 +3,12 @@ import { z } from 'zod';
 import { tryParseDuration } from './duration.js';
 import { isSecretReference } from './inputs.js';
 import {
+  APPENDFSYNC,
+  BACKUP_FORMATS,
+  KAFKA_SASL_MECHANISMS,
   MODES,
+  VERIFY_CHECKS,
+  type BackupFormat,
   ON_FAILURE,
   type Action,
   type ActionKind,
@@ -41,6 +46,12 @@ function shorthand<T extends z.ZodType>(toObject: (value: unknown) => unknown, s
 const id = z.string().regex(ID, { error: (issue) => `Expected an id of letters, digits, "-" or "_", got ${JSON.stringify(issue.input)}` });
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String));
 
+/** Waits on people escalate along people.yaml's chain after `escalateAfter` per level. */
+const escalation = {
+  escalateAfter: duration.optional(),
+  onTimeout: z.enum(['abort', 'continue']).default('abort'),
+};
+
 const comparison = z
   .strictObject({
     equals: z.union([z.string(), z.number(), z.boolean()]).optional(),
@@ -50,6 +61,35 @@ const comparison = z
   .refine((c) => c.equals !== undefined || c.min !== undefined || c.max !== undefined, {
     message: 'Expected at least one of `equals`, `min`, `max`',
   });
+
+// A string field of a backup action: checked now unless it holds a template (`{{ inputs.x }}`),
+// which the activity checks once rendered.
+function checked(test: (value: string) => boolean, expected: string) {
+  return z.string().refine((v) => v.includes('{{') || test(v), {
+    error: (issue) => `Expected ${expected}, got ${JSON.stringify(issue.input)}`,
+  });
+}
+const TABLE_NAME = /^[a-z_][a-z0-9_$]*(\.[a-z_][a-z0-9_$]*)?$/;
+const tableNames = z.array(checked((v) => TABLE_NAME.test(v), 'a table name like users or public.users (lower case)'));
+const backupPrefix = checked((v) => /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/i.test(v), 'a prefix like daily or agent-core/weekly');
+const backupRef = checked((v) => /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(v), '"latest" or a backup id');
+const oneOf = (values: readonly string[]) => checked((v) => values.includes(v), `one of ${values.join(', ')}`);
+
+// Data-service actions: argv lists (a string is split on whitespace, as for shell), broker lists,
+// name filters (names or globs with `*`).
+const argv = z
+  .union([z.array(z.union([z.string(), z.number()]).transform(String)).min(1), z.string().min(1)], {
+    error: (issue) => `Expected a command as a list of arguments or a string, got ${describeValue(issue.input)}`,
+  })
+  .transform((c) => (typeof c === 'string' ? c.trim().split(/\s+/) : c));
+const names = z.array(z.string().min(1)).default([]);
+const kafkaConnection = {
+  brokers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+  ssl: z.boolean().default(false),
+  sasl: z.strictObject({ mechanism: z.enum(KAFKA_SASL_MECHANISMS), username: z.string().min(1), password: z.string().min(1) }).optional(),
+};
+/** `a:9092,b:9092` or a list; a reference (`env:KAFKA_BROKERS`) stays whole for the worker. */
+const brokerList = (b: string | string[]): string[] => (typeof b === 'string' ? b.split(',').map((x) => x.trim()).filter(Boolean) : b);
 
 // One schema per action kind: adding an action = an entry here, an activity, a test.
 const actionSchemas = {
@@ -112,15 +152,16 @@ const actionSchemas = {
     .transform((s): Action => ({ kind: 'sql', ...s })),
   manual: shorthand(
     (m) => (typeof m === 'string' ? { instructions: m } : m),
-    z.strictObject({ instructions: z.string().min(1), roles: z.array(z.string()).default([]) }),
-  ).transform((m): Action => ({ kind: 'manual', ...m })),
+    z.strictObject({ instructions: z.string().min(1), roles: z.array(z.string()).default([]), ...escalation }),
+  ).transform(({ escalateAfter, ...m }): Action => ({ kind: 'manual', ...m, escalateAfterMs: escalateAfter })),
   approval: z
     .strictObject({
       instructions: z.string().optional(),
       roles: z.array(z.string()).min(1, { message: 'Expected at least one approver role' }),
       required: z.number().int().min(1).default(1),
+      ...escalation,
     })
-    .transform((a): Action => ({ kind: 'approval', ...a })),
+    .transform(({ escalateAfter, ...a }): Action => ({ kind: 'approval', ...a, escalateAfterMs: escalateAfter })),
   wait: shorthand(
     (w) => (typeof w === 'string' || typeof w === 'number' ? { duration: w } : w),
     z.strictObject({ duration }),
@@ -129,6 +170,105 @@ const actionSchemas = {
     (n) => (typeof n === 'string' ? { message: n } : n),
     z.strictObject({ webhook: z.string().optional(), message: z.string().min(1) }),
   ).transform((n): Action => ({ kind: 'notify', ...n })),
+  'postgres.backup': z
+    .strictObject({
+      connection: z.string().min(1),
+      prefix: backupPrefix.default('daily'),
+      format: oneOf(BACKUP_FORMATS).default('custom'),
+      tables: tableNames.min(1, { message: 'Expected at least one table, or no `tables` for the whole database' }).optional(),
+      jobs: z.number().int().min(1).max(32).default(2),
+      compression: z.number().int().min(0).max(9).default(1),
+      storageClass: z.string().min(1).optional(),
+    })
+    .transform((b): Action => ({ kind: 'postgres.backup', ...b, format: b.format as BackupFormat })),
+  'postgres.restore': z
+    .strictObject({
+      target: z.string().min(1),
+      backup: backupRef.default('latest'),
+      prefix: backupPrefix.optional(),
+      tables: tableNames.optional(),
+      jobs: z.number().int().min(1).max(32).default(2),
+      incidentAt: checked((v) => !Number.isNaN(Date.parse(v)), 'an ISO time like 2024-03-15T11:30:00Z').optional(),
+      noOwner: z.boolean().default(false),
+    })
+    .transform((r): Action => ({ kind: 'postgres.restore', ...r })),
+  'postgres.verify': z
+    .strictObject({
+      connection: z.string().min(1),
+      backup: backupRef.default('latest'),
+      prefix: backupPrefix.optional(),
+      checks: z.array(z.enum(VERIFY_CHECKS)).default([...VERIFY_CHECKS]),
+      sql: z.array(z.strictObject({ name: z.string().min(1), query: z.string().min(1), expect: comparison })).default([]),
+    })
+    .transform((v): Action => ({ kind: 'postgres.verify', ...v })),
+  'storage.list': shorthand(
+    (l) => (l === null || l === true ? {} : typeof l === 'string' ? { prefix: l } : l),
+    z.strictObject({ prefix: backupPrefix.optional() }),
+  ).transform((l): Action => ({ kind: 'storage.list', ...l })),
+  'storage.prune': shorthand(
+    (p) => (p === null || p === true ? {} : p),
+    z.strictObject({
+      prefix: backupPrefix.optional(),
+      dryRun: z.boolean().default(false),
+      incompleteAfter: duration.default(86_400_000),
+      policy: z.strictObject({ daily: duration.optional(), weekly: duration.optional(), monthly: duration.optional(), annual: duration.optional() }).default({}),
+    }),
+  ).transform(({ incompleteAfter, ...p }): Action => ({ kind: 'storage.prune', ...p, incompleteAfterMs: incompleteAfter })),
+  'redis.snapshot': shorthand(
+    (r) => (typeof r === 'string' ? { url: r } : r),
+    z.strictObject({ url: z.string().min(1), prefix: backupPrefix.default('redis/daily'), storageClass: z.string().min(1).optional() }),
+  ).transform((r): Action => ({ kind: 'redis.snapshot', ...r })),
+  'redis.restore': z
+    .strictObject({
+      url: z.string().min(1),
+      backup: backupRef.default('latest'),
+      prefix: backupPrefix.default('redis'),
+      stop: argv,
+      start: argv,
+      dir: z.string().min(1).optional(),
+      dbfilename: z.string().min(1).optional(),
+      configFile: z.string().min(1).optional(),
+      incidentAt: checked((v) => !Number.isNaN(Date.parse(v)), 'an ISO time like 2024-03-15T11:30:00Z').optional(),
+    })
+    .transform((r): Action => ({ kind: 'redis.restore', ...r })),
+  'redis.persistence': shorthand(
+    (r) => (typeof r === 'string' ? { url: r } : r),
+    z.strictObject({
+      url: z.string().min(1),
+      appendonly: z.boolean().default(true),
+      appendfsync: z.enum(APPENDFSYNC).default('everysec'),
+      rewriteConfig: z.boolean().default(true),
+    }),
+  ).transform((r): Action => ({ kind: 'redis.persistence', ...r })),
+  'kafka.export': z
+    .strictObject({ ...kafkaConnection, prefix: backupPrefix.default('kafka/daily'), topics: names, groups: names })
+    .transform((k): Action => ({ kind: 'kafka.export', ...k, brokers: brokerList(k.brokers) })),
+  'kafka.restore': z
+    .strictObject({
+      ...kafkaConnection,
+      backup: backupRef.default('latest'),
+      prefix: backupPrefix.default('kafka'),
+      topics: names,
+      groups: names,
+      replicationFactor: z.number().int().min(1).optional(),
+      createTopics: z.boolean().default(true),
+      resetOffsets: z.boolean().default(true),
+    })
+    .transform((k): Action => ({ kind: 'kafka.restore', ...k, brokers: brokerList(k.brokers) })),
+  archive: z
+    .strictObject({
+      cwd: z.string().min(1),
+      paths: z.array(z.string().min(1)).min(1, { message: 'Expected at least one path or glob' }),
+      exclude: z.array(z.string().min(1)).default([]),
+      prefix: backupPrefix.default('configs/daily'),
+      missing: z.enum(['fail', 'warn']).default('fail'),
+      compression: z.number().int().min(1).max(9).default(6),
+      storageClass: z.string().min(1).optional(),
+    })
+    .transform((a): Action => ({ kind: 'archive', ...a })),
+  'archive.restore': z
+    .strictObject({ target: z.string().min(1), backup: backupRef.default('latest'), prefix: backupPrefix.default('configs'), overwrite: z.boolean().default(false) })
+    .transform((a): Action => ({ kind: 'archive.restore', ...a })),
   // Issue paths use the object form (`parallel.steps[1]`); the loader maps them to `parallel[1]`.
   get parallel() {
     return shorthand(

@@ -15,6 +15,17 @@ export class StepFailed extends Error {
   }
 }
 
+/** Nobody answered a wait on people, even after escalation; `proceed` when the runbook says continue. */
+export class WaitTimedOut extends Error {
+  override readonly name = 'WaitTimedOut';
+  constructor(
+    message: string,
+    readonly proceed: boolean,
+  ) {
+    super(message);
+  }
+}
+
 /** A person rejected the step: never retried, the step's onFailure decides what follows. */
 class StepRejected extends Error {
   override readonly name = 'StepRejected';
@@ -87,8 +98,12 @@ async function runWithPolicy(state: RunState, step: Step, record: StepRecord): P
           state.change(record, { status: 'cancelled', error: 'cancelled' });
           throw err;
         }
+        if (err instanceof WaitTimedOut && err.proceed) {
+          state.change(record, { status: 'skipped', note: `${message}; the run went on (onTimeout: continue)` });
+          return;
+        }
         state.change(record, { error: message });
-        if (err instanceof StepRejected || err instanceof TemplateError) break;
+        if (err instanceof StepRejected || err instanceof TemplateError || err instanceof WaitTimedOut) break;
         if (round < step.retry.attempts) await sleep(step.retry.backoffMs * 2 ** (round - 1));
       }
     }

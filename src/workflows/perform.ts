@@ -3,9 +3,12 @@
 import { ActivityCancellationType, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ShellResult } from '../activities/types.js';
-import type { Action, ActionKind, Runbook, Step } from '../runbook/model.js';
+import type { Action, ActionKind, ApprovalAction, Runbook, Step } from '../runbook/model.js';
 import { renderArgv, renderTemplate, type TemplateContext } from '../runbook/template.js';
 import type { StepRecord, WaitingFor } from '../runbook/run.js';
+
+/** Who a wait is for and how it escalates. */
+export type PeopleWait = Pick<ApprovalAction, 'roles' | 'required' | 'escalateAfterMs' | 'onTimeout'>;
 
 /** What performing an action needs from the run. */
 export interface PerformContext {
@@ -13,7 +16,7 @@ export interface PerformContext {
   workflowId: string;
   template: TemplateContext;
   /** Waits until people have acted on the step; resolves with what they said. */
-  waitForPeople(record: StepRecord, waitingFor: WaitingFor, roles: string[], required: number): Promise<unknown>;
+  waitForPeople(record: StepRecord, waitingFor: WaitingFor, wait: PeopleWait): Promise<unknown>;
 }
 
 // Backstop when a step declares no timeout: long restores are legitimate; heartbeats catch dead workers.
@@ -130,10 +133,10 @@ const people: { [K in 'manual' | 'approval' | 'wait']: Performer<K> } = {
     return { waitedMs: action.durationMs };
   },
   async manual(action, _step, record, ctx) {
-    return ctx.waitForPeople(record, 'completion', action.roles, 1);
+    return ctx.waitForPeople(record, 'completion', { ...action, required: 1 });
   },
   async approval(action, _step, record, ctx) {
-    return ctx.waitForPeople(record, 'approval', action.roles, action.required);
+    return ctx.waitForPeople(record, 'approval', action);
   },
 };
 

@@ -15,7 +15,6 @@ import { formatDuration } from '../runbook/duration.js';
 import { resolveInputs } from '../runbook/inputs.js';
 import { MODES, type Mode } from '../runbook/model.js';
 import { nextCheckInMs } from '../runbook/plan.js';
-import { renderTemplate } from '../runbook/template.js';
 import type { RunReport, RtoStatus } from '../runbook/run.js';
 import { runSequence, StepFailed } from './interpreter.js';
 import { RunFailureTypes, type RunInput } from './messages.js';
@@ -26,11 +25,6 @@ const { loadRunbook } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 3 },
   summary: 'load runbook',
-});
-const { notify } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 2 },
-  summary: 'notify',
 });
 
 /** Runs any runbook: `{"runbook": "<id>", "mode": "drill", "inputs": {...}}`. */
@@ -48,13 +42,17 @@ export async function runbook(input: RunInput): Promise<RunReport> {
   const info = workflowInfo();
   const incidentAt = input.incidentAt ? Date.parse(input.incidentAt) : Date.now();
   const warnings = loaded.warnings.map((w) => `${w.file ?? loaded.file}:${w.line ?? '?'} ${w.message}`);
-  const state = new RunState(loaded, mode, values, { workflowId: info.workflowId, runId: info.runId }, incidentAt, warnings);
+  const ids = { workflowId: info.workflowId, runId: info.runId };
+  const state = new RunState(loaded, mode, values, ids, incidentAt, warnings, input.startedBy);
   state.registerHandlers();
   const main = new CancellationScope();
   state.setAbortHandler(() => main.cancel());
   state.event('run-started', `${mode} of ${loaded.runbook.id} (${loaded.file} sha256 ${loaded.sha256.slice(0, 12)})`);
   publish(state);
-  void notifyEvent(state, 'run-started', `${mode} of "${loaded.runbook.title}" started`);
+  void state.notifier.send({
+    event: 'run-started',
+    message: `${mode} of "${loaded.runbook.title}" started${input.startedBy ? ` by ${input.startedBy}` : ''}: dr status ${ids.workflowId} --watch`,
+  });
   const monitoring = monitor(state);
 
   try {
@@ -86,7 +84,11 @@ async function finish(state: RunState, monitoring: Promise<void>): Promise<RunRe
   const verdict = rtoVerdict(state.rto.status, state.rto.elapsedMs, state.runbook.objectives.rtoMs);
   state.event('run-finished', `${state.status}${verdict}`);
   publish(state);
-  await notifyEvent(state, 'run-finished', `${state.mode} of "${state.runbook.title}" ${state.status}${verdict}`);
+  await state.notifier.send({
+    event: 'run-finished',
+    always: true,
+    message: `${state.mode} of "${state.runbook.title}" ${state.status}${verdict}${state.outcome ? ` — ${state.outcome}` : ''}. Report: dr report ${state.ids.workflowId}`,
+  });
   const report = state.report();
   if (state.status === 'succeeded' || state.status === 'planned') return report;
   throw ApplicationFailure.create({
@@ -143,7 +145,7 @@ function checkOverruns(state: RunState): void {
       state.change(record, { overrunAt: now });
       const detail = `"${record.id}" passed its ${formatDuration(record.budgetMs)} budget`;
       state.event('step-overrun', detail, record.id);
-      void notifyEvent(state, 'step-overrun', detail);
+      void state.notifier.send({ event: 'step-overrun', key: `overrun:${record.id}`, message: detail, fields: { step: record.id } });
     }
   }
 }
@@ -164,7 +166,8 @@ function checkRto(state: RunState): void {
   const announce = type !== 'rto-on-track' && !seen.has(type);
   if (type === 'rto-on-track' && before !== 'at-risk') return;
   state.event(type, detail);
-  if (announce) void notifyEvent(state, type, detail);
+  // A breach is never held back by the rate limit.
+  if (announce) void state.notifier.send({ event: type, message: `${state.runbook.title}: ${detail}`, always: type === 'rto-breached' });
 }
 
 /** Keeps search attributes and the UI's current details in step with the run. */
@@ -196,19 +199,4 @@ function rtoVerdict(status: RtoStatus, elapsedMs: number, rtoMs: number | undefi
   if (rtoMs === undefined || status === 'none') return '';
   const met = status !== 'breached';
   return `; RTO ${met ? 'met' : 'breached'} (${formatDuration(elapsedMs)} of ${formatDuration(rtoMs)})`;
-}
-
-async function notifyEvent(state: RunState, event: string, message: string): Promise<void> {
-  if (state.mode === 'dry-run') return;
-  try {
-    await notify({
-      runId: state.ids.workflowId,
-      webhook: state.runbook.notify.webhook === undefined ? undefined : renderTemplate(state.runbook.notify.webhook, state.template),
-      event,
-      message: `[${state.runbook.id}] ${message}`,
-      fields: { runbook: state.runbook.id, mode: state.mode, status: state.status, rto: state.rto.status },
-    });
-  } catch (err) {
-    if (!isCancellation(err)) throw err;
-  }
 }

@@ -3,7 +3,10 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { LoadRunbookResult } from '../activities/types.js';
 import type { Mode, Runbook, Step } from '../runbook/model.js';
-import { flattenSteps, plannedMs, rtoState, rtoStatus } from '../runbook/plan.js';
+import { formatDuration } from '../runbook/duration.js';
+import { escalationLevels, rolesAtLevel } from '../runbook/escalation.js';
+import { flattenSteps, gatedDestructiveSteps, plannedMs, rtoState, rtoStatus } from '../runbook/plan.js';
+import { renderTemplate } from '../runbook/template.js';
 import type {
   Acknowledgement,
   AuditEntry,
@@ -17,8 +20,9 @@ import type {
 } from '../runbook/run.js';
 import type { TemplateContext } from '../runbook/template.js';
 import * as m from './messages.js';
-import { rejected } from './interpreter.js';
-import type { PerformContext } from './perform.js';
+import { rejected, WaitTimedOut } from './interpreter.js';
+import { Notifier } from './notifier.js';
+import type { PeopleWait, PerformContext } from './perform.js';
 import { auditEntry, checkShape, checkStepMessage, describeRoles, MessageRefused, type StepMessageKind } from './people.js';
 
 interface Waiting {
@@ -45,6 +49,9 @@ export class RunState {
   version = 0;
   /** What was last written to search attributes, so unchanged values are not upserted again. */
   published?: string;
+  readonly notifier: Notifier;
+  /** Approval step → the destructive steps it gates (four eyes). */
+  readonly gates: Map<string, string[]>;
   private readonly pendingDecisions = new Map<string, Acknowledgement & { decision: Decision }>();
   private onAbort: () => void = () => undefined;
 
@@ -55,15 +62,26 @@ export class RunState {
     readonly ids: { workflowId: string; runId: string },
     readonly incidentAt: number,
     readonly warnings: string[],
+    readonly startedBy: string | undefined,
   ) {
     this.runbook = loaded.runbook;
+    this.gates = gatedDestructiveSteps(this.runbook.steps);
+    const targets = [loaded.people.notify.slack, loaded.people.notify.webhook, this.runbook.notify.webhook].filter(
+      (t): t is string => t !== undefined,
+    );
+    this.notifier = new Notifier(
+      ids.workflowId,
+      targets.map((t) => renderTemplate(t, { inputs, steps: {}, run: { id: ids.workflowId, mode, runbook: this.runbook.id } })),
+      { runbook: this.runbook.id, mode },
+      mode !== 'dry-run',
+    );
     for (const { step, parentId } of flattenSteps(this.runbook.steps)) this.records.set(step.id, newRecord(step, parentId));
     this.template = { inputs, steps: {}, run: { id: ids.workflowId, mode, runbook: this.runbook.id } };
     this.performContext = {
       runbook: this.runbook,
       workflowId: ids.workflowId,
       template: this.template,
-      waitForPeople: (record, waitingFor, roles, required) => this.waitForPeople(record, waitingFor, roles, required),
+      waitForPeople: (record, waitingFor, wait) => this.waitForPeople(record, waitingFor, wait),
     };
     // 'none' until the monitor's first look, so a run that starts at risk records it as an event.
     this.rto = { ...this.computeRto(), status: 'none' };
@@ -111,21 +129,70 @@ export class RunState {
     this.onAbort = fn;
   }
 
-  async waitForPeople(record: StepRecord, waitingFor: WaitingFor, roles: string[], required: number): Promise<unknown> {
+  /**
+   * Waits until people have acted on the step. Without an answer within `escalateAfterMs`, the
+   * wait widens to the next role of the escalation chain (and notifies it); once the chain is
+   * exhausted, `onTimeout` says whether the step fails or the run goes on without it.
+   */
+  async waitForPeople(record: StepRecord, waitingFor: WaitingFor, wait: PeopleWait): Promise<unknown> {
     const period = { for: waitingFor, since: Date.now() } as StepRecord['waits'][number];
     record.waits.push(period);
-    this.waiting.set(record.id, { for: waitingFor, roles, required });
+    const chain = this.loaded.people.escalation;
+    const waiting: Waiting = { for: waitingFor, roles: rolesAtLevel(wait.roles, chain, 0), required: wait.required };
+    this.waiting.set(record.id, waiting);
     this.change(record, { status: 'waiting', rejectedBy: undefined });
+    const answered = () => record.rejectedBy !== undefined || satisfied(record, waitingFor, wait.required, this.pendingDecisions);
+    let timedOut = false;
     try {
-      await condition(() => record.rejectedBy !== undefined || satisfied(record, waitingFor, required, this.pendingDecisions));
+      void this.announceWait(record, waitingFor, waiting, 0);
+      const levels = escalationLevels(wait.roles, chain);
+      for (let level = 0; ; level++) {
+        if (wait.escalateAfterMs === undefined) {
+          await condition(answered);
+          break;
+        }
+        if (await condition(answered, wait.escalateAfterMs)) break;
+        if (level >= levels) {
+          timedOut = true;
+          break;
+        }
+        waiting.roles = rolesAtLevel(wait.roles, chain, level + 1);
+        record.escalations.push({ at: Date.now(), roles: [...waiting.roles] });
+        this.event('escalated', `"${record.id}" escalated to ${describeRoles(this.runbook, waiting.roles)}`, record.id);
+        void this.announceWait(record, waitingFor, waiting, level + 1);
+      }
     } finally {
       period.until = Date.now();
       this.waiting.delete(record.id);
       this.change(record, { status: 'running' });
     }
+    if (timedOut) {
+      const detail = `nobody answered "${record.id}" within ${formatDuration(Date.now() - period.since)} (asked: ${describeRoles(this.runbook, waiting.roles)})`;
+      this.event('wait-timed-out', detail, record.id);
+      void this.notifier.send({ event: 'wait-timed-out', key: `timeout:${record.id}`, message: detail, always: true });
+      throw new WaitTimedOut(detail, wait.onTimeout === 'continue');
+    }
     if (record.rejectedBy) rejected(record);
     if (waitingFor === 'approval') return { approvedBy: record.approvals.map((a) => a.by) };
     return { completedBy: record.completedBy?.by, comment: record.completedBy?.comment };
+  }
+
+  /** Tells the channel who must act, with the exact command and where to click. */
+  private async announceWait(record: StepRecord, waitingFor: WaitingFor, waiting: Waiting, level: number): Promise<void> {
+    const verb = waitingFor === 'approval' ? 'approve' : 'complete';
+    const who = describeRoles(this.runbook, waiting.roles);
+    const gated = this.gates.get(record.id) ?? [];
+    const message =
+      `${level > 0 ? `Escalated (level ${level}): ` : ''}"${record.title}" waits for ${waitingFor} from ${who}` +
+      (waitingFor === 'approval' ? ` (${waiting.required} needed)` : '') +
+      (gated.length > 0 ? `; it gates destructive step(s) ${gated.join(', ')}` : '') +
+      `. Run: dr ${verb} ${this.ids.workflowId} ${record.id} --as <you>`;
+    await this.notifier.send({
+      event: level > 0 ? 'escalated' : 'waiting',
+      key: `wait:${record.id}:${record.waits.length}:${level}`,
+      message,
+      fields: { step: record.id, waitingFor, roles: waiting.roles.join(',') },
+    });
   }
 
   async waitForDecision(record: StepRecord): Promise<Acknowledgement & { decision: Decision }> {
@@ -216,6 +283,7 @@ export class RunState {
       roles: waiting?.roles ?? [],
       required: waiting?.required ?? 1,
     });
+    if (kind === 'approve') this.checkFourEyes(record, message.by, waiting?.required ?? 1);
     const ack: Acknowledgement = { by: message.by, at: Date.now(), comment: message.comment };
     if (kind === 'approve') record.approvals.push(ack);
     if (kind === 'reject') record.rejectedBy = ack;
@@ -230,6 +298,21 @@ export class RunState {
         ? `${record.approvals.length} of ${waiting?.required ?? 1} approvals for "${record.id}"`
         : `${kind} accepted for "${record.id}"`;
     return { accepted: true, step: record.id, stepStatus: record.status, detail };
+  }
+
+  /**
+   * Four eyes: in live mode the person who started the run cannot be the only approver of a step
+   * that gates destructive steps. They may be one of several required approvers.
+   */
+  private checkFourEyes(record: StepRecord, by: string, required: number): void {
+    const gated = this.gates.get(record.id) ?? [];
+    if (this.mode !== 'live' || gated.length === 0 || by !== this.startedBy) return;
+    const others = record.approvals.filter((a) => a.by !== by).length;
+    if (others === 0 && required <= 1) {
+      throw new MessageRefused(
+        `approve: "${by}" started this run and cannot be the only approver of step "${record.id}", which gates destructive step(s) ${gated.join(', ')}; someone else from ${describeRoles(this.runbook, this.waiting.get(record.id)?.roles ?? [])} must approve`,
+      );
+    }
   }
 
   /** The run's status as people see it: waiting while any step waits on them. */
@@ -280,6 +363,7 @@ export class RunState {
       runbook: { id: this.runbook.id, title: this.runbook.title, file: this.loaded.file, sha256: this.loaded.sha256 },
       mode: this.mode,
       status: this.currentStatus(),
+      startedBy: this.startedBy,
       startedAt: this.startedAt,
       endedAt: this.endedAt,
       incidentAt: this.incidentAt,
@@ -290,6 +374,7 @@ export class RunState {
       events: this.events,
       audit: this.audit,
       warnings: this.warnings,
+      notifications: { ...this.notifier.counts },
       outcome: this.outcome,
     };
   }
@@ -320,5 +405,6 @@ function newRecord(step: Step, parentId: string | undefined): StepRecord {
     waits: [],
     approvals: [],
     decisions: [],
+    escalations: [],
   };
 }

@@ -60,9 +60,10 @@ describe('step action forms', () => {
   });
   test('sql, manual, approval, wait, notify', () => {
     assert.deepEqual(action({ sql: { connection: 'main', query: 'select 1' } }), { kind: 'sql', connection: 'main', query: 'select 1', params: [] });
-    assert.deepEqual(action({ manual: 'Check the dashboard' }), { kind: 'manual', instructions: 'Check the dashboard', roles: [] });
-    assert.deepEqual(action({ manual: { instructions: 'x', roles: ['dba'] } }), { kind: 'manual', instructions: 'x', roles: ['dba'] });
-    assert.deepEqual(action({ approval: { roles: ['dba'] } }), { kind: 'approval', roles: ['dba'], required: 1 });
+    assert.deepEqual(action({ manual: 'Check the dashboard' }), { kind: 'manual', instructions: 'Check the dashboard', roles: [], onTimeout: 'abort', escalateAfterMs: undefined });
+    assert.deepEqual(action({ manual: { instructions: 'x', roles: ['dba'] } }), { kind: 'manual', instructions: 'x', roles: ['dba'], onTimeout: 'abort', escalateAfterMs: undefined });
+    assert.deepEqual(action({ approval: { roles: ['dba'] } }), { kind: 'approval', roles: ['dba'], required: 1, onTimeout: 'abort', escalateAfterMs: undefined });
+    assert.deepEqual(action({ approval: { roles: ['dba'], escalateAfter: '10m', onTimeout: 'continue' } }), { kind: 'approval', roles: ['dba'], required: 1, onTimeout: 'continue', escalateAfterMs: 600_000 });
     assert.deepEqual(action({ wait: '5m' }), { kind: 'wait', durationMs: 300_000 });
     assert.deepEqual(action({ wait: 30 }), { kind: 'wait', durationMs: 30_000 });
     assert.deepEqual(action({ wait: { duration: '1h' } }), { kind: 'wait', durationMs: 3_600_000 });

@@ -1,6 +1,9 @@
 // dr validate: checks every runbook in a folder; errors make the exit code non-zero.
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { NOT_RUNBOOKS, PEOPLE_FILE } from '../../activities/load.js';
+import { parsePeople } from '../../runbook/people.js';
 import { formatIssue, parseRunbook } from '../../runbook/load.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -15,18 +18,24 @@ async function yamlFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-/** Files that are not runbooks (schedules, people) live beside them and are skipped here. */
-const NOT_RUNBOOKS = /(^|\/)(schedules|people)\.ya?ml$/;
 
 export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir): Promise<void> {
-  const files = (await yamlFiles(dir)).filter((f) => !NOT_RUNBOOKS.test(f));
+  const files = (await yamlFiles(dir)).filter((f) => !NOT_RUNBOOKS.test(basename(f)));
   if (files.length === 0) throw new CliError(`No runbooks (*.yaml) found in ${dir}`);
   let errors = 0;
   let warnings = 0;
+  const peoplePath = join(dir, PEOPLE_FILE);
+  let roles: Record<string, string[]> = {};
+  if (existsSync(peoplePath)) {
+    const people = parsePeople(await readFile(peoplePath, 'utf8'), relative(process.cwd(), peoplePath));
+    for (const issue of [...people.errors, ...people.warnings]) ctx.print(formatIssue(issue));
+    errors += people.errors.length;
+    roles = people.value?.roles ?? {};
+  }
   const ids = new Map<string, string>();
   for (const path of files) {
     const name = relative(process.cwd(), path);
-    const result = parseRunbook(await readFile(path, 'utf8'), name);
+    const result = parseRunbook(await readFile(path, 'utf8'), name, { roles });
     for (const issue of [...result.errors, ...result.warnings]) ctx.print(formatIssue(issue));
     errors += result.errors.length;
     warnings += result.warnings.length;
