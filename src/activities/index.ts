@@ -38,7 +38,11 @@ export function createActivities(deps: ActivityDeps) {
     runShell: (input: ShellInput): Promise<ShellResult> => runShell(input, { ...common, outputCapBytes: config.DR_OUTPUT_CAP_BYTES }),
     httpRequest: (input: HttpInput): Promise<HttpResult> => httpRequest(input, common),
     runSql: (input: SqlInput): Promise<SqlResult> => runSql(input, common),
-    notify: (input: NotifyInput): Promise<NotifyResult> => notify(input, { ...common, defaultWebhook: config.DR_NOTIFY_WEBHOOK }),
+    notify: (input: NotifyInput): Promise<NotifyResult> => notify(input, {
+        ...common,
+        defaultWebhook: config.DR_NOTIFY_WEBHOOK,
+        ui: { url: config.DR_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
+      }),
   };
 }
 

@@ -10,6 +10,8 @@ const TIMEOUT_MS = 5_000;
 export interface NotifyOptions extends ActivityOptions {
   /** Webhook used when the input names none (DR_NOTIFY_WEBHOOK). */
   defaultWebhook?: string;
+  /** Links the run in the Temporal Web UI: `${ui}/namespaces/${namespace}/workflows/${runId}`. */
+  ui?: { url: string; namespace: string };
   timeoutMs?: number;
 }
 
@@ -35,7 +37,11 @@ export async function notify(input: NotifyInput, options: NotifyOptions = {}): P
     return undelivered((err as Error).message); // names the reference, never a value
   }
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) return undelivered('Webhook is not an http(s) URL');
-  const body = JSON.stringify({ text: input.message, event: input.event, runId: input.runId, fields: input.fields ?? {} });
+  const link = options.ui
+    ? `${options.ui.url}/namespaces/${encodeURIComponent(options.ui.namespace)}/workflows/${encodeURIComponent(input.runId)}`
+    : undefined;
+  const text = link ? `${input.message}\n<${link}|Open the run in the Temporal UI>` : input.message;
+  const body = JSON.stringify({ text, event: input.event, runId: input.runId, link, fields: input.fields ?? {} });
   const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   const timeout = AbortSignal.timeout(timeoutMs);
   try {

@@ -94,6 +94,9 @@ describe('escalation', () => {
     // Slack shows `text`; the JSON receiver also gets the event and fields.
     const finished = json.bodies.find((b) => b.runId === handle.workflowId && b.event === 'run-finished')!;
     assert.equal((finished.fields as Record<string, unknown>).runbook, 'escalate');
+    // Every notification links the run in the UI.
+    assert.equal(finished.link, `http://localhost:8233/namespaces/default/workflows/${handle.workflowId}`);
+    assert.ok(sent.every((t) => t.endsWith(`<${String(finished.link)}|Open the run in the Temporal UI>`)));
   });
 
   test('onTimeout: abort fails the step when the whole chain stays silent', async () => {
@@ -116,7 +119,7 @@ describe('notifications', () => {
       const sent = texts(json, handle.workflowId);
       // run-started + 5 overruns fill the burst of 6; 3 overruns are held back; run-finished always goes.
       assert.equal(sent.filter((t) => t.includes('passed its 1s budget')).length, 5);
-      assert.match(sent.at(-1)!, /held back by the rate limit\)$/);
+      assert.match(sent.at(-1)!, /held back by the rate limit\)\n</);
       assert.deepEqual(report.notifications, { sent: 7, suppressed: 3, failed: 7 });
     } finally {
       slack.status = 200;
