@@ -129,6 +129,8 @@ export interface PostgresVerifyAction {
   /** The backup whose manifest the database is checked against: `latest` or an id. */
   backup: string;
   prefix?: string;
+  /** Only check these tables (after a partial restore); default: every table of the backup. */
+  tables?: string[];
   checks: VerifyCheck[];
   /** Extra checks: the first value of `query` must satisfy `expect`. */
   sql: Array<{ name: string; query: string; expect: Comparison }>;
@@ -247,6 +249,16 @@ export interface ArchiveRestoreAction {
   overwrite: boolean;
 }
 
+/** Another runbook as a child run (e.g. the restore procedure inside the database-loss scenario). */
+export interface RunbookAction {
+  kind: 'runbook';
+  /** The runbook id to run. */
+  id: string;
+  inputs: Record<string, unknown>;
+  /** Default: the parent's mode. */
+  mode?: Mode;
+}
+
 export interface ParallelAction {
   kind: 'parallel';
   steps: Step[];
@@ -272,6 +284,7 @@ export type Action =
   | KafkaRestoreAction
   | ArchiveAction
   | ArchiveRestoreAction
+  | RunbookAction
   | ParallelAction;
 
 export type ActionKind = Action['kind'];

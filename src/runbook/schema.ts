@@ -197,6 +197,7 @@ const actionSchemas = {
       connection: z.string().min(1),
       backup: backupRef.default('latest'),
       prefix: backupPrefix.optional(),
+      tables: tableNames.optional(),
       checks: z.array(z.enum(VERIFY_CHECKS)).default([...VERIFY_CHECKS]),
       sql: z.array(z.strictObject({ name: z.string().min(1), query: z.string().min(1), expect: comparison })).default([]),
     })
@@ -270,6 +271,10 @@ const actionSchemas = {
     .strictObject({ target: z.string().min(1), backup: backupRef.default('latest'), prefix: backupPrefix.default('configs'), overwrite: z.boolean().default(false) })
     .transform((a): Action => ({ kind: 'archive.restore', ...a })),
   // Issue paths use the object form (`parallel.steps[1]`); the loader maps them to `parallel[1]`.
+  runbook: shorthand(
+    (r) => (typeof r === 'string' ? { id: r } : r),
+    z.strictObject({ id, inputs: z.record(z.string(), z.unknown()).default({}), mode: z.enum(MODES).optional() }),
+  ).transform((r): Action => ({ kind: 'runbook', ...r })),
   get parallel() {
     return shorthand(
       (p) => (Array.isArray(p) ? { steps: p } : p),

@@ -1,9 +1,10 @@
 // How each action kind is carried out by the workflow: system actions become activities (with
 // their inputs templated here), people actions become waits. The one dispatch over action kinds.
-import { ActivityCancellationType, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityCancellationType, executeChild, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ShellResult } from '../activities/types.js';
-import type { Action, ActionKind, ApprovalAction, Runbook, Step } from '../runbook/model.js';
+import type { Action, ActionKind, ApprovalAction, Mode, Runbook, Step } from '../runbook/model.js';
+import type { RunReport } from '../runbook/run.js';
 import { renderArgv, renderTemplate, type TemplateContext } from '../runbook/template.js';
 import type { StepRecord, WaitingFor } from '../runbook/run.js';
 
@@ -14,6 +15,8 @@ export type PeopleWait = Pick<ApprovalAction, 'roles' | 'required' | 'escalateAf
 export interface PerformContext {
   runbook: Runbook;
   workflowId: string;
+  mode: Mode;
+  startedBy?: string;
   template: TemplateContext;
   /** Waits until people have acted on the step; resolves with what they said. */
   waitForPeople(record: StepRecord, waitingFor: WaitingFor, wait: PeopleWait): Promise<unknown>;
@@ -44,7 +47,7 @@ type Performer<K extends ActionKind> = (
   ctx: PerformContext,
 ) => Promise<unknown>;
 
-type SystemKind = Exclude<ActionKind, 'parallel' | 'manual' | 'approval' | 'wait'>;
+type SystemKind = Exclude<ActionKind, 'parallel' | 'manual' | 'approval' | 'wait' | 'runbook'>;
 
 /**
  * System actions: the activity that carries each out, whether it heartbeats (long work; a dead
@@ -109,7 +112,46 @@ const SYSTEM: {
     },
     // A webhook that is down is reported in the step's output, never a reason to fail the run.
   },
+  'postgres.backup': {
+    activity: 'postgresBackup',
+    heartbeats: true,
+    resolve: ({ kind: _kind, connection, tables, ...rest }, ctx) => ({
+      ...renderTemplate(rest, ctx.template),
+      connection: connectionOf(connection, ctx),
+      tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
+    }),
+    show: (action, resolved) => ({ ...resolved, connection: action.connection }),
+  },
+  'postgres.restore': {
+    activity: 'postgresRestore',
+    heartbeats: true,
+    resolve: ({ kind: _kind, target, tables, incidentAt, ...rest }, ctx) => ({
+      ...renderTemplate(rest, ctx.template),
+      target: connectionOf(target, ctx),
+      // `tables: ["{{ inputs.tables }}"]` expands a list input, so one runbook does full and partial restores.
+      tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
+      incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
+    }),
+    show: (action, resolved) => ({ ...resolved, target: action.target }),
+  },
+  'postgres.verify': {
+    activity: 'postgresVerify',
+    heartbeats: true,
+    resolve: ({ kind: _kind, connection, tables, ...rest }, ctx) => ({
+      ...renderTemplate(rest, ctx.template),
+      connection: connectionOf(connection, ctx),
+      tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
+    }),
+    show: (action, resolved) => ({ ...resolved, connection: action.connection }),
+  },
+  'storage.list': { activity: 'storageList', heartbeats: false },
+  'storage.prune': { activity: 'storagePrune', heartbeats: true },
 };
+
+/** A connection name looked up in the runbook's `connections` (else the reference itself), templated. */
+function connectionOf(name: string, ctx: PerformContext): string {
+  return renderTemplate(Object.hasOwn(ctx.runbook.connections, name) ? ctx.runbook.connections[name]! : name, ctx.template);
+}
 
 async function performSystem(action: Extract<Action, { kind: SystemKind }>, step: Step, record: StepRecord, ctx: PerformContext) {
   const spec = SYSTEM[action.kind] as (typeof SYSTEM)[SystemKind] & {
@@ -127,7 +169,26 @@ async function performSystem(action: Extract<Action, { kind: SystemKind }>, step
   return spec.output ? spec.output(result) : result;
 }
 
-const people: { [K in 'manual' | 'approval' | 'wait']: Performer<K> } = {
+const people: { [K in 'manual' | 'approval' | 'wait' | 'runbook']: Performer<K> } = {
+  async runbook(action, step, record, ctx) {
+    // A child run: its own record, approvals and report; its id is derived so a retry finds it.
+    const workflowId = `${ctx.workflowId}--${step.id}-${record.attempts.length}`;
+    const input = {
+      runbook: action.id,
+      mode: action.mode ?? ctx.mode,
+      inputs: renderTemplate(action.inputs, ctx.template),
+      incidentAt: ctx.template.run.incidentAt,
+      startedBy: ctx.startedBy,
+    };
+    record.resolved = { ...input, workflowId };
+    const report = (await executeChild('runbook', { workflowId, args: [input], staticSummary: `${step.id} of ${ctx.workflowId}` })) as RunReport;
+    return {
+      workflowId,
+      status: report.status,
+      rto: report.rto.status,
+      outputs: Object.fromEntries(report.steps.map((s) => [s.id, s.output])),
+    };
+  },
   async wait(action) {
     await sleep(action.durationMs);
     return { waitedMs: action.durationMs };
@@ -144,7 +205,7 @@ const people: { [K in 'manual' | 'approval' | 'wait']: Performer<K> } = {
 export function perform(step: Step, record: StepRecord, ctx: PerformContext): Promise<unknown> {
   const action = step.action;
   if (action.kind === 'parallel') throw new Error('parallel groups are run by the interpreter');
-  if (action.kind === 'manual' || action.kind === 'approval' || action.kind === 'wait') {
+  if (action.kind === 'manual' || action.kind === 'approval' || action.kind === 'wait' || action.kind === 'runbook') {
     return (people[action.kind] as Performer<typeof action.kind>)(action as never, step, record, ctx);
   }
   return performSystem(action, step, record, ctx);

@@ -76,10 +76,12 @@ export class RunState {
       mode !== 'dry-run',
     );
     for (const { step, parentId } of flattenSteps(this.runbook.steps)) this.records.set(step.id, newRecord(step, parentId));
-    this.template = { inputs, steps: {}, run: { id: ids.workflowId, mode, runbook: this.runbook.id } };
+    this.template = { inputs, steps: {}, run: { id: ids.workflowId, mode, runbook: this.runbook.id, incidentAt: new Date(incidentAt).toISOString() } };
     this.performContext = {
       runbook: this.runbook,
       workflowId: ids.workflowId,
+      mode,
+      startedBy,
       template: this.template,
       waitForPeople: (record, waitingFor, wait) => this.waitForPeople(record, waitingFor, wait),
     };

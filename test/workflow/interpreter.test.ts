@@ -127,6 +127,18 @@ describe('runbook workflow', () => {
     });
   });
 
+  test('a sub-runbook runs as a child run whose outputs later steps can use', async () => {
+    const handle = await env.start({ runbook: 'parent', mode: 'drill' });
+    const report = (await handle.result()) as RunReport;
+    assert.equal(report.status, 'succeeded');
+    const sub = report.steps[0]!.output as { workflowId: string; status: string };
+    assert.equal(sub.workflowId, `${handle.workflowId}--sub-1`);
+    assert.equal(sub.status, 'succeeded');
+    assert.equal((report.steps[1]!.output as { stdout: string }).stdout, 'child said: hello world (drill)');
+    const child = (await env.client.workflow.getHandle(sub.workflowId).result()) as RunReport;
+    assert.equal(child.runbook.id, 'child');
+  });
+
   test('the report query answers while the run waits', async () => {
     const handle = await env.start({ runbook: 'happy', mode: 'drill', inputs: { marker: join(dir, 'q.txt') } });
     await waitForProgress(handle, (p) => p.status === 'waiting');
