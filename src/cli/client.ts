@@ -15,13 +15,23 @@ export async function fetchReport(handle: WorkflowHandle): Promise<RunReport> {
   const description = await handle.describe();
   if (description.status.name === 'RUNNING') return handle.query(reportQuery);
   try {
+    return await fetchFinalReport(handle);
+  } catch (err) {
+    if (description.status.name === 'FAILED') throw err; // failed before it had a report (bad input)
+    // Terminated or timed out: the workflow can still answer the query by replaying its history.
+    return handle.query(reportQuery);
+  }
+}
+
+/** Waits for the run to end and returns its report (from the result or the failure's details). */
+export async function fetchFinalReport(handle: WorkflowHandle): Promise<RunReport> {
+  try {
     return (await handle.result()) as RunReport;
   } catch (err) {
     const cause = err instanceof WorkflowFailedError ? err.cause : undefined;
     const details = cause instanceof ApplicationFailure ? cause.details : undefined;
     if (details?.[0]) return details[0] as RunReport;
-    // Terminated or timed out: the workflow can still answer the query by replaying its history.
-    return handle.query(reportQuery);
+    throw err;
   }
 }
 

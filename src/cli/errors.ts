@@ -23,7 +23,7 @@ export function explain(err: unknown, address: string): CliError {
     return new CliError(`Refused: ${err.cause?.message ?? err.message}`);
   }
   if (err instanceof WorkflowFailedError) {
-    return new CliError(`Run failed: ${err.cause?.message ?? err.message}`);
+    return new CliError(`Run failed: ${innermost(err)}`);
   }
   const message = err instanceof Error ? err.message : String(err);
   if (/ECONNREFUSED|Connection refused|transport error|failed to connect|tcp connect error/i.test(message)) {
@@ -33,4 +33,11 @@ export function explain(err: unknown, address: string): CliError {
   const refused = /(?:approve|reject|complete|decide|abort): .*/.exec(message);
   if (refused) return new CliError(`Refused: ${refused[0]}`);
   return new CliError(message);
+}
+
+/** The message of the innermost cause: "Activity task failed" wrappers say nothing to people. */
+export function innermost(err: Error): string {
+  let current: Error = err;
+  while (current.cause instanceof Error) current = current.cause;
+  return current.message;
 }

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { MODES } from '../runbook/model.js';
+import { importDocument } from './commands/import.js';
 import { abort, decide, stepMessage } from './commands/messages.js';
 import { list } from './commands/list.js';
 import { report } from './commands/report.js';

@@ -1,7 +1,7 @@
 // dr start: starts a run of a runbook.
 import { MODES, type Mode } from '../../runbook/model.js';
 import type { RunInput } from '../../workflows/messages.js';
-import { uiLink } from '../client.js';
+import { fetchFinalReport, uiLink } from '../client.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 
@@ -11,6 +11,8 @@ export interface StartOptions {
   id?: string;
   incidentAt?: string;
   as?: string;
+  /** Wait for the run to end; a run that does not succeed is an error (for scripts). */
+  wait?: boolean;
 }
 
 /** Parses `k=v` pairs; a value that reads as JSON (numbers, lists, booleans) is taken as such. */
@@ -56,5 +58,11 @@ export async function start(ctx: CommandContext, runbook: string, options: Start
   ctx.print(`Started ${options.mode} of ${runbook}: ${workflowId}`);
   ctx.print(`  UI:     ${uiLink(ctx.config, workflowId)}`);
   ctx.print(`  Follow: dr status ${workflowId} --watch`);
+  if (options.wait) {
+    const report = await fetchFinalReport(client.workflow.getHandle(workflowId));
+    const line = `${workflowId}: ${report.status}${report.outcome ? ` — ${report.outcome}` : ''}`;
+    if (report.status !== 'succeeded' && report.status !== 'planned') throw new CliError(line, `dr report ${workflowId}`);
+    ctx.print(line);
+  }
   return workflowId;
 }
