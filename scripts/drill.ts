@@ -1,0 +1,112 @@
+// `npm run drill`: the main job on the local stack (`npm start`). A full drill of scenario 1,
+// complete database loss, driven through the `dr` CLI the way a team would run it:
+//   1. demo-setup      create the demo EasyMO database (users, transactions, messages; FKs, indexes, RLS)
+//   2. database-backup take the daily backup of it into the backup store
+//   3. demo-disaster   the database is lost (dropped)
+//   4. database-loss   the scenario, in drill mode; approvals and confirmations are given with
+//                      `dr approve` / `dr complete` as the people in runbooks/people.yaml
+//   5. dr report       planned vs actual per step, waiting vs executing, RTO met or not, RPO achieved
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../src/config.js';
+import type { RunReport } from '../src/runbook/run.js';
+import { progressQuery, reportQuery, type Progress } from '../src/workflows/messages.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const config = loadConfig();
+const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+const lead = 'drill-lead';
+const demo = {
+  admin_url: process.env.DEMO_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:54320/postgres',
+  database_url: process.env.DEMO_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54320/easymo_demo',
+};
+
+/** Runs the `dr` CLI, showing the command as a person would type it. */
+function dr(args: string[]): number {
+  process.stdout.write(`\n$ dr ${args.map((a) => (/[\s"{}]/.test(a) ? `'${a}'` : a)).join(' ')}\n`);
+  const result = spawnSync(process.execPath, ['bin/dr.js', ...args], { cwd: root, stdio: 'inherit', env: { ...process.env, DR_USER: lead } });
+  return result.status ?? 1;
+}
+
+function must(code: number, what: string): void {
+  if (code !== 0) {
+    process.stderr.write(`\ndrill: ${what} did not succeed (exit ${code}); see the output above.\n`);
+    process.exit(1);
+  }
+}
+
+const inputs = (values: Record<string, string>) => Object.entries(values).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
+
+/** Who answers a waiting step: members of the roles it waits on, never the drill lead alone. */
+function answerers(waitingOn: string, count: number): string[] {
+  const people = [...waitingOn.matchAll(/\(([^)]*)\)/g)].flatMap((m) => m[1]!.split(', ')).filter((p) => p && p !== 'nobody');
+  return [...new Set(people)].slice(0, count);
+}
+
+/** Gives every approval and confirmation the run (and its sub-runs) waits for, until it ends. */
+async function answerUntilDone(client: Client, workflowId: string): Promise<void> {
+  const answered = new Set<string>();
+  for (;;) {
+    const handle = client.workflow.getHandle(workflowId);
+    const { status } = await handle.describe();
+    if (status.name !== 'RUNNING') return;
+    const runs = [workflowId, ...(await childRuns(client, workflowId))];
+    for (const id of runs) {
+      let progress: Progress;
+      try {
+        progress = await client.workflow.getHandle(id).query(progressQuery);
+      } catch {
+        continue; // a child that just ended
+      }
+      for (const step of progress.steps.filter((s) => s.waitingFor)) {
+        const [given, needed] = (step.approvals ?? '0/1').split('/').map(Number) as [number, number];
+        for (const person of answerers(step.waitingOn ?? '', needed)) {
+          const key = `${id}/${step.id}/${person}/${step.attempts}`;
+          if (answered.has(key) || given >= needed) continue;
+          answered.add(key);
+          const verb = step.waitingFor === 'approval' ? 'approve' : step.waitingFor === 'completion' ? 'complete' : 'decide';
+          const args = verb === 'decide' ? [verb, id, step.id, 'abort'] : [verb, id, step.id];
+          dr([...args, '--as', person, '--comment', 'drill']);
+          if (verb !== 'approve') break;
+        }
+      }
+    }
+    await delay(500);
+  }
+}
+
+/** Sub-runbook runs of a run that are still going (their ids are in the parent's report). */
+async function childRuns(client: Client, workflowId: string): Promise<string[]> {
+  const report: RunReport = await client.workflow.getHandle(workflowId).query(reportQuery);
+  return report.steps
+    .filter((s) => s.kind === 'runbook' && s.status === 'running')
+    .map((s) => (s.resolved as { workflowId?: string } | undefined)?.workflowId)
+    .filter((id): id is string => id !== undefined);
+}
+
+async function main(): Promise<void> {
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' }).catch(() => {
+    process.stderr.write(`drill: cannot reach Temporal at ${config.TEMPORAL_ADDRESS}; start the local stack first: npm start\n`);
+    process.exit(1);
+  });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+  must(dr(['start', 'demo-setup', '--id', `drill-${stamp}-setup`, '--wait', ...inputs({ admin_url: demo.admin_url })]), 'demo-setup');
+  must(dr(['start', 'database-backup', '--id', `drill-${stamp}-backup`, '--wait', ...inputs({ database_url: demo.database_url })]), 'database-backup');
+  must(dr(['start', 'demo-disaster', '--id', `drill-${stamp}-disaster`, '--wait', ...inputs({ admin_url: demo.admin_url })]), 'demo-disaster');
+
+  const id = `drill-${stamp}-database-loss`;
+  must(
+    dr(['start', 'database-loss', '--mode', 'drill', '--id', id, '--as', lead, ...inputs({ admin_url: demo.admin_url, database_url: demo.database_url })]),
+    'starting database-loss',
+  );
+  await answerUntilDone(client, id);
+  dr(['status', id]);
+  const code = dr(['report', id]);
+  await connection.close();
+  process.exit(code);
+}
+
+await main();
