@@ -25,7 +25,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
     markdownTable([
       ['objective', 'target', 'achieved', 'verdict'],
       ['RTO', dur(report.objectives.rtoMs), dur(report.rto.elapsedMs), rtoVerdict(report)],
-      ['RPO', dur(report.objectives.rpoMs), '—', 'not measured by this runbook'],
+      ['RPO', dur(report.objectives.rpoMs), report.rpo ? `${dur(report.rpo.achievedMs)} (backup ${report.rpo.backupId ?? '?'}${report.rpo.backupCreatedAt ? ` of ${report.rpo.backupCreatedAt}` : ''})` : '—', rpoVerdict(report)],
     ]),
     '',
     '## Steps',
@@ -108,4 +108,10 @@ function rtoVerdict(report: RunReport): string {
   if (report.rto.status === 'breached') return '**breached**';
   if (report.endedAt === undefined) return `${report.rto.status} (forecast ${dur(report.rto.forecastMs)})`;
   return report.status === 'succeeded' ? 'met' : `not recovered (${report.status})`;
+}
+
+function rpoVerdict(report: RunReport): string {
+  if (!report.rpo) return 'no restore in this run';
+  if (report.objectives.rpoMs === undefined) return 'no RPO';
+  return report.rpo.achievedMs <= report.objectives.rpoMs ? 'met' : '**missed**';
 }

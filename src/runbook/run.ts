@@ -1,6 +1,7 @@
 // The record of one run: what the workflow keeps, returns as its result, and what reports render.
 // Times are epoch milliseconds taken from workflow time.
 import type { ActionKind, Mode } from './model.js';
+import type { RpoEvidence } from './rpo.js';
 
 export const STEP_STATUSES = [
   'pending',
@@ -128,6 +129,8 @@ export interface RunReport {
   inputs: Record<string, unknown>;
   objectives: { rtoMs?: number; rpoMs?: number };
   rto: RtoState;
+  /** What the run's restores achieved against the RPO (incident time minus the backup's time). */
+  rpo?: RpoEvidence;
   steps: StepRecord[];
   events: RunEvent[];
   audit: AuditEntry[];

@@ -6,6 +6,7 @@ import type { Mode, Runbook, Step } from '../runbook/model.js';
 import { formatDuration } from '../runbook/duration.js';
 import { escalationLevels, rolesAtLevel } from '../runbook/escalation.js';
 import { flattenSteps, gatedDestructiveSteps, plannedMs, rtoState, rtoStatus } from '../runbook/plan.js';
+import { rpoAchieved } from '../runbook/rpo.js';
 import { renderTemplate } from '../runbook/template.js';
 import type {
   Acknowledgement,
@@ -372,6 +373,7 @@ export class RunState {
       inputs: this.inputs,
       objectives: this.runbook.objectives,
       rto: this.computeRto(),
+      rpo: rpoAchieved([...this.records.values()]),
       steps: [...this.records.values()],
       events: this.events,
       audit: this.audit,

@@ -71,3 +71,16 @@ test('Markdown shows the verdicts, the step table, people and escalations', () =
   assert.match(md, /- 2026-03-15T10:22:00Z `gate` widened to oncall, backend-lead/);
   assert.match(md, /- 2026-03-15T10:15:00Z step-overrun: "assess" passed its 15m budget/);
 });
+
+test('RPO achieved: the oldest restored backup, found in sub-run outputs too', async () => {
+  const { rpoAchieved } = await import('../../src/runbook/rpo.js');
+  const evidence = rpoAchieved([
+    { id: 'probe', output: { exitCode: 0 } },
+    { id: 'restore', output: { workflowId: 'x', outputs: { 'restore-db': { backupAgeMs: 3 * 3_600_000, backup: { id: 'b1', createdAt: '2026-03-15T07:00:00Z' } } } } },
+    { id: 'redis', output: { backup: { id: 'r1', createdAt: '2026-03-15T09:00:00Z', ageMs: 3_600_000 } } },
+  ]);
+  assert.deepEqual(evidence, { achievedMs: 3 * 3_600_000, backupId: 'b1', backupCreatedAt: '2026-03-15T07:00:00Z', step: 'restore/restore-db' });
+  assert.equal(rpoAchieved([{ id: 'a', output: 'text' }]), undefined);
+  const md = renderMarkdown({ ...report, rpo: evidence });
+  assert.match(md, /\| RPO +\| 1d +\| 3h \(backup b1 of 2026-03-15T07:00:00Z\) \| met +\|/);
+});
