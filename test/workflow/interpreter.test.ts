@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { RunReport } from '../../src/runbook/run.js';
 import { approveSignal, approveUpdate, completeUpdate, reportQuery } from '../../src/workflows/messages.js';
-import { stepOf, testEnv, waitForProgress, type TestEnv } from '../helpers/temporal.js';
+import { Worker } from '@temporalio/worker';
+import { stepOf, testEnv, waitForProgress, workflowBundle, type TestEnv } from '../helpers/temporal.js';
 
 let env: TestEnv;
 const dir = mkdtempSync(join(tmpdir(), 'dr-interp-'));
@@ -96,6 +97,9 @@ describe('runbook workflow', () => {
     assert.equal(report.audit[4]!.reason, 'approve: "eve" may not act on step "gate"; expected one of dba (alice, bob), lead (carol)');
     assert.match(report.runbook.sha256, /^[0-9a-f]{64}$/);
     assert.equal(report.runbook.file, 'happy.yaml');
+
+    // The SDK's determinism check: the recorded history replays against today's workflow code.
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory(), handle.workflowId);
   });
 
   test('dry-run executes nothing and shows each resolved action and the forecast', async () => {
