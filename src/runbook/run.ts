@@ -101,7 +101,8 @@ export interface RunEvent {
     | 'rto-at-risk'
     | 'rto-on-track'
     | 'rto-breached'
-    | 'run-finished';
+    | 'run-finished'
+    | 'report-stored';
   step?: string;
   detail: string;
 }

@@ -16,7 +16,7 @@ import { resolveInputs } from '../runbook/inputs.js';
 import { MODES, type Mode } from '../runbook/model.js';
 import { nextCheckInMs } from '../runbook/plan.js';
 import type { RunReport, RtoStatus } from '../runbook/run.js';
-import { runSequence, StepFailed } from './interpreter.js';
+import { describeFailure, runSequence, StepFailed } from './interpreter.js';
 import { RunFailureTypes, type RunInput } from './messages.js';
 import { modeKey, rtoDeadlineKey, rtoStatusKey, runbookKey, statusKey } from './search-attributes.js';
 import { RunState } from './state.js';
@@ -25,6 +25,11 @@ const { loadRunbook } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { maximumAttempts: 3 },
   summary: 'load runbook',
+});
+const { storeReport } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 3 },
+  summary: 'store the report beside the backups',
 });
 
 /** Runs any runbook: `{"runbook": "<id>", "mode": "drill", "inputs": {...}}`. */
@@ -89,6 +94,15 @@ async function finish(state: RunState, monitoring: Promise<void>): Promise<RunRe
     always: true,
     message: `${state.mode} of "${state.runbook.title}" ${state.status}${verdict}${state.outcome ? ` — ${state.outcome}` : ''}. Report: dr report ${state.ids.workflowId}`,
   });
+  if (state.mode !== 'dry-run') {
+    try {
+      const stored = await storeReport({ report: state.report() });
+      state.event('report-stored', `report written to ${stored.location}`);
+    } catch (err) {
+      // The run's outcome stands even when the store is down; the report says the copy is missing.
+      state.warnings.push(`The report could not be written to the backup store: ${describeFailure(err)}`);
+    }
+  }
   const report = state.report();
   if (state.status === 'succeeded' || state.status === 'planned') return report;
   throw ApplicationFailure.create({

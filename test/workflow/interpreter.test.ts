@@ -98,6 +98,12 @@ describe('runbook workflow', () => {
     assert.match(report.runbook.sha256, /^[0-9a-f]{64}$/);
     assert.equal(report.runbook.file, 'happy.yaml');
 
+    // The report is kept beside the backups under the run id.
+    const stored = report.events.find((e) => e.type === 'report-stored');
+    assert.match(stored?.detail ?? '', new RegExp(`^report written to .*reports/${handle.workflowId}$`));
+    const location = stored!.detail.replace('report written to ', '');
+    if (!location.startsWith('s3://')) assert.match(readFileSync(join(location, 'report.md'), 'utf8'), /^# Drill report: Happy path/);
+
     // The SDK's determinism check: the recorded history replays against today's workflow code.
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await handle.fetchHistory(), handle.workflowId);
   });
