@@ -3,7 +3,7 @@
 // can point at a line.
 import { formatDuration } from './duration.js';
 import type { Mode, Runbook, Step } from './model.js';
-import { plannedMs } from './plan.js';
+import { gatedDestructiveSteps, plannedMs } from './plan.js';
 import { isSecretReference } from './schema.js';
 import { templatePlaceholders } from './template.js';
 
@@ -57,7 +57,7 @@ function strings(value: unknown, path: Path): Array<[Path, string]> {
 }
 
 const oneOf = (names: string[], none: string): string => (names.length ? `expected one of: ${names.join(', ')}` : none);
-const RUN_FIELDS = ['id', 'mode', 'runbook'];
+const RUN_FIELDS = ['id', 'mode', 'runbook', 'incidentAt'];
 const RUN_MODES: Mode[] = ['live', 'drill']; // dry-run resolves nothing, so outputs are never needed there
 
 /** Checks one reference; `at` is the referencing step, absent for runbook-level fields. */
@@ -120,11 +120,17 @@ function referencesExist(runbook: Runbook, report: Report): void {
         }
       });
     }
-    if (action.kind === 'sql') {
-      const c = action.connection;
+    const connection =
+      action.kind === 'sql' || action.kind === 'postgres.backup' || action.kind === 'postgres.verify'
+        ? (['connection', action.connection] as const)
+        : action.kind === 'postgres.restore'
+          ? (['target', action.target] as const)
+          : undefined;
+    if (connection) {
+      const [field, c] = connection;
       if (!Object.hasOwn(runbook.connections, c) && !isSecretReference(c) && templatePlaceholders(c).length === 0) {
         const names = Object.keys(runbook.connections);
-        report('error', [...at, 'connection'], `Expected \`connection\` to be ${names.length ? `one of ${names.join(', ')} (connections) or ` : ''}a reference like "env:DATABASE_URL", got "${c}"`);
+        report('error', [...at, field], `Expected \`${field}\` to be ${names.length ? `one of ${names.join(', ')} (connections) or ` : ''}a reference like "env:DATABASE_URL", got "${c}"`);
       }
     }
   }
@@ -150,6 +156,19 @@ function destructiveNeedsApproval(runbook: Runbook, report: Report): void {
   }
 }
 
+/** `onTimeout: continue` would let a destructive step run with nobody's approval. */
+function silentGateMustAbort(runbook: Runbook, report: Report): void {
+  const gates = gatedDestructiveSteps(runbook.steps);
+  for (const { step, path } of visits(runbook)) {
+    const action = step.action;
+    if (action.kind !== 'approval' || action.onTimeout !== 'continue') continue;
+    const gated = gates.get(step.id) ?? [];
+    if (gated.length > 0) {
+      report('error', [...path, 'approval', 'onTimeout'], `Expected onTimeout: abort for an approval that gates destructive step(s) ${gated.join(', ')}, got continue`);
+    }
+  }
+}
+
 function budgetsFitRto(runbook: Runbook, report: Report): void {
   const rto = runbook.objectives.rtoMs;
   const planned = plannedMs(runbook.steps, 'live');
@@ -159,7 +178,7 @@ function budgetsFitRto(runbook: Runbook, report: Report): void {
 }
 
 /** The rules, by name (the name is each issue's `rule`). */
-export const rules = { stepIdsUnique, referencesExist, approvalsSatisfiable, destructiveNeedsApproval, budgetsFitRto };
+export const rules = { stepIdsUnique, referencesExist, approvalsSatisfiable, destructiveNeedsApproval, silentGateMustAbort, budgetsFitRto };
 
 /** Applies every rule to a runbook that passed the schema; errors first, then warnings. */
 export function lintRunbook(runbook: Runbook): LintIssue[] {

@@ -121,3 +121,17 @@ describe('budgetsFitRto', () => {
     assert.deepEqual(issues('budgetsFitRto', { steps }), []);
   });
 });
+
+test('silentGateMustAbort: an approval gating a destructive step cannot continue on timeout', () => {
+  const runbook = runbookSchema.parse({
+    id: 'x', title: 'X', approvers: { dba: ['a'] },
+    steps: [
+      { id: 'gate', budget: '1m', approval: { roles: ['dba'], escalateAfter: '5m', onTimeout: 'continue' } },
+      { id: 'drop', budget: '1m', destructive: true, shell: { command: ['true'] } },
+    ],
+  });
+  const issues = lintRunbook(runbook).filter((i) => i.rule === 'silentGateMustAbort');
+  assert.deepEqual(issues.map((i) => [i.level, i.path, i.message]), [
+    ['error', ['steps', 0, 'approval', 'onTimeout'], 'Expected onTimeout: abort for an approval that gates destructive step(s) drop, got continue'],
+  ]);
+});
