@@ -8,25 +8,31 @@ import { join, relative, resolve } from 'node:path';
 import { acquireLock } from './lib/lock.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { startPostgres } from './lib/postgres.mjs';
+import { startS3 } from './lib/s3.mjs';
 import { Supervisor } from './lib/process.mjs';
 import { ensureTemporalCli } from './lib/temporal-cli.mjs';
 import { startTemporal } from './lib/temporal-server.mjs';
 import { REPO_ROOT, say, waitUntil } from './lib/util.mjs';
 
-const USAGE = `Usage: npm start [-- --with-postgres] [-- --no-worker]
+const USAGE = `Usage: npm start [-- --with-postgres] [-- --with-s3] [-- --no-worker]
 
 Starts the Temporal dev server (UI on :8233), the easymo-dr worker and, with --with-postgres, a
-demo PostgreSQL on 127.0.0.1:54320 (its URL is given to the worker as DEMO_DATABASE_URL).
+demo PostgreSQL on 127.0.0.1:54320 (its URL is given to the worker as DEMO_DATABASE_URL, and as
+DATABASE_URL unless that is set). --with-s3 starts a local S3 server (versitygw, built with Go on first
+use) on 127.0.0.1:9320 with bucket easymo-backups, and makes it the worker's backup store.
 --no-worker starts the servers only (run the worker yourself: npm run worker).
 Environment: DR_STATE_DIR (default .state), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (TEMPORAL_PORT+1000),
 TEMPORAL_NAMESPACE (default), DR_TASK_QUEUE (dr), TEMPORAL_CLI_PATH (use this temporal binary).`;
 
 const DEMO_PG_PORT = 54320;
+const DEMO_S3_PORT = 9320;
+const DEMO_S3_BUCKET = 'easymo-backups';
 
 function parseArgs(argv) {
-  const opts = { withPostgres: false, worker: true };
+  const opts = { withPostgres: false, withS3: false, worker: true };
   for (const arg of argv) {
     if (arg === '--with-postgres') opts.withPostgres = true;
+    else if (arg === '--with-s3') opts.withS3 = true;
     else if (arg === '--no-worker') opts.worker = false;
     else if (arg === '-h' || arg === '--help') {
       console.log(USAGE);
@@ -105,11 +111,12 @@ async function main() {
       throw new Error('src/worker.ts does not exist (yet): start the servers only with `npm start -- --no-worker`');
     }
     say(`starting Temporal on ${address} (UI ${uiUrl}), state in ${displayPath(stateDir)}/ ...`);
-    const [temporal, pg] = await Promise.all([
+    const [temporal, pg, s3] = await Promise.all([
       startTemporal({ stateDir, port, uiPort, namespace, cli, supervisor }),
       opts.withPostgres
         ? startPostgres({ dataDir: join(stateDir, 'pg'), port: DEMO_PG_PORT, database: 'easymo_demo', supervisor })
         : undefined,
+      opts.withS3 ? startS3({ dataDir: join(stateDir, 's3'), port: DEMO_S3_PORT, buckets: [DEMO_S3_BUCKET], supervisor }) : undefined,
     ]);
     CHILD_CMD.temporal = temporal.dbFile;
     CHILD_CMD.postgres = pg ? pg.dataDir : undefined;
@@ -124,7 +131,16 @@ async function main() {
         DR_TASK_QUEUE: taskQueue,
         DR_STATE_DIR: stateDir,
         DR_UI_URL: uiUrl,
-        ...(pg ? { DEMO_DATABASE_URL: pg.url } : {}),
+        ...(pg ? { DEMO_DATABASE_URL: pg.url, DATABASE_URL: process.env.DATABASE_URL || pg.url } : {}),
+        ...(s3
+          ? {
+              DR_BACKUP_STORE: `s3://${DEMO_S3_BUCKET}`,
+              DR_S3_ENDPOINT: s3.endpoint,
+              DR_S3_FORCE_PATH_STYLE: 'true',
+              AWS_ACCESS_KEY_ID: s3.accessKey,
+              AWS_SECRET_ACCESS_KEY: s3.secretKey,
+            }
+          : {}),
       };
       say('starting the worker (node --import tsx src/worker.ts) ...');
       worker = supervisor.spawn('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
@@ -148,7 +164,7 @@ async function main() {
         say(`warning: ${err.message}; it may still be starting (see ${join(stateDir, 'worker.log')}).`);
       }
     }
-    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, worker, port });
+    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, worker, port });
   } catch (err) {
     process.stderr.write(`\n[easymo-dr] ✖ ${err.message}\n`);
     await shutdown(1);
@@ -156,7 +172,7 @@ async function main() {
 }
 
 /** Substrings of each service's command line, so a later run can tell them from unrelated processes. */
-const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', postgres: undefined };
+const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', postgres: undefined, s3: 'versitygw' };
 
 /** A path relative to the repo when inside it, else absolute. */
 function displayPath(path) {
@@ -164,7 +180,7 @@ function displayPath(path) {
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
-function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, worker, port }) {
+function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, worker, port }) {
   const rel = displayPath(stateDir);
   const rule = '─'.repeat(76);
   const lines = [
@@ -177,6 +193,7 @@ function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, 
       ? `   Worker           pid ${worker.pid}, task queue \`${taskQueue}\` (log: ${rel}/worker.log)`
       : '   Worker           not started (--no-worker): run `npm run worker` yourself',
     ...(pg ? [`   PostgreSQL       ${pg.url} (DEMO_DATABASE_URL)`] : []),
+    ...(s3 ? [`   S3 (versitygw)   ${s3.endpoint}, bucket ${DEMO_S3_BUCKET}: the worker's backup store`] : []),
     '',
     ' Start a scenario:',
     ...(port === 7233 ? [] : [`   export TEMPORAL_ADDRESS=${address}   (in the other terminal first)`]),

@@ -2,7 +2,7 @@
 // in the foreground under our supervision, trust auth on 127.0.0.1 only.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { assertPortsFree } from './ports.mjs';
@@ -85,9 +85,24 @@ function serverMajor(bindir) {
   return m ? m[1] : undefined;
 }
 
+// The superuser `postgres` connects without a password (local use only: 127.0.0.1 and the socket);
+// every other role needs its password, so a wrong one is refused as on a real server (tested).
+const HBA = `# Written by easymo-dr scripts/lib/postgres.mjs at every start.
+local all postgres trust
+host  all postgres 127.0.0.1/32 trust
+local all all scram-sha-256
+host  all all 127.0.0.1/32 scram-sha-256
+`;
+
+function writeHba(dataDir, user) {
+  const file = join(dataDir, 'pg_hba.conf');
+  writeFileSync(file, HBA, { mode: 0o600 });
+  if (user) chownSync(file, user.uid, user.gid);
+}
+
 /**
  * Starts PostgreSQL with its data in `dataDir` (initialised on first use, reused after) listening on
- * 127.0.0.1:`port` only, with trust auth for the `postgres` superuser, and creates `database`.
+ * 127.0.0.1:`port` only, with trust auth for the `postgres` superuser (passwords for other roles), and creates `database`.
  * Returns { url, port, dataDir, child, stop() }. Pass `supervisor` to stop it with the rest of a stack.
  */
 export async function startPostgres({
@@ -147,6 +162,7 @@ export async function startPostgres({
   }
   mkdirSync(socketDir, { recursive: true });
   if (user) chownSync(socketDir, user.uid, user.gid);
+  writeHba(dataDir, user);
 
   const args = ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1'];
   if (fast) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');

@@ -2,6 +2,7 @@
 // configuration and environment (samples: activities-dependency-injection).
 import type { Config } from '../config.js';
 import type { Logger } from './context.js';
+import { backupActivities } from './backups.js';
 import { httpRequest } from './http.js';
 import { loadRunbook } from './load.js';
 import { notify } from './notify.js';
@@ -43,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
         defaultWebhook: config.DR_NOTIFY_WEBHOOK,
         ui: { url: config.DR_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
       }),
+    ...backupActivities({ config, env, log }),
   };
 }
 

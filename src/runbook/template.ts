@@ -5,7 +5,8 @@
 export interface TemplateContext {
   inputs: Record<string, unknown>;
   steps: Record<string, { output?: unknown; status?: string }>;
-  run: { id: string; mode: string; runbook: string };
+  /** `incidentAt`: ISO time of the incident (RPO), the run's start unless the run was given one. */
+  run: { id: string; mode: string; runbook: string; incidentAt?: string };
 }
 
 /** A reference that cannot be resolved, or an expression that is not a reference. */
@@ -22,7 +23,7 @@ export class TemplateError extends Error {
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
 const EXPRESSION = /^\s*([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\s*(?:\|\s*default\(\s*(?:"([^"]*)"|'([^']*)')\s*\)\s*)?$/;
-const RUN_FIELDS = ['id', 'mode', 'runbook'] as const;
+const RUN_FIELDS = ['id', 'mode', 'runbook', 'incidentAt'] as const;
 
 interface Parsed {
   path: string[];
@@ -50,7 +51,7 @@ function lookup(placeholder: string, inner: string, ctx: TemplateContext): unkno
     return dig(placeholder, parsed, ctx.inputs[name], parsed.path.slice(2), `input "${name}"`);
   }
   if (root === 'run' && name !== undefined && parsed.path.length === 2 && (RUN_FIELDS as readonly string[]).includes(name)) {
-    return ctx.run[name as (typeof RUN_FIELDS)[number]];
+    return ctx.run[name as (typeof RUN_FIELDS)[number]] ?? missing(placeholder, parsed, `the run has no ${name}`);
   }
   if (root === 'steps' && name !== undefined && (field === 'output' || (field === 'status' && rest.length === 0))) {
     const step = Object.hasOwn(ctx.steps, name) ? ctx.steps[name] : undefined;
@@ -58,7 +59,7 @@ function lookup(placeholder: string, inner: string, ctx: TemplateContext): unkno
     if (field === 'status') return step.status ?? missing(placeholder, parsed, `step "${name}" has no status`);
     return dig(placeholder, parsed, step.output, rest, `step "${name}" output`);
   }
-  throw new TemplateError(placeholder, 'expected inputs.<name>, steps.<id>.output[.<field>...], steps.<id>.status, run.id, run.mode or run.runbook');
+  throw new TemplateError(placeholder, 'expected inputs.<name>, steps.<id>.output[.<field>...], steps.<id>.status, run.id, run.mode, run.runbook or run.incidentAt');
 }
 
 function dig(placeholder: string, parsed: Parsed, value: unknown, path: string[], what: string): unknown {

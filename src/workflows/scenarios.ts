@@ -18,3 +18,13 @@ export async function serviceOutage(input: ScenarioInput = {}): Promise<RunRepor
 export async function securityBreach(input: ScenarioInput = {}): Promise<RunReport> {
   return runbook({ ...input, runbook: 'security-breach' });
 }
+
+/** Backup of a PostgreSQL database into the backup store (daily by default; weekly/monthly by input). */
+export async function databaseBackup(input: ScenarioInput = {}): Promise<RunReport> {
+  return runbook({ ...input, runbook: 'database-backup' });
+}
+
+/** Restore of a backup (latest before the incident, or an id), whole or some tables, then verification. */
+export async function databaseRestore(input: ScenarioInput = {}): Promise<RunReport> {
+  return runbook({ ...input, runbook: 'database-restore' });
+}

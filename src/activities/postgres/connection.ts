@@ -1,0 +1,51 @@
+// A PostgreSQL connection as the backup activities use it: the URL for the pg client, the same
+// URL without its password plus PGPASSWORD for pg_dump / pg_restore / psql (so the password never
+// shows in `ps`), and a description safe to print and to store in a manifest.
+import { isSecretRef, type Redactor } from '../secrets.js';
+
+export interface PgConnection {
+  /** Full URL, password included: for the pg client only. */
+  url: string;
+  /** URL without password, for the tools' `-d`. */
+  toolUrl: string;
+  /** Environment for the tools (PGPASSWORD when there is one). */
+  toolEnv: Record<string, string>;
+  /** `postgres://user@host:port/db`, or the reference when it was one. */
+  shown: string;
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+}
+
+/** Resolves `ref` (a URL or a reference like env:DATABASE_URL) and registers its secrets with `redactor`. */
+export function pgConnection(ref: string, redactor: Redactor, env: NodeJS.ProcessEnv): PgConnection {
+  const url = redactor.resolve(ref, env);
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new Error(`Expected a connection URL like postgres://user@host:5432/db${isSecretRef(ref) ? ` in ${ref}` : ''}, got something else`);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    throw new Error(`Expected a postgres:// connection URL${isSecretRef(ref) ? ` in ${ref}` : ''}, got a ${u.protocol}// URL`);
+  }
+  const password = decodeURIComponent(u.password);
+  redactor.add(password);
+  const tool = new URL(url);
+  tool.password = '';
+  const user = decodeURIComponent(u.username) || env.PGUSER || 'postgres';
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || user;
+  const host = u.hostname || 'localhost';
+  const port = Number(u.port || 5432);
+  return {
+    url,
+    toolUrl: tool.toString(),
+    toolEnv: password ? { PGPASSWORD: password } : {},
+    shown: isSecretRef(ref) ? ref : `postgres://${user}@${host}:${port}/${database}`,
+    host,
+    port,
+    database,
+    user,
+  };
+}

@@ -1,0 +1,225 @@
+// postgres.restore: download every object of the backup and check its sha256 and size against the
+// manifest BEFORE the target is touched; then restore the whole database (pg_restore -j, or psql in
+// one transaction for plain SQL) or drop-and-restore some tables in one transaction. The result
+// names the backup used and its age at the incident: the RPO evidence.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import pg from 'pg';
+import { formatDuration } from '../../runbook/duration.js';
+import { activityHooks, cancellationError } from '../context.js';
+import { Redactor } from '../secrets.js';
+import { hashed } from '../storage/hash-stream.js';
+import type { Manifest } from '../storage/manifest.js';
+import { findBackup } from '../storage/select.js';
+import { joinKey, type BackupStore } from '../storage/store.js';
+import { FailureTypes } from '../types.js';
+import { pgConnection, type PgConnection } from './connection.js';
+import { heartbeating, type BackupDeps } from './deps.js';
+import { asFailure, failure } from './failures.js';
+import { checkBackupRef, checkPrefix, expectValue, qualifyTable } from './names.js';
+import { dropSql, parseToc, selectEntries } from './toc.js';
+import { startTool, toolFailure, type ToolOptions } from './tools.js';
+import type { BackupRef, PostgresRestoreInput, PostgresRestoreResult } from './types.js';
+
+/** Restores a backup into the target; throws BackupCorrupt (target untouched) when an object does not match. */
+export async function postgresRestore(input: PostgresRestoreInput, deps: BackupDeps): Promise<PostgresRestoreResult> {
+  const hooks = activityHooks(deps);
+  const redactor = new Redactor();
+  const started = Date.now();
+  let target: PgConnection;
+  let tables: string[] | undefined;
+  let incidentAt: number;
+  try {
+    target = pgConnection(input.target, redactor, hooks.env);
+    checkBackupRef(input.backup);
+    checkPrefix(input.prefix || undefined);
+    tables = input.tables?.length ? input.tables.map((t) => qualifyTable(t)) : undefined;
+    incidentAt = input.incidentAt ? Date.parse(input.incidentAt) : (deps.now ?? Date.now)();
+    expectValue(!Number.isNaN(incidentAt), 'incidentAt', 'an ISO time like 2024-03-15T11:30:00Z', input.incidentAt);
+  } catch (err) {
+    throw asFailure(err, 'Restore not started', redactor);
+  }
+  const what = `Restore into ${target.shown}`;
+  const progress = { phase: 'download', bytes: 0 };
+  const stopBeat = heartbeating(() => hooks.heartbeat({ ...progress, elapsedMs: Date.now() - started }), deps.heartbeatEveryMs);
+  let dir: string | undefined;
+  try {
+    let chosen;
+    try {
+      await deps.store.check();
+      chosen = await findBackup(deps.store, { backup: input.backup, prefix: input.prefix || undefined, tables, before: input.backup === 'latest' ? incidentAt : undefined });
+    } catch (err) {
+      throw asFailure(err, `${what} not started`, redactor);
+    }
+    const { manifest } = chosen;
+    if (tables && manifest.format === 'plain') {
+      throw failure(
+        FailureTypes.StepCommandFailed,
+        `${what} not started: partial table restore needs a custom or directory backup, and ${manifest.id} is plain SQL; restore it whole, or take the tables from its SQL by hand`,
+        redactor,
+      );
+    }
+    for (const t of tables ?? []) {
+      if (!manifest.database.tables.some((x) => `${x.schema}.${x.name}` === t)) {
+        throw failure(FailureTypes.BackupNotFound, `${what} not started: table ${t} is not in backup ${manifest.id}`, redactor);
+      }
+    }
+    dir = await mkdtemp(join(deps.workDir ?? tmpdir(), 'dr-restore-'));
+    await download(deps.store, chosen.key, manifest, dir, progress, hooks.signal, redactor, what);
+    if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
+    await reachable(target, what, redactor);
+
+    progress.phase = 'restore';
+    const tool: Omit<ToolOptions, 'stdin' | 'stdout'> = {
+      binDir: deps.binDir,
+      env: target.toolEnv,
+      redactor,
+      signal: hooks.signal,
+      killGraceMs: deps.killGraceMs,
+      onSpawn: deps.onSpawn,
+    };
+    const archive = manifest.format === 'directory' ? dir : join(dir, manifest.objects[0]!.name);
+    if (tables) await restoreTables(archive, tables, manifest, target, tool, dir);
+    else if (manifest.format === 'plain') await restorePlain(archive, target, tool);
+    else {
+      const owner = input.noOwner ? ['--no-owner'] : [];
+      await runTool('pg_restore', ['--clean', '--if-exists', '--exit-on-error', '-j', String(input.jobs), ...owner, '-d', target.toolUrl, archive], tool);
+    }
+    const createdAt = Date.parse(manifest.createdAt);
+    return {
+      backup: refOf(manifest),
+      target: target.shown,
+      restored: tables ?? 'all',
+      incidentAt: new Date(incidentAt).toISOString(),
+      backupAgeMs: incidentAt - createdAt,
+      backupAge: formatDuration(incidentAt - createdAt),
+      durationMs: Date.now() - started,
+    };
+  } catch (err) {
+    if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
+    throw asFailure(err, `${what} failed`, redactor);
+  } finally {
+    stopBeat();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function refOf(m: Manifest): BackupRef {
+  return { id: m.id, prefix: m.prefix, createdAt: m.createdAt, format: m.format, bytes: m.bytes };
+}
+
+/** Fetches every object into `dir`, checking size and sha256; throws BackupCorrupt on the first mismatch. */
+async function download(
+  store: BackupStore,
+  setKey: string,
+  manifest: Manifest,
+  dir: string,
+  progress: { bytes: number },
+  signal: AbortSignal | undefined,
+  redactor: Redactor,
+  what: string,
+): Promise<void> {
+  let done = 0;
+  for (const object of manifest.objects) {
+    let counter;
+    try {
+      counter = hashed(await store.get(joinKey(setKey, object.name), signal), (n) => (progress.bytes = done + n));
+      await pipeline(counter, createWriteStream(join(dir, object.name)), { signal });
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw asFailure(err, `${what} not started: backup ${manifest.id} cannot be read`, redactor);
+    }
+    done += counter.bytes;
+    if (counter.bytes !== object.bytes || counter.sha256 !== object.sha256) {
+      throw failure(
+        FailureTypes.BackupCorrupt,
+        `${what} refused: backup ${manifest.id} is damaged: ${object.name} has ${counter.bytes} bytes with sha256 ${counter.sha256.slice(0, 16)}…, ` +
+          `the manifest says ${object.bytes} bytes with sha256 ${object.sha256.slice(0, 16)}…; the target was not touched`,
+        redactor,
+        { backup: manifest.id, object: object.name, bytes: counter.bytes, expectedBytes: object.bytes, sha256: counter.sha256, expectedSha256: object.sha256 },
+      );
+    }
+  }
+}
+
+async function reachable(target: PgConnection, what: string, redactor: Redactor): Promise<void> {
+  const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: 'easymo-dr' });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } catch (err) {
+    throw failure(FailureTypes.StepCommandFailed, `${what} not started: could not connect: ${err instanceof Error ? err.message : String(err)}`, redactor);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function runTool(tool: 'pg_restore' | 'psql', args: string[], options: Omit<ToolOptions, 'stdin' | 'stdout'>, stdin?: Readable): Promise<void> {
+  const run = startTool(tool, args, { ...options, stdin: stdin ? 'pipe' : 'ignore' });
+  let feedError: unknown;
+  const feed = stdin
+    ? pipeline(stdin, run.stdin!).catch((err: unknown) => {
+        feedError = err;
+        run.stop();
+      })
+    : Promise.resolve();
+  const [exit] = await Promise.all([run.exited, feed]);
+  const problem = toolFailure(run, exit);
+  if (problem) throw new Error(problem);
+  if (feedError !== undefined) throw feedError;
+}
+
+// psql reads the SQL from stdin; ON_ERROR_STOP and one transaction: all of it or nothing.
+const PSQL = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-o', '/dev/null'];
+
+async function restorePlain(file: string, target: PgConnection, tool: Omit<ToolOptions, 'stdin' | 'stdout'>): Promise<void> {
+  const sql = createReadStream(file).pipe(createGunzip());
+  await runTool('psql', [...PSQL, '-d', target.toolUrl], tool, sql);
+}
+
+/** The seed's drop-and-restore of some tables, from a full backup, in one transaction. */
+async function restoreTables(
+  archive: string,
+  tables: string[],
+  manifest: Manifest,
+  target: PgConnection,
+  tool: Omit<ToolOptions, 'stdin' | 'stdout'>,
+  dir: string,
+): Promise<void> {
+  const listing = await capture('pg_restore', ['-l', archive], tool);
+  const entries = selectEntries(parseToc(listing), tables, manifest.database.tables);
+  if (!entries.some((e) => e.type === 'TABLE')) throw new Error(`the archive of backup ${manifest.id} has no definition of ${tables.join(', ')}`);
+  const listFile = join(dir, 'restore.list');
+  await writeFile(listFile, entries.map((e) => e.line).join('\n') + '\n');
+  const script = startTool('pg_restore', ['-f', '-', '-L', listFile, archive], { ...tool, stdout: 'pipe' });
+  const sql = Readable.from(
+    (async function* () {
+      yield Buffer.from(dropSql(tables, manifest.database.tables));
+      for await (const chunk of script.stdout!) yield chunk as Buffer;
+    })(),
+  );
+  try {
+    await runTool('psql', [...PSQL, '-d', target.toolUrl], tool, sql);
+  } catch (err) {
+    script.stop(); // it may be blocked writing to a psql that is gone
+    await script.exited;
+    throw err;
+  }
+  const problem = toolFailure(script, await script.exited);
+  if (problem) throw new Error(problem);
+}
+
+async function capture(tool: 'pg_restore', args: string[], options: Omit<ToolOptions, 'stdin' | 'stdout'>): Promise<string> {
+  const run = startTool(tool, args, { ...options, stdout: 'pipe' });
+  const chunks: Buffer[] = [];
+  run.stdout!.on('data', (c: Buffer) => chunks.push(c));
+  const problem = toolFailure(run, await run.exited);
+  if (problem) throw new Error(problem);
+  return Buffer.concat(chunks).toString('utf8');
+}

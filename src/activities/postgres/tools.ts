@@ -1,0 +1,107 @@
+// Running pg_dump, pg_restore and psql: each in its own process group (a cancelled step kills it
+// and every worker process it forked, e.g. pg_restore -j), with a bounded, redacted stderr tail
+// for error messages and the password passed in the environment, never in argv.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { killGroup, track, untrack } from '../process-group.js';
+import type { Redactor } from '../secrets.js';
+import { lastLines, TailBuffer } from '../tail.js';
+
+export type PgTool = 'pg_dump' | 'pg_restore' | 'psql';
+
+export interface ToolOptions {
+  /** Folder of the PostgreSQL client tools (DR_PG_BIN_DIR); default: PATH. */
+  binDir?: string;
+  env?: Record<string, string>;
+  stdin?: 'pipe' | 'ignore';
+  stdout?: 'pipe' | 'ignore';
+  redactor: Redactor;
+  signal?: AbortSignal;
+  /** Between SIGTERM and SIGKILL to the group; default 5 s. */
+  killGraceMs?: number;
+  /** Told the pid of every tool started (tests kill one mid-way with it). */
+  onSpawn?: (pid: number, tool: PgTool) => void;
+}
+
+export interface ToolExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The process could not be started (e.g. ENOENT). */
+  error?: string;
+}
+
+export interface ToolRun {
+  readonly display: string;
+  readonly stdout: Readable | null;
+  readonly stdin: Writable | null;
+  /** Resolves when the process has exited; never rejects. */
+  readonly exited: Promise<ToolExit>;
+  /** True once stop() was called (cancellation or a failure elsewhere in the pipeline). */
+  readonly stopped: boolean;
+  stop(): void;
+  /** The last lines of stderr, redacted. */
+  stderrTail(lines?: number): string;
+}
+
+export function startTool(tool: PgTool, args: string[], options: ToolOptions): ToolRun {
+  const file = options.binDir ? join(options.binDir, tool) : tool;
+  const display = options.redactor.redact([tool, ...args].join(' '));
+  const child: ChildProcess = spawn(file, args, {
+    env: { ...process.env, PGAPPNAME: 'easymo-dr', PGCONNECT_TIMEOUT: '10', ...options.env },
+    stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],
+    detached: true, // leads a new process group
+  });
+  if (child.pid !== undefined) {
+    track(child.pid);
+    options.onSpawn?.(child.pid, tool);
+  }
+  const err = new TailBuffer(16_384, 16_384 + options.redactor.longest);
+  child.stderr?.on('data', (c: Buffer) => err.push(c));
+  let stopped = false;
+  const stop = () => {
+    if (stopped || child.pid === undefined) return;
+    stopped = true;
+    killGroup(child.pid, options.killGraceMs ?? 5_000, () => [child.stdout, child.stderr, child.stdin].forEach((s) => s?.destroy()));
+  };
+  const onAbort = () => stop();
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const exited = new Promise<ToolExit>((resolve) => {
+    child.once('error', (e: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error: e.code === 'ENOENT' ? `${file} not found (install the PostgreSQL client tools or set DR_PG_BIN_DIR)` : e.message }));
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  }).finally(() => {
+    options.signal?.removeEventListener('abort', onAbort);
+    if (!stopped && child.pid !== undefined) untrack(child.pid);
+  });
+  return {
+    display,
+    stdout: child.stdout,
+    stdin: child.stdin,
+    exited,
+    get stopped() {
+      return stopped;
+    },
+    stop,
+    stderrTail: (lines = 15) => lastLines(err.text(options.redactor), lines),
+  };
+}
+
+/** Undefined when the tool succeeded; otherwise `pg_dump failed with exit code 1: <command>` and its stderr tail. */
+export function toolFailure(run: ToolRun, exit: ToolExit): string | undefined {
+  if (exit.error) return `${run.display.split(' ')[0]} could not run: ${exit.error}`;
+  if (exit.code === 0) return undefined;
+  const how = exit.signal ? `was killed with ${exit.signal}` : `failed with exit code ${exit.code}`;
+  const tail = run.stderrTail();
+  return `${run.display.split(' ')[0]} ${how}: ${run.display}${tail ? `\n${tail}` : ''}`;
+}
+
+/** `pg_dump (PostgreSQL) 15.18`: the first line of `<tool> --version`. */
+export async function toolVersion(tool: PgTool, options: Pick<ToolOptions, 'binDir' | 'redactor'>): Promise<string> {
+  const run = startTool(tool, ['--version'], { ...options, stdout: 'pipe' });
+  const chunks: Buffer[] = [];
+  run.stdout?.on('data', (c: Buffer) => chunks.push(c));
+  const exit = await run.exited;
+  const failure = toolFailure(run, exit);
+  if (failure) throw new Error(failure);
+  return Buffer.concat(chunks).toString('utf8').trim().split('\n')[0] ?? tool;
+}
