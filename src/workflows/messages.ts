@@ -72,6 +72,8 @@ export interface StepProgress {
   /** Who may act on a waiting step, e.g. "dba (alice, bob)"; approvals so far for quorum steps. */
   waitingOn?: string;
   approvals?: string;
+  /** The child run of a `runbook` step, where its own approvals are given. */
+  childRun?: string;
 }
 
 export interface Progress {

@@ -354,6 +354,7 @@ export class RunState {
               : describeRoles(this.runbook, waiting.roles)
             : undefined,
           approvals: waiting?.for === 'approval' ? `${r.approvals.length}/${waiting.required}` : undefined,
+          childRun: r.kind === 'runbook' ? (r.resolved as { workflowId?: string } | undefined)?.workflowId : undefined,
         };
       }),
     };

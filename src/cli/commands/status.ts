@@ -55,7 +55,11 @@ export function renderProgress(runId: string, p: Progress): string {
       s.status + (s.overrun ? ' (overrun)' : ''),
       `${elapsed} / ${formatDuration(s.budgetMs)}`,
       String(s.attempts),
-      s.waitingFor ? `${s.waitingFor}: ${s.waitingOn ?? ''}${s.approvals ? ` [${s.approvals}]` : ''}` : '',
+      s.waitingFor
+        ? `${s.waitingFor}: ${s.waitingOn ?? ''}${s.approvals ? ` [${s.approvals}]` : ''}`
+        : s.childRun && s.status === 'running'
+          ? `sub-run: dr status ${s.childRun}`
+          : '',
     ]);
   }
   const rto =
