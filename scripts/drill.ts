@@ -11,8 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config.js';
-import type { RunReport } from '../src/runbook/run.js';
-import { progressQuery, reportQuery, type Progress } from '../src/workflows/messages.js';
+import { progressQuery, type Progress } from '../src/workflows/messages.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfig();
@@ -49,18 +48,20 @@ function answerers(waitingOn: string, count: number): string[] {
 async function answerUntilDone(client: Client, workflowId: string): Promise<void> {
   const answered = new Set<string>();
   for (;;) {
-    const handle = client.workflow.getHandle(workflowId);
-    const { status } = await handle.describe();
+    const { status } = await client.workflow.getHandle(workflowId).describe();
     if (status.name !== 'RUNNING') return;
-    const runs = [workflowId, ...(await childRuns(client, workflowId))];
-    for (const id of runs) {
+    const runs = [workflowId];
+    for (let i = 0; i < runs.length; i++) {
+      const id = runs[i]!;
       let progress: Progress;
       try {
         progress = await client.workflow.getHandle(id).query(progressQuery);
       } catch {
-        continue; // a child that just ended
+        continue; // a sub-run that just ended
       }
-      for (const step of progress.steps.filter((s) => s.waitingFor)) {
+      for (const step of progress.steps) {
+        if (step.childRun && step.status === 'running') runs.push(step.childRun);
+        if (!step.waitingFor) continue;
         const [given, needed] = (step.approvals ?? '0/1').split('/').map(Number) as [number, number];
         for (const person of answerers(step.waitingOn ?? '', needed)) {
           const key = `${id}/${step.id}/${person}/${step.attempts}`;
@@ -75,15 +76,6 @@ async function answerUntilDone(client: Client, workflowId: string): Promise<void
     }
     await delay(500);
   }
-}
-
-/** Sub-runbook runs of a run that are still going (their ids are in the parent's report). */
-async function childRuns(client: Client, workflowId: string): Promise<string[]> {
-  const report: RunReport = await client.workflow.getHandle(workflowId).query(reportQuery);
-  return report.steps
-    .filter((s) => s.kind === 'runbook' && s.status === 'running')
-    .map((s) => (s.resolved as { workflowId?: string } | undefined)?.workflowId)
-    .filter((id): id is string => id !== undefined);
 }
 
 async function main(): Promise<void> {
