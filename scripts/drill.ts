@@ -19,7 +19,8 @@ const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').
 const lead = 'drill-lead';
 const demo = {
   admin_url: process.env.DEMO_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:54320/postgres',
-  database_url: process.env.DEMO_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:54320/easymo_demo',
+  // A reference, resolved on the worker (npm start gives it DEMO_DATABASE_URL): secrets never travel.
+  database_url: 'env:DEMO_DATABASE_URL',
 };
 
 /** Runs the `dr` CLI, showing the command as a person would type it. */
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
   must(dr(['start', 'demo-setup', '--id', `drill-${stamp}-setup`, '--wait', ...inputs({ admin_url: demo.admin_url })]), 'demo-setup');
-  must(dr(['start', 'database-backup', '--id', `drill-${stamp}-backup`, '--wait', ...inputs({ database_url: demo.database_url })]), 'database-backup');
+  must(dr(['start', 'database-backup', '--id', `drill-${stamp}-backup`, '--wait', ...inputs({ database: demo.database_url })]), 'database-backup');
   must(dr(['start', 'demo-disaster', '--id', `drill-${stamp}-disaster`, '--wait', ...inputs({ admin_url: demo.admin_url })]), 'demo-disaster');
 
   const id = `drill-${stamp}-database-loss`;

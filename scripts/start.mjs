@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the local stack on one machine, no Docker. Installs what is missing (node_modules, the
 // Temporal CLI), starts the Temporal dev server (SQLite in the state dir, UI, search attributes), the
-// worker, and with --with-postgres a demo PostgreSQL; prints where to go; Ctrl-C stops it all.
+// worker, and the demo PostgreSQL (unless --no-postgres); prints where to go; Ctrl-C stops it all.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -14,24 +14,26 @@ import { ensureTemporalCli } from './lib/temporal-cli.mjs';
 import { startTemporal } from './lib/temporal-server.mjs';
 import { REPO_ROOT, say, waitUntil } from './lib/util.mjs';
 
-const USAGE = `Usage: npm start [-- --with-postgres] [-- --with-s3] [-- --no-worker]
+const USAGE = `Usage: npm start [-- --no-postgres] [-- --with-s3] [-- --no-worker]
 
-Starts the Temporal dev server (UI on :8233), the easymo-dr worker and, with --with-postgres, a
-demo PostgreSQL on 127.0.0.1:54320 (its URL is given to the worker as DEMO_DATABASE_URL, and as
-DATABASE_URL unless that is set). --with-s3 starts a local S3 server (versitygw, built with Go on first
+Starts the Temporal dev server (UI on :8233), the easymo-dr worker and the demo PostgreSQL the
+drills run against, on 127.0.0.1:54320 (its URL is given to the worker as DEMO_DATABASE_URL, and as
+DATABASE_URL unless that is set; --no-postgres skips it). --with-s3 starts a local S3 server (versitygw, built with Go on first
 use) on 127.0.0.1:9320 with bucket easymo-backups, and makes it the worker's backup store.
 --no-worker starts the servers only (run the worker yourself: npm run worker).
 Environment: DR_STATE_DIR (default .state), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (TEMPORAL_PORT+1000),
 TEMPORAL_NAMESPACE (default), DR_TASK_QUEUE (dr), TEMPORAL_CLI_PATH (use this temporal binary).`;
 
-const DEMO_PG_PORT = 54320;
+const DEMO_PG_PORT = Number(process.env.DEMO_PG_PORT ?? 54320);
 const DEMO_S3_PORT = 9320;
 const DEMO_S3_BUCKET = 'easymo-backups';
 
 function parseArgs(argv) {
-  const opts = { withPostgres: false, withS3: false, worker: true };
+  // The main job (npm run drill) needs the demo database, so it starts unless asked not to.
+  const opts = { withPostgres: true, withS3: false, worker: true };
   for (const arg of argv) {
     if (arg === '--with-postgres') opts.withPostgres = true;
+    else if (arg === '--no-postgres') opts.withPostgres = false;
     else if (arg === '--with-s3') opts.withS3 = true;
     else if (arg === '--no-worker') opts.worker = false;
     else if (arg === '-h' || arg === '--help') {

@@ -21,7 +21,8 @@ const HAS_WORKER = existsSync(join(ROOT, 'src', 'worker.ts'));
 const stateDir = mkdtempSync(join(tmpdir(), 'dr-stack-e2e-'));
 const env: NodeJS.ProcessEnv = { ...process.env, DR_STATE_DIR: stateDir, TEMPORAL_PORT: String(PORT), TEMPORAL_UI_PORT: String(UI_PORT) };
 delete env.NODE_TEST_CONTEXT; // the child is a plain program, not a test file
-const args = HAS_WORKER ? [START] : [START, '--no-worker'];
+// The demo PostgreSQL is left out: this test is about the stack's own life cycle, on its own ports.
+const args = HAS_WORKER ? [START, '--no-postgres'] : [START, '--no-worker', '--no-postgres'];
 
 let stack: ChildProcess | undefined;
 after(() => {
