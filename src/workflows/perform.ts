@@ -5,6 +5,7 @@ import type { Activities } from '../activities/index.js';
 import type { ShellResult } from '../activities/types.js';
 import type { Action, ActionKind, ApprovalAction, Mode, Runbook, Step } from '../runbook/model.js';
 import type { RunReport } from '../runbook/run.js';
+import { isSecretReference } from '../runbook/inputs.js';
 import { renderArgv, renderTemplate, type TemplateContext } from '../runbook/template.js';
 import type { StepRecord, WaitingFor } from '../runbook/run.js';
 
@@ -120,7 +121,7 @@ const SYSTEM: {
       connection: connectionOf(connection, ctx),
       tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
     }),
-    show: (action, resolved) => ({ ...resolved, connection: action.connection }),
+    show: (action, resolved) => ({ ...resolved, connection: shownConnection(action.connection, resolved.connection) }),
   },
   'postgres.restore': {
     activity: 'postgresRestore',
@@ -132,7 +133,7 @@ const SYSTEM: {
       tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
       incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
     }),
-    show: (action, resolved) => ({ ...resolved, target: action.target }),
+    show: (action, resolved) => ({ ...resolved, target: shownConnection(action.target, resolved.target) }),
   },
   'postgres.verify': {
     activity: 'postgresVerify',
@@ -142,11 +143,16 @@ const SYSTEM: {
       connection: connectionOf(connection, ctx),
       tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
     }),
-    show: (action, resolved) => ({ ...resolved, connection: action.connection }),
+    show: (action, resolved) => ({ ...resolved, connection: shownConnection(action.connection, resolved.connection) }),
   },
   'storage.list': { activity: 'storageList', heartbeats: false },
   'storage.prune': { activity: 'storagePrune', heartbeats: true },
 };
+
+/** What a record shows of a connection: the reference it resolved to, else the name as written (never a URL). */
+function shownConnection(written: string, resolved: unknown): string {
+  return isSecretReference(resolved) ? resolved : written;
+}
 
 /** A connection name looked up in the runbook's `connections` (else the reference itself), templated. */
 function connectionOf(name: string, ctx: PerformContext): string {

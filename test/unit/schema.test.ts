@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isSecretReference, runbookSchema, stepSchema } from '../../src/runbook/schema.js';
+import { ACTION_KINDS, isSecretReference, runbookSchema, stepSchema } from '../../src/runbook/schema.js';
 
 const base = { id: 'db-loss', title: 'Database loss' };
 const withStep = (step: object) => ({ ...base, steps: [{ id: 'a', budget: '1m', ...step }] });
@@ -10,7 +10,7 @@ describe('runbookSchema rejects', () => {
   const bad: Array<[string, unknown, Array<[(string | number)[], string]>]> = [
     ['no steps', { ...base, steps: [] }, [[['steps'], 'Expected at least one step']]],
     ['a bad runbook id', { ...base, id: 'db loss', steps: [{ id: 'a', wait: '1m' }] }, [[['id'], 'Expected an id of letters, digits, "-" or "_", got "db loss"']]],
-    ['a step without action', withStep({}), [[['steps', 0], 'Expected exactly one action (shell, http, sql, manual, approval, wait, notify, parallel), got none']]],
+    ['a step without action', withStep({}), [[['steps', 0], `Expected exactly one action (${ACTION_KINDS.join(', ')}), got none`]]],
     ['a step with two actions', withStep({ wait: '1m', notify: 'x' }), [[['steps', 0], 'Expected exactly one action, got wait and notify']]],
     ['a step without budget', { ...base, steps: [{ id: 'a', manual: 'check' }] }, [[['steps', 0, 'budget'], 'Expected `budget` (planned duration, like "15m")']]],
     ['a bad budget', withStep({ budget: 'abc', wait: '1m' }), [[['steps', 0, 'budget'], `${DURATION}, got "abc"`]]],
@@ -35,6 +35,14 @@ describe('runbookSchema rejects', () => {
     ['a literal secret default', { ...base, inputs: { pw: { secret: true, default: 'hunter2' } }, steps: [{ id: 'a', wait: '1m' }] }, [[['inputs', 'pw', 'default'], 'Expected a secret reference like "env:NAME" or "file:/path", got a literal value']]],
     ['an unknown top-level field', { ...base, owner: 'me', steps: [{ id: 'a', wait: '1m' }] }, [[[], 'Unrecognized key: "owner"']]],
     ['a document that is not a mapping', 'hello', [[[], 'Invalid input: expected object, received string']]],
+    ['a backup format that does not exist', withStep({ 'postgres.backup': { connection: 'main', format: 'tar' } }), [[['steps', 0, 'postgres.backup', 'format'], 'Expected one of custom, directory, plain, got "tar"']]],
+    ['a table name that is not one', withStep({ 'postgres.backup': { connection: 'main', tables: ['users; drop table x'] } }), [[['steps', 0, 'postgres.backup', 'tables', 0], 'Expected a table name like users or public.users (lower case), got "users; drop table x"']]],
+    ['a backup prefix that climbs', withStep({ 'postgres.backup': { connection: 'main', prefix: '../etc' } }), [[['steps', 0, 'postgres.backup', 'prefix'], 'Expected a prefix like daily or agent-core/weekly, got "../etc"']]],
+    ['a gzip level out of range', withStep({ 'postgres.backup': { connection: 'main', compression: 12 } }), [[['steps', 0, 'postgres.backup', 'compression'], 'Too big: expected number to be <=9']]],
+    ['an incident time that is not one', withStep({ 'postgres.restore': { target: 'main', incidentAt: 'yesterday' } }), [[['steps', 0, 'postgres.restore', 'incidentAt'], 'Expected an ISO time like 2024-03-15T11:30:00Z, got "yesterday"']]],
+    ['a backup id with a slash', withStep({ 'postgres.restore': { target: 'main', backup: 'daily/x' } }), [[['steps', 0, 'postgres.restore', 'backup'], 'Expected "latest" or a backup id, got "daily/x"']]],
+    ['an unknown verify check', withStep({ 'postgres.verify': { connection: 'main', checks: ['vibes'] } }), [[['steps', 0, 'postgres.verify', 'checks', 0], 'Invalid option: expected one of "tables"|"rowCounts"|"foreignKeys"|"indexes"|"rls"']]],
+    ['a bad retention duration', withStep({ 'storage.prune': { policy: { daily: 'a month' } } }), [[['steps', 0, 'storage.prune', 'policy', 'daily'], `${DURATION}, got "a month"`]]],
   ];
   test('each bad input with its exact issues', () => {
     for (const [name, input, expected] of bad) {
@@ -103,4 +111,29 @@ describe('defaults', () => {
 test('isSecretReference', () => {
   for (const ok of ['env:DATABASE_URL', 'file:/run/secrets/pg']) assert.equal(isSecretReference(ok), true, ok);
   for (const no of ['hunter2', 'env:', 'env:1X', 'file:relative', 'ENV:X', 42, undefined]) assert.equal(isSecretReference(no), false, String(no));
+});
+
+describe('backup actions', () => {
+  const parse = (step: object) => {
+    const r = stepSchema.safeParse({ id: 'a', budget: '1m', ...step });
+    assert.ok(r.success, JSON.stringify(r.error?.issues));
+    return r.data.action;
+  };
+  test('take their defaults, and templates are left for the worker to check', () => {
+    assert.deepEqual(parse({ 'postgres.backup': { connection: 'env:DATABASE_URL' } }), {
+      kind: 'postgres.backup', connection: 'env:DATABASE_URL', prefix: 'daily', format: 'custom', jobs: 2, compression: 1,
+    });
+    assert.deepEqual(parse({ 'postgres.backup': { connection: 'main', format: '{{ inputs.format }}', tables: ['{{ inputs.tables }}'] } }), {
+      kind: 'postgres.backup', connection: 'main', prefix: 'daily', format: '{{ inputs.format }}', tables: ['{{ inputs.tables }}'], jobs: 2, compression: 1,
+    });
+    assert.deepEqual(parse({ 'postgres.restore': { target: 'new' } }), { kind: 'postgres.restore', target: 'new', backup: 'latest', jobs: 2, noOwner: false });
+    assert.deepEqual(parse({ 'postgres.verify': { connection: 'new', sql: [{ name: 'users', query: 'SELECT count(*) FROM users', expect: { min: 1 } }] } }), {
+      kind: 'postgres.verify', connection: 'new', backup: 'latest', checks: ['tables', 'rowCounts', 'foreignKeys', 'indexes', 'rls'],
+      sql: [{ name: 'users', query: 'SELECT count(*) FROM users', expect: { min: 1 } }],
+    });
+    assert.deepEqual(parse({ 'storage.list': 'daily' }), { kind: 'storage.list', prefix: 'daily' });
+    assert.deepEqual(parse({ 'storage.prune': { dryRun: true, policy: { weekly: '60d' } } }), {
+      kind: 'storage.prune', dryRun: true, policy: { weekly: 60 * 86_400_000 }, incompleteAfterMs: 86_400_000,
+    });
+  });
 });

@@ -57,8 +57,8 @@ describe('renderTemplate', () => {
     throwsTemplate(() => renderTemplate(['ok', { x: 'at {{ inputs.nope }}' }], ctx), '{{ inputs.nope }}', 'Unknown reference `{{ inputs.nope }}`: no input "nope" was given');
     throwsTemplate(() => renderTemplate('{{ steps.dump.output.meta.rows }}', ctx), '{{ steps.dump.output.meta.rows }}', 'Unknown reference `{{ steps.dump.output.meta.rows }}`: step "dump" output has no field "meta.rows"');
     throwsTemplate(() => renderTemplate('{{ steps.check.output }}', ctx), '{{ steps.check.output }}', 'Unknown reference `{{ steps.check.output }}`: step "check" output is empty');
-    throwsTemplate(() => renderTemplate('{{ steps.dump.path }}', ctx), '{{ steps.dump.path }}', 'Unknown reference `{{ steps.dump.path }}`: expected inputs.<name>, steps.<id>.output[.<field>...], steps.<id>.status, run.id, run.mode or run.runbook');
-    throwsTemplate(() => renderTemplate('{{ run.user }}', ctx), '{{ run.user }}', 'Unknown reference `{{ run.user }}`: expected inputs.<name>, steps.<id>.output[.<field>...], steps.<id>.status, run.id, run.mode or run.runbook');
+    throwsTemplate(() => renderTemplate('{{ steps.dump.path }}', ctx), '{{ steps.dump.path }}', 'Unknown reference `{{ steps.dump.path }}`: expected inputs.<name>, steps.<id>.output[.<field>...], steps.<id>.status, run.id, run.mode, run.runbook or run.incidentAt');
+    throwsTemplate(() => renderTemplate('{{ run.user }}', ctx), '{{ run.user }}', 'Unknown reference `{{ run.user }}`: expected inputs.<name>, steps.<id>.output[.<field>...], steps.<id>.status, run.id, run.mode, run.runbook or run.incidentAt');
     throwsTemplate(() => renderTemplate('{{ process.exit(1) }}', ctx), '{{ process.exit(1) }}', 'Unknown reference `{{ process.exit(1) }}`: expected a reference like inputs.name, steps.<id>.output.<field>, steps.<id>.status or run.id');
     // Inherited properties are not values.
     throwsTemplate(() => renderTemplate('{{ inputs.constructor }}', ctx), '{{ inputs.constructor }}', 'Unknown reference `{{ inputs.constructor }}`: no input "constructor" was given');

@@ -140,7 +140,7 @@ export async function postgresBackup(input: PostgresBackupInput, deps: BackupDep
       createdAt: manifest.createdAt,
       format: input.format,
       bytes: manifest.bytes,
-      location: `${deps.store.location}/${setKey}`,
+      location: deps.store.urlOf(setKey),
       objects: objects.length,
       tables: live.length,
       rows: live.reduce((n, t) => n + t.rows, 0),

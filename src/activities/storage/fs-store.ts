@@ -22,6 +22,10 @@ export class FsBackupStore implements BackupStore {
     return join(this.root, ...parts);
   }
 
+  urlOf(key: string): string {
+    return this.path(key);
+  }
+
   async check(): Promise<void> {
     try {
       await mkdir(this.root, { recursive: true });

@@ -56,6 +56,10 @@ export class S3BackupStore implements BackupStore {
     return joinKey(this.root, key);
   }
 
+  urlOf(key: string): string {
+    return `s3://${joinKey(this.options.bucket, this.key(key))}`;
+  }
+
   async check(): Promise<void> {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.options.bucket }));

@@ -21,6 +21,8 @@ export interface PutOptions {
 export interface BackupStore {
   /** Where the store is, for people: `s3://bucket/prefix` (endpoint) or a directory path. */
   readonly location: string;
+  /** Address of an object or folder: `s3://bucket/prefix/key` or a file path. */
+  urlOf(key: string): string;
   /** Fails with a StoreUnavailable error when the store cannot be used (bucket missing, folder not writable). */
   check(): Promise<void>;
   /** Streams `body` into `key`; the object only becomes visible once complete. Resolves with its size. */
