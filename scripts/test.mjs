@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test [-- paths...]`: type-check, lint, then every test file against a test stack of its own
-// (Temporal on 7243 / UI 8243 with a fresh SQLite file, PostgreSQL on 54329), ports distinct from
+// (Temporal on 7243 / UI 8243 with a fresh SQLite file, PostgreSQL on 54329, S3 (versitygw) on 9329), ports distinct from
 // `npm start`'s so both can run at once. Exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
@@ -10,6 +10,7 @@ import { ensureNodeModules } from './lib/node-modules.mjs';
 import { ensurePostgres, startPostgres } from './lib/postgres.mjs';
 import { assertPortsFree } from './lib/ports.mjs';
 import { Supervisor } from './lib/process.mjs';
+import { ensureS3Server, startS3 } from './lib/s3.mjs';
 import { ensureTemporalCli } from './lib/temporal-cli.mjs';
 import { startTemporal } from './lib/temporal-server.mjs';
 import { findTestFiles } from './lib/test-files.mjs';
@@ -25,6 +26,8 @@ export const TEST_TEMPORAL_PORT = portFromEnv('DR_TEST_TEMPORAL_PORT', 7243);
 export const TEST_TEMPORAL_UI_PORT = portFromEnv('DR_TEST_TEMPORAL_UI_PORT', 8243);
 export const TEST_PG_PORT = portFromEnv('DR_TEST_PG_PORT', 54329);
 export const TEST_PG_DATABASE = 'dr_test';
+export const TEST_S3_PORT = portFromEnv('DR_TEST_S3_PORT', 9329);
+export const TEST_S3_BUCKET = 'dr-test';
 /** The whole run is cut off after this long, leaving CI (90 min) time to report. */
 const TEST_RUN_LIMIT_MS = Number(process.env.DR_TEST_RUN_LIMIT_MIN || 70) * 60_000;
 
@@ -89,14 +92,16 @@ async function main() {
   ensureNodeModules();
   const cli = ensureTemporalCli();
   ensurePostgres();
+  ensureS3Server(); // built with `go install` the first time (minutes), cached after
   // Fail fast, before a minute of type-checking, when a port of the test stack is taken.
   await assertPortsFree(
     [
       { port: TEST_TEMPORAL_PORT, what: 'test Temporal frontend' },
       { port: TEST_TEMPORAL_UI_PORT, what: 'test Temporal UI' },
       { port: TEST_PG_PORT, what: 'test PostgreSQL' },
+      { port: TEST_S3_PORT, what: 'test S3 server' },
     ],
-    'Stop that program, or pick other ports: DR_TEST_TEMPORAL_PORT=... DR_TEST_TEMPORAL_UI_PORT=... DR_TEST_PG_PORT=... npm test',
+    'Stop that program, or pick other ports: DR_TEST_TEMPORAL_PORT=... DR_TEST_TEMPORAL_UI_PORT=... DR_TEST_PG_PORT=... DR_TEST_S3_PORT=... npm test',
   );
 
   let serviceDied;
@@ -110,6 +115,7 @@ async function main() {
   const stack = Promise.all([
     startTemporal({ stateDir, port: TEST_TEMPORAL_PORT, uiPort: TEST_TEMPORAL_UI_PORT, cli, supervisor, fresh: true }),
     startPostgres({ dataDir: join(stateDir, 'pg'), port: TEST_PG_PORT, database: TEST_PG_DATABASE, supervisor, fast: true }),
+    startS3({ dataDir: join(stateDir, 's3'), port: TEST_S3_PORT, buckets: [TEST_S3_BUCKET], supervisor, fresh: true }),
   ]);
   stack.catch(() => {}); // handled below; avoids an unhandled rejection while the checks run
 
@@ -121,14 +127,15 @@ async function main() {
 
   let temporal;
   let pg;
+  let s3;
   try {
-    [temporal, pg] = await stack;
+    [temporal, pg, s3] = await stack;
   } catch (err) {
     process.stderr.write(`[easymo-dr] ✖ the test stack did not start: ${err.message}\n`);
     await supervisor.stopAll();
     return 1;
   }
-  say(`test stack up: Temporal ${temporal.address} (UI ${temporal.uiUrl}), PostgreSQL ${pg.url}`);
+  say(`test stack up: Temporal ${temporal.address} (UI ${temporal.uiUrl}), PostgreSQL ${pg.url}, S3 ${s3.endpoint}`);
 
   const env = {
     ...process.env,
@@ -136,6 +143,10 @@ async function main() {
     TEMPORAL_NAMESPACE: 'default',
     TEMPORAL_CLI_PATH: cli,
     DR_TEST_PG_URL: pg.url,
+    DR_TEST_S3_ENDPOINT: s3.endpoint,
+    DR_TEST_S3_BUCKET: TEST_S3_BUCKET,
+    DR_TEST_S3_ACCESS_KEY: s3.accessKey,
+    DR_TEST_S3_SECRET_KEY: s3.secretKey,
     DR_TEST_STATE_DIR: stateDir,
     DR_TEST_TEMPORAL_UI_URL: temporal.uiUrl,
   };
