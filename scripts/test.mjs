@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // `npm test [-- paths...]`: type-check, lint, then every test file against a test stack of its own
-// (Temporal on 7243 / UI 8243 with a fresh SQLite file, PostgreSQL on 54329, S3 (versitygw) on 9329), ports distinct from
+// (Temporal on 7243 / UI 8243 with a fresh SQLite file, PostgreSQL on 54329, S3 (versitygw) on 9329, Redis on 6390, Kafka on
+// 9093 when Kafka tests are selected), ports distinct from
 // `npm start`'s so both can run at once. Exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { acquireLock } from './lib/lock.mjs';
+import { ensureKafka, startKafka } from './lib/kafka.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { ensurePostgres, startPostgres } from './lib/postgres.mjs';
 import { assertPortsFree } from './lib/ports.mjs';
 import { Supervisor } from './lib/process.mjs';
+import { ensureRedis, startRedis } from './lib/redis.mjs';
 import { ensureS3Server, startS3 } from './lib/s3.mjs';
 import { ensureTemporalCli } from './lib/temporal-cli.mjs';
 import { startTemporal } from './lib/temporal-server.mjs';
@@ -28,6 +31,11 @@ export const TEST_PG_PORT = portFromEnv('DR_TEST_PG_PORT', 54329);
 export const TEST_PG_DATABASE = 'dr_test';
 export const TEST_S3_PORT = portFromEnv('DR_TEST_S3_PORT', 9329);
 export const TEST_S3_BUCKET = 'dr-test';
+export const TEST_REDIS_PORT = portFromEnv('DR_TEST_REDIS_PORT', 6390);
+/** The broker's client port; its KRaft controller listens on the next port. */
+export const TEST_KAFKA_PORT = portFromEnv('DR_TEST_KAFKA_PORT', 9093);
+/** Kafka (a JVM, ~400 MB) starts only for these test files; a full `npm test` (CI) always has them. */
+const NEEDS_KAFKA = /(^|\/)test\/integration\/kafka[^/]*$/;
 /** The whole run is cut off after this long, leaving CI (90 min) time to report. */
 const TEST_RUN_LIMIT_MS = Number(process.env.DR_TEST_RUN_LIMIT_MIN || 70) * 60_000;
 
@@ -93,6 +101,9 @@ async function main() {
   const cli = ensureTemporalCli();
   ensurePostgres();
   ensureS3Server(); // built with `go install` the first time (minutes), cached after
+  ensureRedis();
+  const wantKafka = files.some((f) => NEEDS_KAFKA.test(f));
+  if (wantKafka) ensureKafka();
   // Fail fast, before a minute of type-checking, when a port of the test stack is taken.
   await assertPortsFree(
     [
@@ -100,8 +111,10 @@ async function main() {
       { port: TEST_TEMPORAL_UI_PORT, what: 'test Temporal UI' },
       { port: TEST_PG_PORT, what: 'test PostgreSQL' },
       { port: TEST_S3_PORT, what: 'test S3 server' },
+      { port: TEST_REDIS_PORT, what: 'test Redis' },
+      ...(wantKafka ? [{ port: TEST_KAFKA_PORT, what: 'test Kafka broker' }, { port: TEST_KAFKA_PORT + 1, what: 'test Kafka controller' }] : []),
     ],
-    'Stop that program, or pick other ports: DR_TEST_TEMPORAL_PORT=... DR_TEST_TEMPORAL_UI_PORT=... DR_TEST_PG_PORT=... DR_TEST_S3_PORT=... npm test',
+    'Stop that program, or pick other ports: DR_TEST_TEMPORAL_PORT=... DR_TEST_TEMPORAL_UI_PORT=... DR_TEST_PG_PORT=... DR_TEST_S3_PORT=... DR_TEST_REDIS_PORT=... DR_TEST_KAFKA_PORT=... npm test',
   );
 
   let serviceDied;
@@ -118,6 +131,12 @@ async function main() {
     startS3({ dataDir: join(stateDir, 's3'), port: TEST_S3_PORT, buckets: [TEST_S3_BUCKET], supervisor, fresh: true }),
   ]);
   stack.catch(() => {}); // handled below; avoids an unhandled rejection while the checks run
+  // Redis and Kafka for the redis.* / kafka.* integration tests, fresh each run.
+  const dataServices = Promise.all([
+    startRedis({ dataDir: join(stateDir, 'redis'), port: TEST_REDIS_PORT, supervisor, fresh: true }),
+    wantKafka ? startKafka({ dataDir: join(stateDir, 'kafka'), port: TEST_KAFKA_PORT, supervisor, fresh: true }) : undefined,
+  ]);
+  dataServices.catch(() => {});
 
   const bin = (name) => join(REPO_ROOT, 'node_modules', '.bin', name);
   const results = {};
@@ -128,14 +147,18 @@ async function main() {
   let temporal;
   let pg;
   let s3;
+  let redis;
+  let kafka;
   try {
     [temporal, pg, s3] = await stack;
+    [redis, kafka] = await dataServices;
   } catch (err) {
     process.stderr.write(`[easymo-dr] ✖ the test stack did not start: ${err.message}\n`);
     await supervisor.stopAll();
     return 1;
   }
   say(`test stack up: Temporal ${temporal.address} (UI ${temporal.uiUrl}), PostgreSQL ${pg.url}, S3 ${s3.endpoint}`);
+  say(`  Redis ${redis.url}, Kafka ${kafka ? kafka.brokers : 'not started (no test/integration/kafka* test selected)'}`);
 
   const env = {
     ...process.env,
@@ -147,6 +170,8 @@ async function main() {
     DR_TEST_S3_BUCKET: TEST_S3_BUCKET,
     DR_TEST_S3_ACCESS_KEY: s3.accessKey,
     DR_TEST_S3_SECRET_KEY: s3.secretKey,
+    DR_TEST_REDIS_URL: redis.url,
+    ...(kafka ? { DR_TEST_KAFKA_BROKERS: kafka.brokers } : {}),
     DR_TEST_STATE_DIR: stateDir,
     DR_TEST_TEMPORAL_UI_URL: temporal.uiUrl,
   };

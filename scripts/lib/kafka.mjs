@@ -1,0 +1,256 @@
+// A throw-away local Kafka broker (no Docker, no tarball): the broker's jars and their runtime
+// dependencies are resolved from Maven Central by `mvn dependency:copy-dependencies` once per machine
+// into ${XDG_CACHE_HOME:-~/.cache}/easymo-dr/kafka-<version>/libs, then one KRaft node (broker and
+// controller in one JVM) is formatted with `kafka.tools.StorageTool format` and run as `kafka.Kafka`.
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { assertPortsFree } from './ports.mjs';
+import { Supervisor } from './process.mjs';
+import { cacheDir, indent, isRoot, say, tailFile, waitUntil } from './util.mjs';
+
+/** The pinned Kafka version (org.apache.kafka:kafka_2.13): the only place it is written. */
+export const KAFKA_VERSION = '4.1.1';
+/** log4j's SLF4J 1.x binding, so the broker's log is written (without it SLF4J drops everything). */
+const LOG4J_VERSION = '2.24.3';
+const MIN_JAVA = 17;
+
+/** Where the jars are cached: ${XDG_CACHE_HOME:-$HOME/.cache}/easymo-dr/kafka-<version>/. */
+export function kafkaCacheDir(env = process.env) {
+  return join(cacheDir(env), `kafka-${KAFKA_VERSION}`);
+}
+
+/** The pom whose runtime dependencies are the broker's classpath (exported for tests). */
+export function kafkaPom(version = KAFKA_VERSION) {
+  const dep = (g, a, v) => `    <dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>easymo-dr</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>${version}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+${dep('org.apache.kafka', 'kafka_2.13', version)}
+${dep('org.apache.logging.log4j', 'log4j-slf4j-impl', LOG4J_VERSION)}
+  </dependencies>
+</project>
+`;
+}
+
+const LOG4J2_PROPERTIES = `# Broker log to stdout (the supervisor writes it to the log file): warnings, plus the start-up line.
+status = error
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.kafka.name = kafka.server.KafkaRaftServer
+logger.kafka.level = INFO
+`;
+
+function javaMajor(java = 'java') {
+  const r = spawnSync(java, ['-version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  const m = /version "(\d+)(?:\.(\d+))?/.exec(r.stderr ?? '');
+  if (!m) return undefined;
+  return m[1] === '1' ? Number(m[2]) : Number(m[1]);
+}
+
+function aptInstall(packages, why) {
+  const canApt = isRoot() && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
+  if (!canApt) return false;
+  say(`${why}: installing ${packages.join(' ')} with apt-get (one time) ...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...packages]]) {
+    const r = spawnSync('apt-get', args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (exit ${r.status ?? r.signal})`);
+  }
+  return true;
+}
+
+/** Java 17+ and Maven, installed from Debian's packages when missing and we are root. */
+function ensureJavaAndMaven() {
+  let major = javaMajor();
+  if (major === undefined || major < MIN_JAVA) {
+    const what = major === undefined ? 'java was not found' : `java is version ${major}, Kafka ${KAFKA_VERSION} needs ${MIN_JAVA}+`;
+    if (!aptInstall(['openjdk-17-jre-headless'], what)) {
+      throw new Error(`${what}. Install a Java ${MIN_JAVA}+ runtime (e.g. \`sudo apt-get install -y openjdk-17-jre-headless\`) and run this again.`);
+    }
+    major = javaMajor();
+    if (major === undefined || major < MIN_JAVA) throw new Error(`openjdk-17 was installed but \`java -version\` reports ${major ?? 'nothing'}`);
+  }
+  if (spawnSync('mvn', ['-v'], { stdio: 'ignore' }).status !== 0) {
+    if (!aptInstall(['maven'], 'mvn was not found (needed once, to fetch the Kafka jars)')) {
+      throw new Error('mvn was not found: install Maven (e.g. `sudo apt-get install -y maven`) to fetch the Kafka jars, then run this again.');
+    }
+  }
+}
+
+/**
+ * Returns { libs, log4jConfig }: the folder holding the broker's jars, fetched from Maven Central
+ * the first time (~45 MB), and a log4j2 config. A finished install is marked by `libs/.complete`.
+ */
+export function ensureKafka(env = process.env) {
+  const dir = kafkaCacheDir(env);
+  const libs = join(dir, 'libs');
+  const log4jConfig = join(dir, 'log4j2.properties');
+  if (existsSync(join(libs, '.complete'))) {
+    if (javaMajor() === undefined) ensureJavaAndMaven();
+    return { libs, log4jConfig };
+  }
+  ensureJavaAndMaven();
+  const started = Date.now();
+  say(`Fetching Kafka ${KAFKA_VERSION} jars from Maven Central (one time, ~45 MB) into ${libs} ...`);
+  mkdirSync(dir, { recursive: true });
+  const tmp = mkdtempSync(join(dir, '.download-'));
+  try {
+    writeFileSync(join(tmp, 'pom.xml'), kafkaPom());
+    const r = spawnSync(
+      'mvn',
+      ['-B', '-q', '-f', join(tmp, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${join(tmp, 'libs')}`, '-DincludeScope=runtime'],
+      { encoding: 'utf8', cwd: tmp },
+    );
+    if (r.status !== 0) {
+      const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n');
+      throw new Error(`mvn could not fetch org.apache.kafka:kafka_2.13:${KAFKA_VERSION} (exit ${r.status ?? r.signal}):\n${indent(output)}`);
+    }
+    const jars = readdirSync(join(tmp, 'libs')).filter((f) => f.endsWith('.jar'));
+    if (!jars.includes(`kafka_2.13-${KAFKA_VERSION}.jar`)) throw new Error(`mvn finished but kafka_2.13-${KAFKA_VERSION}.jar is not among ${jars.length} jars`);
+    writeFileSync(join(tmp, 'libs', '.complete'), `${jars.sort().join('\n')}\n`);
+    rmSync(libs, { recursive: true, force: true }); // a half-finished folder from an interrupted install
+    renameSync(join(tmp, 'libs'), libs);
+    writeFileSync(log4jConfig, LOG4J2_PROPERTIES);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  say(`Kafka ${KAFKA_VERSION} jars fetched in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
+  return { libs, log4jConfig };
+}
+
+/** server.properties of a single KRaft node (exported for tests). */
+export function kafkaServerProperties({ port, controllerPort, logDir }) {
+  return [
+    '# Written by easymo-dr scripts/lib/kafka.mjs: one KRaft node, broker and controller, 127.0.0.1 only.',
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${logDir}`,
+    'num.partitions=1',
+    // One node: every internal topic has one replica, and groups start without the 3 s rebalance wait.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=1',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    '',
+  ].join('\n');
+}
+
+/** A Kafka cluster id: 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints). */
+function clusterId() {
+  return randomBytes(16).toString('base64url');
+}
+
+/**
+ * Resolves true when the broker on 127.0.0.1:port answers an ApiVersions request without error:
+ * KRaft brokers only serve requests once they have caught up with the metadata log.
+ */
+export function kafkaReady(port, timeoutMs = 2_000) {
+  return new Promise((resolveReady) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    let buf = Buffer.alloc(0);
+    const done = (ok) => {
+      socket.destroy();
+      resolveReady(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => {
+      const client = Buffer.from('easymo-dr');
+      const body = Buffer.alloc(2 + 2 + 4 + 2 + client.length);
+      body.writeInt16BE(18, 0); // ApiVersions
+      body.writeInt16BE(0, 2); // v0: always accepted, so a client can learn which versions are
+      body.writeInt32BE(1, 4); // correlation id
+      body.writeInt16BE(client.length, 8);
+      client.copy(body, 10);
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(body.length, 0);
+      socket.write(Buffer.concat([size, body]));
+    });
+    socket.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      if (buf.length >= 10) done(buf.readInt32BE(4) === 1 && buf.readInt16BE(8) === 0);
+    });
+  });
+}
+
+/** JVM options: a small heap and a fast-starting JIT, enough for tests and drills. */
+export const KAFKA_JVM_OPTIONS = ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Djava.awt.headless=true'];
+
+/**
+ * Starts a single-node KRaft Kafka with its data in `dataDir` (formatted on first use, reused
+ * after; `fresh` starts from an empty log), clients on 127.0.0.1:`port`, the controller on
+ * `controllerPort` (default port + 1). Returns { brokers, port, dataDir, logFile, child, stop() }.
+ */
+export async function startKafka({ dataDir, port, controllerPort = port + 1, supervisor, logFile, fresh = false, timeoutMs = 120_000 }) {
+  const { libs, log4jConfig } = ensureKafka();
+  const sup = supervisor ?? new Supervisor();
+  dataDir = resolve(dataDir);
+  logFile = logFile ?? `${dataDir}.log`;
+  await assertPortsFree(
+    [
+      { port, what: 'Kafka broker' },
+      { port: controllerPort, what: 'Kafka controller' },
+    ],
+    'Stop that program, or pick other ports (DR_TEST_KAFKA_PORT=... for npm test).',
+  );
+  if (fresh) rmSync(dataDir, { recursive: true, force: true });
+  const logDir = join(dataDir, 'log');
+  mkdirSync(dirname(logFile), { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
+  const propsFile = join(dataDir, 'server.properties');
+  writeFileSync(propsFile, kafkaServerProperties({ port, controllerPort, logDir }));
+  const classpath = ['-cp', join(libs, '*'), `-Dlog4j2.configurationFile=${log4jConfig}`];
+
+  // Class-data sharing: the first broker run writes an archive of the classes it loaded when it
+  // stops; later runs map it and start in ~3 s instead of ~10 s. A stale or damaged archive is
+  // ignored by the JVM (-Xshare:auto), never fatal.
+  const archive = join(kafkaCacheDir(), 'kafka.jsa');
+  const haveArchive = existsSync(archive);
+  if (!existsSync(join(logDir, 'meta.properties'))) {
+    rmSync(logDir, { recursive: true, force: true });
+    const shared = haveArchive ? [`-XX:SharedArchiveFile=${archive}`] : [];
+    const r = spawnSync('java', [...KAFKA_JVM_OPTIONS, ...shared, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', propsFile], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) {
+      throw new Error(`kafka-storage format failed (exit ${r.status ?? r.signal}):\n${indent(`${r.stdout}${r.stderr}`.trim())}`);
+    }
+  }
+
+  const cds = haveArchive ? `-XX:SharedArchiveFile=${archive}` : `-XX:ArchiveClassesAtExit=${archive}`;
+  const child = sup.spawn('kafka', 'java', [...KAFKA_JVM_OPTIONS, cds, ...classpath, 'kafka.Kafka', propsFile], {
+    logFile,
+    cwd: dataDir,
+    stopSignal: 'SIGTERM', // controlled shutdown
+    signalLeaderOnly: true,
+    stopTimeoutMs: 30_000,
+  });
+  await waitUntil(() => kafkaReady(port), {
+    timeoutMs,
+    intervalMs: 250,
+    what: `Kafka on 127.0.0.1:${port} did not answer ApiVersions (log: ${logFile})`,
+    abort: () => sup.deathReason(child),
+  });
+  return { brokers: `127.0.0.1:${port}`, port, controllerPort, dataDir, logFile, child, stop: () => sup.stop(child), tail: () => tailFile(logFile) };
+}
