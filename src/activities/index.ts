@@ -3,9 +3,12 @@
 import type { Config } from '../config.js';
 import type { Logger } from './context.js';
 import { backupActivities } from './backups.js';
+import { dataActivities } from './data.js';
 import { httpRequest } from './http.js';
 import { loadRunbook } from './load.js';
 import { notify } from './notify.js';
+import { storeReport, type StoreReportInput, type StoreReportResult } from './reports.js';
+import { openStore } from './storage/open-store.js';
 import { runShell } from './shell.js';
 import { runSql } from './sql.js';
 import type {
@@ -45,6 +48,8 @@ export function createActivities(deps: ActivityDeps) {
         ui: { url: config.DR_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
       }),
     ...backupActivities({ config, env, log }),
+    ...dataActivities({ config, env, log }),
+    storeReport: (input: StoreReportInput): Promise<StoreReportResult> => storeReport(input, openStore(config)),
   };
 }
 

@@ -222,6 +222,8 @@ export interface KafkaRestoreAction extends KafkaConnection {
   replicationFactor?: number;
   createTopics: boolean;
   resetOffsets: boolean;
+  /** `latest` means the newest export taken at or before this ISO time (default: now). */
+  incidentAt?: string;
 }
 
 /** archive: a tar.gz of paths and globs (config files, edge functions) into the store. */
@@ -247,6 +249,8 @@ export interface ArchiveRestoreAction {
   prefix: string;
   /** Replace files that exist (default: refuse and list them). */
   overwrite: boolean;
+  /** `latest` means the newest archive taken at or before this ISO time (default: now). */
+  incidentAt?: string;
 }
 
 /** Another runbook as a child run (e.g. the restore procedure inside the database-loss scenario). */

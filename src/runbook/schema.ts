@@ -83,6 +83,7 @@ const argv = z
   })
   .transform((c) => (typeof c === 'string' ? c.trim().split(/\s+/) : c));
 const names = z.array(z.string().min(1)).default([]);
+const isoTime = checked((v) => !Number.isNaN(Date.parse(v)), 'an ISO time like 2024-03-15T11:30:00Z');
 const kafkaConnection = {
   brokers: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
   ssl: z.boolean().default(false),
@@ -229,7 +230,7 @@ const actionSchemas = {
       dir: z.string().min(1).optional(),
       dbfilename: z.string().min(1).optional(),
       configFile: z.string().min(1).optional(),
-      incidentAt: checked((v) => !Number.isNaN(Date.parse(v)), 'an ISO time like 2024-03-15T11:30:00Z').optional(),
+      incidentAt: isoTime.optional(),
     })
     .transform((r): Action => ({ kind: 'redis.restore', ...r })),
   'redis.persistence': shorthand(
@@ -254,6 +255,7 @@ const actionSchemas = {
       replicationFactor: z.number().int().min(1).optional(),
       createTopics: z.boolean().default(true),
       resetOffsets: z.boolean().default(true),
+      incidentAt: isoTime.optional(),
     })
     .transform((k): Action => ({ kind: 'kafka.restore', ...k, brokers: brokerList(k.brokers) })),
   archive: z
@@ -268,7 +270,13 @@ const actionSchemas = {
     })
     .transform((a): Action => ({ kind: 'archive', ...a })),
   'archive.restore': z
-    .strictObject({ target: z.string().min(1), backup: backupRef.default('latest'), prefix: backupPrefix.default('configs'), overwrite: z.boolean().default(false) })
+    .strictObject({
+      target: z.string().min(1),
+      backup: backupRef.default('latest'),
+      prefix: backupPrefix.default('configs'),
+      overwrite: z.boolean().default(false),
+      incidentAt: isoTime.optional(),
+    })
     .transform((a): Action => ({ kind: 'archive.restore', ...a })),
   // Issue paths use the object form (`parallel.steps[1]`); the loader maps them to `parallel[1]`.
   runbook: shorthand(

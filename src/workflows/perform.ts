@@ -147,7 +147,55 @@ const SYSTEM: {
   },
   'storage.list': { activity: 'storageList', heartbeats: false },
   'storage.prune': { activity: 'storagePrune', heartbeats: true },
+  'redis.snapshot': { activity: 'redisSnapshot', heartbeats: true, resolve: (a, ctx) => withUrl(a, ctx), show: showUrl },
+  'redis.restore': {
+    activity: 'redisRestore',
+    heartbeats: true,
+    resolve: ({ stop, start, incidentAt, ...a }, ctx) => ({
+      ...withUrl(a, ctx),
+      stop: renderArgv(stop, ctx.template),
+      start: renderArgv(start, ctx.template),
+      incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
+    }),
+    show: showUrl,
+  },
+  'redis.persistence': { activity: 'redisPersistence', heartbeats: true, resolve: (a, ctx) => withUrl(a, ctx), show: showUrl },
+  'kafka.export': { activity: 'kafkaExport', heartbeats: true, resolve: (a, ctx) => withLists(a, ctx, ['brokers', 'topics', 'groups']) },
+  'kafka.restore': {
+    activity: 'kafkaRestore',
+    heartbeats: true,
+    resolve: ({ incidentAt, ...a }, ctx) => ({
+      ...withLists(a, ctx, ['brokers', 'topics', 'groups']),
+      incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
+    }),
+  },
+  archive: { activity: 'archiveCreate', heartbeats: true, resolve: (a, ctx) => withLists(a, ctx, ['paths', 'exclude']) },
+  'archive.restore': {
+    activity: 'archiveRestore',
+    heartbeats: true,
+    resolve: ({ kind: _kind, incidentAt, ...a }, ctx) => ({
+      ...renderTemplate(a, ctx.template),
+      incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
+    }),
+  },
 };
+
+/** A redis.* action's input: `url` may name one of the runbook's `connections`. */
+function withUrl<A extends { kind: string; url: string }>({ kind: _kind, url, ...rest }: A, ctx: PerformContext): Record<string, unknown> {
+  return { ...renderTemplate(rest, ctx.template), url: connectionOf(url, ctx) };
+}
+
+function showUrl(action: { url: string }, resolved: Record<string, unknown>): unknown {
+  return { ...resolved, url: shownConnection(action.url, resolved.url) };
+}
+
+/** Templated input whose list fields expand list inputs (`topics: ["{{ inputs.topics }}"]`). */
+function withLists<A extends { kind: string }>(action: A, ctx: PerformContext, lists: Array<keyof A & string>): Record<string, unknown> {
+  const { kind: _kind, ...rest } = action;
+  const out = renderTemplate(rest, ctx.template) as Record<string, unknown>;
+  for (const key of lists) out[key] = renderArgv(action[key] as string[], ctx.template);
+  return out;
+}
 
 /** What a record shows of a connection: the reference it resolved to, else the name as written (never a URL). */
 function shownConnection(written: string, resolved: unknown): string {
