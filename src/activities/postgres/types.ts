@@ -72,6 +72,8 @@ export interface StorageListInput extends Partial<StepRef>, Omit<StorageListActi
 
 export interface StorageListResult {
   location: string;
+  /** Complete backups in all; `backups` holds the newest 50. */
+  total: number;
   backups: Array<BackupRef & { kind: string; source: string; scope: string; verified: boolean }>;
   incomplete: string[];
   unreadable: string[];
@@ -82,6 +84,8 @@ export interface StoragePruneInput extends Partial<StepRef>, Omit<StoragePruneAc
 export interface StoragePruneResult {
   location: string;
   dryRun: boolean;
+  keptTotal: number;
+  /** Up to 50 of the kept backups, with why. */
   kept: Array<{ id: string; reason: string }>;
   deleted: Array<{ id: string; prefix: string; reason: string }>;
   /** Sets without a manifest that were (or would be) removed. */

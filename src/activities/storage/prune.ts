@@ -10,6 +10,8 @@ import { Redactor } from '../secrets.js';
 import { listBackups, MANIFEST } from './manifest.js';
 import { joinKey, type BackupStore } from './store.js';
 
+const LIST_LIMIT = 50;
+
 export interface StorageDeps {
   store: BackupStore;
   now?: () => number;
@@ -24,7 +26,9 @@ export async function storageList(input: StorageListInput, deps: StorageDeps): P
     const listing = await listBackups(deps.store, input.prefix || undefined);
     return {
       location: deps.store.location,
-      backups: listing.backups.map((b) => ({
+      total: listing.backups.length,
+      // The newest ones: a step output lives in workflow history, which should stay small.
+      backups: listing.backups.slice(0, LIST_LIMIT).map((b) => ({
         id: b.id,
         kind: b.kind,
         prefix: b.prefix,
@@ -59,7 +63,8 @@ export async function storagePrune(input: StoragePruneInput, deps: StorageDeps):
     const result: StoragePruneResult = {
       location: deps.store.location,
       dryRun: input.dryRun,
-      kept: decision.keep.map((k) => ({ id: byKey.get(k)!.id, reason: decision.reasons[k]! })),
+      keptTotal: decision.keep.length,
+      kept: decision.keep.slice(0, LIST_LIMIT).map((k) => ({ id: byKey.get(k)!.id, reason: decision.reasons[k]! })),
       deleted: decision.delete.map((k) => ({ id: byKey.get(k)!.id, prefix: byKey.get(k)!.prefix, reason: decision.reasons[k]! })),
       incompleteDeleted: stale,
       bytesFreed: 0,
