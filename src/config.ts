@@ -78,6 +78,8 @@ const schema = z.object({
   DR_BACKUP_WORK_DIR: z.string().min(1).optional(),
   /** Folder of pg_dump / pg_restore / psql, when those on PATH are older than the server. */
   DR_PG_BIN_DIR: z.string().min(1).optional(),
+  /** Id prefix of the Temporal Schedules `dr schedules apply` manages (one per environment sharing a namespace). */
+  DR_SCHEDULE_PREFIX: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: (i) => `Expected letters, digits, ".", "_" or "-", got ${JSON.stringify(i.input)}` }).default('dr-'),
 });
 
 export type Config = z.infer<typeof schema> & { runbooksDir: string; stateDir: string };

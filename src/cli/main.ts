@@ -6,6 +6,7 @@ import { importDocument } from './commands/import.js';
 import { abort, decide, stepMessage } from './commands/messages.js';
 import { list } from './commands/list.js';
 import { report } from './commands/report.js';
+import { applySchedules, listSchedules } from './commands/schedules.js';
 import { start } from './commands/start.js';
 import { status } from './commands/status.js';
 import { validate } from './commands/validate.js';
@@ -73,6 +74,22 @@ function program(ctx: CommandContext): Command {
   dr.command('validate [dir]')
     .description('check every runbook in a folder (default: runbooks/)')
     .action((dir: string | undefined) => validate(ctx, dir));
+
+  const schedules = dr.command('schedules').description('Temporal Schedules from runbooks/schedules.yaml: backups, retention pruning, restore tests');
+  schedules
+    .command('apply')
+    .description('create, update and delete the managed schedules so they match the file (twice in a row changes nothing)')
+    .option('-f, --file <path>', 'the schedules file (default: <runbooks dir>/schedules.yaml)')
+    .option('--dry-run', 'show what would change, change nothing')
+    .option('--prefix <prefix>', 'id prefix of the managed schedules (default: $DR_SCHEDULE_PREFIX, dr-)')
+    .action(async (o) => {
+      await applySchedules(ctx, o);
+    });
+  schedules
+    .command('list')
+    .description('the managed schedules: what each starts, cron, next runs, last run, paused or active')
+    .option('--prefix <prefix>', 'id prefix of the managed schedules (default: $DR_SCHEDULE_PREFIX, dr-)')
+    .action((o) => listSchedules(ctx, o));
 
   return dr;
 }
