@@ -190,6 +190,17 @@ describe('backup and restore faults', () => {
     });
   }
 
+  it('the step timeout stops a pg_dump that hangs, with StepTimedOut, and leaves nothing', async () => {
+    const store = s3Store(env);
+    // SIGSTOP: pg_dump hangs as on a lock it waits for; only the kill after the grace period ends it.
+    const onSpawn = (pid: number, tool: string) => tool === 'pg_dump' && setTimeout(() => process.kill(pid, 'SIGSTOP'), 20);
+    await assert.rejects(postgresBackup({ ...input(source), timeoutMs: 500 }, { store, ...quiet, onSpawn, killGraceMs: 100 }), {
+      type: 'StepTimedOut',
+      message: /^Backup of postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source timed out after 500ms; nothing was kept$/,
+    });
+    assert.deepEqual(await store.list(), []);
+  });
+
   it('cancellation stops pg_dump and the upload, and leaves nothing', async () => {
     const store = s3Store(env);
     const controller = new AbortController();

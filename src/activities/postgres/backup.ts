@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
+import { formatDuration } from '../../runbook/duration.js';
 import { tierOf } from '../../runbook/retention.js';
 import { activityHooks, cancellationError } from '../context.js';
 import { Redactor } from '../secrets.js';
@@ -72,6 +73,9 @@ export async function postgresBackup(input: PostgresBackupInput, deps: BackupDep
   const stop = new AbortController();
   const onAbort = () => stop.abort(hooks.signal?.reason);
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
+  // The step's timeout, enforced here too so pg_dump stops at once and the error says so.
+  let timedOut = false;
+  const timer = input.timeoutMs ? setTimeout(() => ((timedOut = true), stop.abort(new Error('timed out'))), input.timeoutMs) : undefined;
   const progress = { phase: 'dump', bytes: 0 };
   const stopBeat = heartbeating(() => hooks.heartbeat({ ...progress, elapsedMs: Date.now() - started }), deps.heartbeatEveryMs);
   let setKey: string | undefined;
@@ -151,8 +155,10 @@ export async function postgresBackup(input: PostgresBackupInput, deps: BackupDep
     stop.abort(err);
     if (setKey) await removeSet(deps.store, setKey);
     if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
+    if (timedOut) throw failure(FailureTypes.StepTimedOut, `${what} timed out after ${formatDuration(input.timeoutMs!)}; nothing was kept`, redactor);
     throw asFailure(err, `${what} failed`, redactor);
   } finally {
+    clearTimeout(timer);
     stopBeat();
     hooks.signal?.removeEventListener('abort', onAbort);
     await client.end().catch(() => undefined);

@@ -47,6 +47,12 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
   const what = `Restore into ${target.shown}`;
   const progress = { phase: 'download', bytes: 0 };
   const stopBeat = heartbeating(() => hooks.heartbeat({ ...progress, elapsedMs: Date.now() - started }), deps.heartbeatEveryMs);
+  // Cancellation, or the step's timeout (enforced here so pg_restore / psql stop at once).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort(hooks.signal?.reason);
+  hooks.signal?.addEventListener('abort', onAbort, { once: true });
+  let timedOut = false;
+  const timer = input.timeoutMs ? setTimeout(() => ((timedOut = true), stop.abort(new Error('timed out'))), input.timeoutMs) : undefined;
   let dir: string | undefined;
   try {
     let chosen;
@@ -70,8 +76,8 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
       }
     }
     dir = await mkdtemp(join(deps.workDir ?? tmpdir(), 'dr-restore-'));
-    await download(deps.store, chosen.key, manifest, dir, progress, hooks.signal, redactor, what);
-    if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
+    await download(deps.store, chosen.key, manifest, dir, progress, stop.signal, redactor, what);
+    if (stop.signal.aborted) throw stop.signal.reason;
     await reachable(target, what, redactor);
 
     progress.phase = 'restore';
@@ -79,7 +85,7 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
       binDir: deps.binDir,
       env: target.toolEnv,
       redactor,
-      signal: hooks.signal,
+      signal: stop.signal,
       killGraceMs: deps.killGraceMs,
       onSpawn: deps.onSpawn,
     };
@@ -102,8 +108,11 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
     };
   } catch (err) {
     if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
+    if (timedOut) throw failure(FailureTypes.StepTimedOut, `${what} timed out after ${formatDuration(input.timeoutMs!)}`, redactor);
     throw asFailure(err, `${what} failed`, redactor);
   } finally {
+    clearTimeout(timer);
+    hooks.signal?.removeEventListener('abort', onAbort);
     stopBeat();
     if (dir) await rm(dir, { recursive: true, force: true });
   }

@@ -66,6 +66,7 @@ export function startTool(tool: PgTool, args: string[], options: ToolOptions): T
   };
   const onAbort = () => stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) stop();
   const exited = new Promise<ToolExit>((resolve) => {
     child.once('error', (e: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error: e.code === 'ENOENT' ? `${file} not found (install the PostgreSQL client tools or set DR_PG_BIN_DIR)` : e.message }));
     child.once('close', (code, signal) => resolve({ code, signal }));

@@ -84,6 +84,7 @@ export class S3BackupStore implements BackupStore {
     });
     const onAbort = () => void upload.abort().catch(() => undefined);
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
     try {
       await upload.done();
     } catch (err) {
