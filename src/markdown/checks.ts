@@ -11,6 +11,7 @@ export function settleTimes(steps: readonly DraftStep[], runbook: string, notes:
     notes.push({ level: 'warning', line: steps[0]!.line, runbook, message: `no step of "${runbook}" states a time: each is budgeted ${formatDuration(DEFAULT_MS)}` });
   }
   return steps.map((step) => {
+    if (step.time?.assumed) notes.push({ level: 'warning', line: step.line, runbook, message: `step "${step.title}": ${step.time.note ?? ''} (the importer's choice)` });
     if (step.time?.error) notes.push({ level: 'error', line: step.line, runbook, message: `step "${step.title}": ${step.time.error}` });
     if (step.time) return step.time;
     if (timed > 0) {

@@ -24,10 +24,10 @@ export function readTime(phrase: string): TimeReading | undefined {
   const text = phrase.trim().replace(/\s+/g, ' ');
   if (text === '' || text.length > 60) return undefined;
   if (IMMEDIATE.test(text)) {
-    return { ms: IMMEDIATE_MS, text, note: `"${text}" has no number: budgeted ${formatDuration(IMMEDIATE_MS)}` };
+    return { ms: IMMEDIATE_MS, text, assumed: true, note: `"${text}" has no number: budgeted ${formatDuration(IMMEDIATE_MS)}` };
   }
   if (ONGOING.test(text)) {
-    return { ms: ONGOING_MS, text, note: `"${text}" has no end: budgeted ${formatDuration(ONGOING_MS)} for the first round` };
+    return { ms: ONGOING_MS, text, assumed: true, note: `"${text}" has no end: budgeted ${formatDuration(ONGOING_MS)} for the first round` };
   }
   const bare = text.replace(HEDGE, '').replace(/\s+(max|total|each)$/i, '');
   const range = RANGE.exec(bare);

@@ -1,6 +1,6 @@
 // Recognizers for the forms steps take in DR documents: numbered step lists, task-list checklists,
 // T+ timelines (lists or tables), and shell blocks with numbered comments.
-import type { Code, List, ListItem, Nodes, Paragraph, RootContent, Table } from 'mdast';
+import type { Code, List, ListItem, Nodes, Paragraph, RootContent } from 'mdast';
 import { readMark, takeParenthesizedTime } from './durations.js';
 import { isShellLang, readShellBlock, type ShellBlock } from './shell.js';
 import { lineOf, oneLine, textOf } from './text.js';

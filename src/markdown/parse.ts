@@ -3,10 +3,11 @@ import type { Root } from 'mdast';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
+import { defuse } from './guard.js';
 import type { Note } from './types.js';
 
 /** The largest document read (characters); a DR plan is a few dozen kilobytes. */
-export const MAX_DOCUMENT_CHARS = 16 * 1024 * 1024;
+export const MAX_DOCUMENT_CHARS = 2 * 1024 * 1024;
 
 /** A document that cannot be imported at all; `message` says why, for one line of output. */
 export class DocumentError extends Error {
@@ -31,6 +32,7 @@ function countMatches(text: string, pattern: RegExp): number {
 }
 
 // Control characters other than tab, line feed and carriage return; lone UTF-16 surrogates.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
@@ -52,6 +54,8 @@ export function parseMarkdown(input: string): { tree: Root; notes: Note[] } {
     text = text.replace(CONTROL, '\uFFFD');
     notes.push({ level: 'warning', line: 1, message: `The document contains ${control} control or invalid character(s); they were read as U+FFFD` });
   }
-  const tree = fromMarkdown(text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  const safe = defuse(text);
+  notes.push(...safe.notes);
+  const tree = fromMarkdown(safe.text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
   return { tree, notes };
 }

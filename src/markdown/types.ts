@@ -20,6 +20,8 @@ export interface TimeReading {
   text: string;
   /** Why the budget is not simply the number written (a range, a word like "Ongoing"). */
   note?: string;
+  /** The budget is the importer's choice: the words have no number ("Immediate", "Ongoing"). */
+  assumed?: boolean;
   /** A contradiction in the phrase itself (a range that runs backwards). */
   error?: string;
 }

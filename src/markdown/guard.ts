@@ -1,0 +1,73 @@
+// Defuses input that would make the Markdown parser slow (its cost grows faster than the input on
+// deep nesting, very long runs of emphasis or link delimiters and very wide tables). Text in fenced
+// code is left alone, and every change is reported. No DR document comes near these limits.
+import type { Note } from './types.js';
+
+/** Containers (quotes, list items) deeper than this on one line are flattened. */
+export const MAX_NESTING = 16;
+/** Leading whitespace beyond this many columns is cut outside fenced code. */
+export const MAX_INDENT = 64;
+/** A paragraph with more delimiter characters than this has them replaced (by U+FFFD). */
+export const MAX_DELIMITERS = 200;
+/** A line with more table pipes than this has them replaced. */
+export const MAX_PIPES = 100;
+
+const FENCE = /^\s*(`{3,}|~{3,})/;
+const CONTAINER = /^(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))/;
+const DELIMITERS = /[*_~[\]]/g;
+
+function flatten(line: string): string {
+  let rest = line;
+  let depth = 0;
+  let kept = 0;
+  for (let m = CONTAINER.exec(rest); m && m[0].length > 0; m = CONTAINER.exec(rest)) {
+    depth++;
+    rest = rest.slice(m[0].length);
+    if (depth === MAX_NESTING) kept = line.length - rest.length;
+  }
+  if (depth > MAX_NESTING) return `${line.slice(0, kept)} ${rest.trimStart()}`;
+  const indent = /^[ \t]*/.exec(line)![0];
+  return indent.replace(/\t/g, '    ').length > MAX_INDENT ? ' '.repeat(MAX_INDENT) + line.trimStart() : line;
+}
+
+/** Returns text the parser reads in time; notes say which lines were changed. */
+export function defuse(input: string): { text: string; notes: Note[] } {
+  const lines = input.split('\n');
+  const notes: Note[] = [];
+  let fence: string | undefined;
+  let block: number[] = [];
+  const closeBlock = () => {
+    const count = block.reduce((n, i) => n + (lines[i]!.match(DELIMITERS)?.length ?? 0), 0);
+    if (count > MAX_DELIMITERS) {
+      for (const i of block) lines[i] = lines[i]!.replace(DELIMITERS, '\uFFFD');
+      notes.push({ level: 'warning', line: block[0]! + 1, message: `a paragraph with ${count} emphasis or link delimiters: they were replaced by U+FFFD` });
+    }
+    block = [];
+  };
+  lines.forEach((line, i) => {
+    const open = FENCE.exec(line);
+    if (fence) {
+      if (open && open[1]![0] === fence[0] && open[1]!.length >= fence.length && line.trim() === open[1]) fence = undefined;
+      return;
+    }
+    if (open) {
+      closeBlock();
+      fence = open[1];
+      return;
+    }
+    if (line.trim() === '') return closeBlock();
+    const flat = flatten(line);
+    if (flat !== line) notes.push({ level: 'warning', line: i + 1, message: `nesting deeper than ${MAX_NESTING} levels or ${MAX_INDENT} columns: flattened` });
+    const pipes = flat.split('|').length - 1;
+    lines[i] = pipes > MAX_PIPES ? flat.replace(/\|/g, '\uFFFD') : flat;
+    if (pipes > MAX_PIPES) notes.push({ level: 'warning', line: i + 1, message: `a table row with ${pipes} columns: its pipes were replaced by U+FFFD` });
+    // Table rows are parsed cell by cell: only the lines of a paragraph add up.
+    if (pipes === 0) block.push(i);
+    else if ((lines[i]!.match(DELIMITERS)?.length ?? 0) > MAX_DELIMITERS) {
+      lines[i] = lines[i]!.replace(DELIMITERS, '\uFFFD');
+      notes.push({ level: 'warning', line: i + 1, message: `a table row with too many emphasis or link delimiters: they were replaced by U+FFFD` });
+    }
+  });
+  closeBlock();
+  return { text: lines.join('\n'), notes: notes.length > 20 ? [...notes.slice(0, 20), { level: 'warning', line: notes[20]!.line, message: `${notes.length - 20} more line(s) defused` }] : notes };
+}
