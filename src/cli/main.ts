@@ -75,6 +75,16 @@ function program(ctx: CommandContext): Command {
     .description('check every runbook in a folder (default: runbooks/)')
     .action((dir: string | undefined) => validate(ctx, dir));
 
+  dr.command('import <doc>')
+    .description('turn a Markdown DR document into runbooks (commands are not run); summary of what was mapped')
+    .option('-o, --out <dir>', 'folder to write runbooks to (default: runbooks/)')
+    .option('--check', 'report only, write nothing; exit 1 on contradictions (for CI)')
+    .option('--all', 'also import sections that only have shell commands (no numbered steps)')
+    .option('--approver <name>', 'who may approve the gate before destructive steps (repeatable)', collect, [])
+    .option('-f, --force', 'replace runbook files that exist')
+    .option('-q, --quiet', 'leave the mapped findings out of the summary')
+    .action((doc: string, o) => importDocument(ctx, doc, o));
+
   const schedules = dr.command('schedules').description('Temporal Schedules from runbooks/schedules.yaml: backups, retention pruning, restore tests');
   schedules
     .command('apply')
