@@ -19,6 +19,8 @@ const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').
 const lead = 'drill-lead';
 const demo = {
   admin_url: process.env.DEMO_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:54320/postgres',
+  // Must be the database the worker's DEMO_DATABASE_URL names.
+  database: process.env.DEMO_DATABASE_NAME ?? 'easymo_demo',
   // A reference, resolved on the worker (npm start gives it DEMO_DATABASE_URL): secrets never travel.
   database_url: 'env:DEMO_DATABASE_URL',
 };
@@ -86,20 +88,25 @@ async function main(): Promise<void> {
   });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
-  must(dr(['start', 'demo-setup', '--id', `drill-${stamp}-setup`, '--wait', ...inputs({ admin_url: demo.admin_url })]), 'demo-setup');
+  must(dr(['start', 'demo-setup', '--id', `drill-${stamp}-setup`, '--wait', ...inputs({ admin_url: demo.admin_url, database: demo.database })]), 'demo-setup');
   must(dr(['start', 'database-backup', '--id', `drill-${stamp}-backup`, '--wait', ...inputs({ database: demo.database_url })]), 'database-backup');
-  must(dr(['start', 'demo-disaster', '--id', `drill-${stamp}-disaster`, '--wait', ...inputs({ admin_url: demo.admin_url })]), 'demo-disaster');
+  must(dr(['start', 'demo-disaster', '--id', `drill-${stamp}-disaster`, '--wait', ...inputs({ admin_url: demo.admin_url, database: demo.database })]), 'demo-disaster');
 
   const id = `drill-${stamp}-database-loss`;
   must(
-    dr(['start', 'database-loss', '--mode', 'drill', '--id', id, '--as', lead, ...inputs({ admin_url: demo.admin_url, database_url: demo.database_url })]),
+    dr(['start', 'database-loss', '--mode', 'drill', '--id', id, '--as', lead, ...inputs({ admin_url: demo.admin_url, database: demo.database, database_url: demo.database_url })]),
     'starting database-loss',
   );
   await answerUntilDone(client, id);
   dr(['status', id]);
-  const code = dr(['report', id]);
+  must(dr(['report', id]), 'dr report');
+  const { status } = await client.workflow.getHandle(id).describe();
   await connection.close();
-  process.exit(code);
+  // The drill's verdict is the scenario's: a failed recovery fails the command.
+  if (status.name !== 'COMPLETED') {
+    process.stderr.write(`\ndrill: ${id} ended ${status.name.toLowerCase()}; the report above says where.\n`);
+    process.exit(1);
+  }
 }
 
 await main();
