@@ -65,14 +65,14 @@ export function importMarkdown(text: string, options: ImportOptions = {}): Impor
     const { section } = procedure;
     const title = section.title || 'Imported procedure';
     const objectives = objectivesOf(procedure);
+    let id = slug(title.replace(/^scenario\s*[a-z0-9]{0,3}\s*[:.\-–—]\s*/i, '').replace(/\([^)]*\)/g, ''), 'procedure');
+    for (let n = 2; ids.has(id); n++) id = `${slug(title, 'procedure')}-${n}`;
     const mapped = procedureSteps(procedure, objectives.used, options.all ?? false);
-    notes.push(...mapped.notes);
+    notes.push(...mapped.notes.map((n) => ({ ...n, runbook: id })));
     if (mapped.steps.length === 0) {
       notes.push({ level: 'warning', line: section.line, message: `"${title}" (${procedure.form}) has no steps: no runbook written` });
       continue;
     }
-    let id = slug(title.replace(/^scenario\s*\d*\s*[:.\-–—]\s*/i, '').replace(/\([^)]*\)/g, ''), 'procedure');
-    for (let n = 2; ids.has(id); n++) id = `${slug(title, 'procedure')}-${n}`;
     ids.add(id);
     const decided = decideObjectives(objectives.statements);
     notes.push(...decided.notes.map((n) => ({ ...n, runbook: id })));

@@ -2,6 +2,7 @@
 // items, and T+ timeline entries (each entry lasts until the next one starts).
 import type { Code, List, ListItem, Table } from 'mdast';
 import { formatDuration } from '../runbook/duration.js';
+import { yamlDuration } from './build.js';
 import { blocksAction } from './blocks.js';
 import { DEFAULT_MS, readMark, takeParenthesizedTime } from './durations.js';
 import { leadParagraph } from './forms.js';
@@ -60,6 +61,8 @@ export function checklistSteps(list: List): DraftStep[] {
   });
 }
 
+const mark = (ms: number) => (ms === 0 ? 'T+0' : `T+${yamlDuration(ms)}`);
+
 interface Entry {
   offsetMs: number;
   unitless: boolean;
@@ -77,8 +80,8 @@ function timeline(entries: Entry[], notes: Note[]): DraftStep[] {
       return { ...step, time: step.time ?? { ms: DEFAULT_MS, text: 'last entry', note: `the timeline does not say when it ends: budgeted ${formatDuration(DEFAULT_MS)}` } };
     }
     const gap = next.offsetMs - entry.offsetMs;
-    const span = `T+${formatDuration(entry.offsetMs)} to T+${formatDuration(next.offsetMs)}`;
-    if (gap < 0) return { ...step, time: { ms: 0, text: span, error: `the timeline runs backwards: T+${formatDuration(next.offsetMs)} (line ${next.step.line}) comes after T+${formatDuration(entry.offsetMs)}` } };
+    const span = `${mark(entry.offsetMs)} to ${mark(next.offsetMs)}`;
+    if (gap < 0) return { ...step, time: { ms: 0, text: span, error: `the timeline runs backwards: ${mark(next.offsetMs)} (line ${next.step.line}) comes after ${mark(entry.offsetMs)}` } };
     return { ...step, time: step.time ?? { ms: gap, text: span, note: `from the timeline: ${span}` } };
   });
 }
@@ -98,12 +101,12 @@ export function timelineTableSteps(table: Table, notes: Note[]): DraftStep[] {
   const header = readMark(rows[0]?.[0] ?? '') ? undefined : rows[0];
   const entries = rows.flatMap((cells, r): Entry[] => {
     if (r === 0 && header) return [];
-    const mark = readMark(cells[0] ?? '')!;
-    const { time, rest } = takeParenthesizedTime([mark.rest, cells[1] ?? ''].filter(Boolean).join(' — '));
-    const title = rest || `Timeline entry T+${formatDuration(mark.offsetMs)}`;
+    const at = readMark(cells[0] ?? '')!;
+    const { time, rest } = takeParenthesizedTime([at.rest, cells[1] ?? ''].filter(Boolean).join(' — '));
+    const title = rest || `Timeline entry ${mark(at.offsetMs)}`;
     const details = cells.slice(2).map((cell, k) => (header?.[k + 2] ? `${header[k + 2]}: ${cell}` : cell)).filter((d) => d.trim());
     const line = lineOf(table.children[r]);
-    return [{ offsetMs: mark.offsetMs, unitless: mark.unitless, step: { title, line, time, instructions: [title, ...details].join('\n'), destructive: false, writes: [] } }];
+    return [{ offsetMs: at.offsetMs, unitless: at.unitless, step: { title, line, time, instructions: [title, ...details].join('\n'), destructive: false, writes: [] } }];
   });
   return timeline(entries, notes);
 }
