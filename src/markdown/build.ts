@@ -67,7 +67,8 @@ export function buildRunbook(parts: RunbookParts, approvers: readonly string[]):
   parts.steps.forEach((draft, i) => {
     const stepId = unique(slug(draft.title, `step-${i + 1}`), ids);
     if (i === gateAt) {
-      const later = parts.steps.slice(i).filter((s) => s.destructive).map((s) => `"${s.title}"`);
+      // Titles are the document's words: a literal "{{" must not read as a template in the instructions.
+      const later = parts.steps.slice(i).filter((s) => s.destructive).map((s) => `"${s.title.replace(/\{\{/g, '{ {').replace(/\}\}/g, '} }')}"`);
       comments.push({ path: ['steps', steps.length], text: ' Added by the importer: live runs stop here for approval before the first step that changes state.' });
       steps.push({
         id: unique(`approve-${stepId}`, ids),
