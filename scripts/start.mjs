@@ -8,18 +8,22 @@ import { join, relative, resolve } from 'node:path';
 import { acquireLock } from './lib/lock.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { startPostgres } from './lib/postgres.mjs';
+import { startKafka } from './lib/kafka.mjs';
+import { startRedis } from './lib/redis.mjs';
 import { startS3 } from './lib/s3.mjs';
 import { Supervisor } from './lib/process.mjs';
 import { ensureTemporalCli } from './lib/temporal-cli.mjs';
 import { startTemporal } from './lib/temporal-server.mjs';
 import { REPO_ROOT, say, waitUntil } from './lib/util.mjs';
 
-const USAGE = `Usage: npm start [-- --no-postgres] [-- --with-s3] [-- --no-worker]
+const USAGE = `Usage: npm start [-- --no-postgres] [-- --with-s3] [-- --with-redis] [-- --with-kafka] [-- --no-worker]
 
 Starts the Temporal dev server (UI on :8233), the easymo-dr worker and the demo PostgreSQL the
 drills run against, on 127.0.0.1:54320 (its URL is given to the worker as DEMO_DATABASE_URL, and as
 DATABASE_URL unless that is set; --no-postgres skips it). --with-s3 starts a local S3 server (versitygw, built with Go on first
 use) on 127.0.0.1:9320 with bucket easymo-backups, and makes it the worker's backup store.
+--with-redis starts a Redis on 127.0.0.1:6380 (REDIS_URL for the worker unless set); --with-kafka a
+single-node Kafka on 127.0.0.1:9192 (KAFKA_BROKERS unless set; jars fetched from Maven Central once).
 --no-worker starts the servers only (run the worker yourself: npm run worker).
 Environment: DR_STATE_DIR (default .state), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (TEMPORAL_PORT+1000),
 TEMPORAL_NAMESPACE (default), DR_TASK_QUEUE (dr), TEMPORAL_CLI_PATH (use this temporal binary).`;
@@ -27,14 +31,19 @@ TEMPORAL_NAMESPACE (default), DR_TASK_QUEUE (dr), TEMPORAL_CLI_PATH (use this te
 const DEMO_PG_PORT = Number(process.env.DEMO_PG_PORT ?? 54320);
 const DEMO_S3_PORT = 9320;
 const DEMO_S3_BUCKET = 'easymo-backups';
+const DEMO_REDIS_PORT = 6380;
+// Its KRaft controller takes the next port; 9192 keeps clear of a real 9092 and of npm test's 9093/9094.
+const DEMO_KAFKA_PORT = 9192;
 
 function parseArgs(argv) {
   // The main job (npm run drill) needs the demo database, so it starts unless asked not to.
-  const opts = { withPostgres: true, withS3: false, worker: true };
+  const opts = { withPostgres: true, withS3: false, withRedis: false, withKafka: false, worker: true };
   for (const arg of argv) {
     if (arg === '--with-postgres') opts.withPostgres = true;
     else if (arg === '--no-postgres') opts.withPostgres = false;
     else if (arg === '--with-s3') opts.withS3 = true;
+    else if (arg === '--with-redis') opts.withRedis = true;
+    else if (arg === '--with-kafka') opts.withKafka = true;
     else if (arg === '--no-worker') opts.worker = false;
     else if (arg === '-h' || arg === '--help') {
       console.log(USAGE);
@@ -113,12 +122,14 @@ async function main() {
       throw new Error('src/worker.ts does not exist (yet): start the servers only with `npm start -- --no-worker`');
     }
     say(`starting Temporal on ${address} (UI ${uiUrl}), state in ${displayPath(stateDir)}/ ...`);
-    const [temporal, pg, s3] = await Promise.all([
+    const [temporal, pg, s3, redis, kafka] = await Promise.all([
       startTemporal({ stateDir, port, uiPort, namespace, cli, supervisor }),
       opts.withPostgres
         ? startPostgres({ dataDir: join(stateDir, 'pg'), port: DEMO_PG_PORT, database: 'easymo_demo', supervisor })
         : undefined,
       opts.withS3 ? startS3({ dataDir: join(stateDir, 's3'), port: DEMO_S3_PORT, buckets: [DEMO_S3_BUCKET], supervisor }) : undefined,
+      opts.withRedis ? startRedis({ dataDir: join(stateDir, 'redis'), port: DEMO_REDIS_PORT, supervisor }) : undefined,
+      opts.withKafka ? startKafka({ dataDir: join(stateDir, 'kafka'), port: DEMO_KAFKA_PORT, supervisor }) : undefined,
     ]);
     CHILD_CMD.temporal = temporal.dbFile;
     CHILD_CMD.postgres = pg ? pg.dataDir : undefined;
@@ -134,6 +145,8 @@ async function main() {
         DR_STATE_DIR: stateDir,
         DR_UI_URL: uiUrl,
         ...(pg ? { DEMO_DATABASE_URL: pg.url, DATABASE_URL: process.env.DATABASE_URL || pg.url } : {}),
+        ...(redis ? { REDIS_URL: process.env.REDIS_URL || redis.url } : {}),
+        ...(kafka ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS || kafka.brokers } : {}),
         ...(s3
           ? {
               DR_BACKUP_STORE: `s3://${DEMO_S3_BUCKET}`,
@@ -166,7 +179,7 @@ async function main() {
         say(`warning: ${err.message}; it may still be starting (see ${join(stateDir, 'worker.log')}).`);
       }
     }
-    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, worker, port });
+    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, redis, kafka, worker, port });
   } catch (err) {
     process.stderr.write(`\n[easymo-dr] ✖ ${err.message}\n`);
     await shutdown(1);
@@ -174,7 +187,7 @@ async function main() {
 }
 
 /** Substrings of each service's command line, so a later run can tell them from unrelated processes. */
-const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', postgres: undefined, s3: 'versitygw' };
+const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', postgres: undefined, s3: 'versitygw', redis: 'redis.conf', kafka: 'kafka.Kafka' };
 
 /** A path relative to the repo when inside it, else absolute. */
 function displayPath(path) {
@@ -182,7 +195,7 @@ function displayPath(path) {
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
-function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, worker, port }) {
+function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, redis, kafka, worker, port }) {
   const rel = displayPath(stateDir);
   const rule = '─'.repeat(76);
   const lines = [
@@ -196,6 +209,8 @@ function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, 
       : '   Worker           not started (--no-worker): run `npm run worker` yourself',
     ...(pg ? [`   PostgreSQL       ${pg.url} (DEMO_DATABASE_URL)`] : []),
     ...(s3 ? [`   S3 (versitygw)   ${s3.endpoint}, bucket ${DEMO_S3_BUCKET}: the worker's backup store`] : []),
+    ...(redis ? [`   Redis            ${redis.url} (REDIS_URL)`] : []),
+    ...(kafka ? [`   Kafka            ${kafka.brokers} (KAFKA_BROKERS)`] : []),
     '',
     ' Start a scenario:',
     ...(port === 7233 ? [] : [`   export TEMPORAL_ADDRESS=${address}   (in the other terminal first)`]),

@@ -34,8 +34,8 @@ export const TEST_S3_BUCKET = 'dr-test';
 export const TEST_REDIS_PORT = portFromEnv('DR_TEST_REDIS_PORT', 6390);
 /** The broker's client port; its KRaft controller listens on the next port. */
 export const TEST_KAFKA_PORT = portFromEnv('DR_TEST_KAFKA_PORT', 9093);
-/** Kafka (a JVM, ~400 MB) starts only for these test files; a full `npm test` (CI) always has them. */
-const NEEDS_KAFKA = /(^|\/)test\/integration\/kafka[^/]*$/;
+/** Kafka (a JVM, ~400 MB) starts only for test files named kafka* or data-*; a full `npm test` (CI) always has them. */
+const NEEDS_KAFKA = /(^|\/)test\/[^/]+\/(kafka|data-)[^/]*$/;
 /** The whole run is cut off after this long, leaving CI (90 min) time to report. */
 const TEST_RUN_LIMIT_MS = Number(process.env.DR_TEST_RUN_LIMIT_MIN || 70) * 60_000;
 
@@ -158,7 +158,7 @@ async function main() {
     return 1;
   }
   say(`test stack up: Temporal ${temporal.address} (UI ${temporal.uiUrl}), PostgreSQL ${pg.url}, S3 ${s3.endpoint}`);
-  say(`  Redis ${redis.url}, Kafka ${kafka ? kafka.brokers : 'not started (no test/integration/kafka* test selected)'}`);
+  say(`  Redis ${redis.url}, Kafka ${kafka ? kafka.brokers : 'not started (no kafka* or data-* test file selected)'}`);
 
   const env = {
     ...process.env,

@@ -5,6 +5,7 @@ export declare function kafkaCacheDir(env?: NodeJS.ProcessEnv): string;
 export declare function kafkaPom(version?: string): string;
 export declare function ensureKafka(env?: NodeJS.ProcessEnv): { libs: string; log4jConfig: string };
 export declare function kafkaServerProperties(options: { port: number; controllerPort: number; logDir: string }): string;
+export declare function sharedArchive(libs: string, dir?: string): { use: string; dump?: undefined } | { dump: string; use?: undefined };
 export declare function kafkaReady(port: number, timeoutMs?: number): Promise<boolean>;
 export interface LocalKafka {
   brokers: string;

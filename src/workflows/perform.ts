@@ -243,8 +243,8 @@ const people: { [K in 'manual' | 'approval' | 'wait' | 'runbook']: Performer<K> 
       outputs: Object.fromEntries(report.steps.map((s) => [s.id, s.output])),
     };
   },
-  async wait(action) {
-    await sleep(action.durationMs);
+  async wait(action, step) {
+    await sleep(action.durationMs, { summary: `${step.id}: ${step.title}` });
     return { waitedMs: action.durationMs };
   },
   async manual(action, _step, record, ctx) {
@@ -270,7 +270,8 @@ export function previewAction(action: Action, template: TemplateContext): unknow
   if (action.kind === 'parallel') return { kind: 'parallel', steps: action.steps.map((s) => s.id) };
   const preview = (value: unknown): unknown => {
     try {
-      return renderTemplate(value, template);
+      // String lists expand list inputs as the run will (`stop: ["{{ inputs.redisStop }}"]`, `tables`).
+      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? renderArgv(value, template) : renderTemplate(value, template);
     } catch {
       return value; // refers to an output that only exists at run time
     }
