@@ -79,7 +79,7 @@ const oneOf = (values: readonly string[]) => checked((v) => values.includes(v), 
 // name filters (names or globs with `*`).
 const argv = z
   .union([z.array(z.union([z.string(), z.number()]).transform(String)).min(1), z.string().min(1)], {
-    error: (issue) => `Expected a command as a list of arguments or a string, got ${describeValue(issue.input)}`,
+    error: (issue) => `Expected a command as a list of arguments or a string, got ${issue.input === undefined ? 'nothing' : describeValue(issue.input)}`,
   })
   .transform((c) => (typeof c === 'string' ? c.trim().split(/\s+/) : c));
 const names = z.array(z.string().min(1)).default([]);
