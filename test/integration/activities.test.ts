@@ -31,7 +31,26 @@ function alive(pid: number): boolean {
 
 describe('createActivities', () => {
   it('exposes exactly the activities the workflow proxies', () => {
-    assert.deepEqual(Object.keys(activities).sort(), ['httpRequest', 'loadRunbook', 'notify', 'runShell', 'runSql']);
+    assert.deepEqual(Object.keys(activities).sort(), [
+      'archiveCreate',
+      'archiveRestore',
+      'httpRequest',
+      'kafkaExport',
+      'kafkaRestore',
+      'loadRunbook',
+      'notify',
+      'postgresBackup',
+      'postgresRestore',
+      'postgresVerify',
+      'redisPersistence',
+      'redisRestore',
+      'redisSnapshot',
+      'runShell',
+      'runSql',
+      'storageList',
+      'storagePrune',
+      'storeReport',
+    ]);
   });
 
   it('applies the configuration: runbooks dir, output cap, secret env', async () => {
