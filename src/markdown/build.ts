@@ -27,7 +27,8 @@ export interface RunbookParts {
 
 /** The placeholder person in `approvers` when none is given: nobody can approve until it is replaced. */
 export const NO_APPROVER = 'REPLACE-ME';
-const ROLE = 'on-call';
+/** The on-call role of people.yaml ("Primary on-call"); the gate waits for it. */
+export const ROLE = 'oncall';
 
 /** Lower-case words joined by "-", at most `max` characters; `fallback` when nothing is left. */
 export function slug(text: string, fallback: string, max = 48): string {
@@ -53,7 +54,7 @@ function unique(id: string, taken: Set<string>): string {
 }
 
 /** Builds the runbook data, the comments that explain it, and notes for the summary. */
-export function buildRunbook(parts: RunbookParts, approvers: readonly string[]): { data: Record<string, unknown>; comments: YamlComment[]; notes: Note[]; plannedMs: number } {
+export function buildRunbook(parts: RunbookParts, approvers: readonly string[], roles: Readonly<Record<string, string[]>> = {}): { data: Record<string, unknown>; comments: YamlComment[]; notes: Note[]; plannedMs: number } {
   const { id } = parts;
   const notes: Note[] = [];
   const comments: YamlComment[] = [];
@@ -114,9 +115,10 @@ export function buildRunbook(parts: RunbookParts, approvers: readonly string[]):
     data.inputs = Object.fromEntries([...inputs.inputs.values()].map((i) => [i.name, { description: i.description, ...(i.required ? { required: true } : {}), ...(i.secret ? { secret: true } : {}), ...(i.default ? { default: i.default } : {}) }]));
     for (const i of inputs.inputs.values()) notes.push({ level: 'mapped', line: i.line, runbook: id, message: `placeholder \`${i.found}\` → input ${i.name}${i.secret ? ' (secret)' : ''}${i.default ? `, default ${i.default}` : ', required'}` });
   }
-  if (gateAt >= 0) {
+  // Without --approver, people.yaml's oncall role answers the gate; with neither, a placeholder nobody holds.
+  if (gateAt >= 0 && (approvers.length || !roles[ROLE]?.length)) {
     data.approvers = { [ROLE]: approvers.length ? [...approvers] : [NO_APPROVER] };
-    if (!approvers.length) comments.push({ path: ['approvers'], text: ` The document names no approvers: replace ${NO_APPROVER} with the people who may approve (or import with --approver <name>).` });
+    if (!approvers.length) comments.push({ path: ['approvers'], text: ` The document names no approvers: replace ${NO_APPROVER} with the people who may approve, or declare role ${ROLE} in people.yaml (or import with --approver <name>).` });
   }
   data.steps = steps;
   return { data, comments, notes, plannedMs: times.reduce((sum, t) => sum + t.ms, 0) };

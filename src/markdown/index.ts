@@ -21,6 +21,8 @@ export interface ImportOptions {
   all?: boolean;
   /** People who may approve the gate before destructive steps. */
   approvers?: string[];
+  /** Roles from people.yaml: runbooks use its `oncall` role and are checked against these. */
+  roles?: Record<string, string[]>;
 }
 
 /** One runbook written from the document. */
@@ -79,11 +81,11 @@ export function importMarkdown(text: string, options: ImportOptions = {}): Impor
     notes.push({ level: 'mapped', line: section.line, runbook: id, message: `"${title}" (${procedure.form}) → runbook ${id}` });
     const where = [trail(section), title].filter(Boolean).join(' › ');
     const description = [`Imported from ${file}:${section.line} (${where}).`, ...mapped.description].join('\n');
-    const built = buildRunbook({ file, id, title, line: section.line, description, objectives: decided, steps: mapped.steps }, options.approvers ?? []);
+    const built = buildRunbook({ file, id, title, line: section.line, description, objectives: decided, steps: mapped.steps }, options.approvers ?? [], options.roles);
     notes.push(...built.notes);
     const header = ` Imported by \`dr import\` from ${file}, line ${section.line}. The commands are the document's and were not run.\n Review before a live run: steps marked destructive wait for an approval in live mode.`;
     const yaml = emitYaml(built.data, header, built.comments);
-    const check = parseRunbook(yaml, `${id}.yaml`);
+    const check = parseRunbook(yaml, `${id}.yaml`, { roles: options.roles });
     for (const issue of check.errors) notes.push({ level: 'error', line: section.line, runbook: id, message: `the runbook written for "${title}" does not validate: ${issue.message} (at ${issue.path.join('.')}); not written` });
     if (check.errors.length) continue;
     runbooks.push({ id, title, line: section.line, fileName: `${id}.yaml`, yaml, steps: mapped.steps.length, plannedMs: built.plannedMs, rtoMs: decided.rto?.ms, rpoMs: decided.rpo?.ms });

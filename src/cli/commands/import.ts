@@ -4,6 +4,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { decodeDocument, DocumentError, importMarkdown } from '../../markdown/index.js';
 import { countNotes, formatSummary } from '../../markdown/summary.js';
+import { parsePeople } from '../../runbook/people.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 
@@ -31,15 +32,17 @@ export async function importDocument(ctx: CommandContext, doc: string, o: Import
   });
   const file = basename(doc);
   const decoded = decodeDocument(bytes);
+  const dir = o.out ?? ctx.config.runbooksDir;
+  // The runbooks will be loaded with people.yaml beside them: its roles answer the approval gates.
+  const people = await readFile(join(dir, 'people.yaml'), 'utf8').then((text) => parsePeople(text, 'people.yaml').value, () => undefined);
   let result;
   try {
-    result = importMarkdown(decoded.text, { file, all: o.all, approvers: o.approver });
+    result = importMarkdown(decoded.text, { file, all: o.all, approvers: o.approver, roles: people?.roles });
   } catch (err) {
     if ((err as Error)?.name === 'DocumentError') throw new CliError(`${doc}: ${(err as DocumentError).message}`);
     throw err;
   }
   result.notes.unshift(...decoded.notes);
-  const dir = o.out ?? ctx.config.runbooksDir;
   const shown = relative(process.cwd(), dir) || '.';
   if (!o.check && result.runbooks.length) {
     const paths = result.runbooks.map((r) => join(dir, r.fileName));

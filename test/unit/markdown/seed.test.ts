@@ -129,7 +129,7 @@ describe('importing the seed DR document', () => {
   test('--all imports the command-only sections too, all valid, and --approver fills the role', () => {
     const all = importAndLoad(seedText(), { file: 'easymo-backup-dr.md', all: true, approvers: ['alice'] });
     assert.equal(all.result.runbooks.length, 20);
-    assert.deepEqual(all.runbooks.get('complete-database-loss')!.approvers, { 'on-call': ['alice'] });
+    assert.deepEqual(all.runbooks.get('complete-database-loss')!.approvers, { 'oncall': ['alice'] });
     const redis = all.runbooks.get('redis-recovery')!;
     assert.deepEqual(redis.steps.map((s) => [s.id, s.destructive]), [
       ['approve-stop-redis', false], ['stop-redis', true], ['restore-from-backup', true], ['start-redis', true], ['verify', false],
