@@ -5,6 +5,7 @@ import { MODES } from '../runbook/model.js';
 import { importDocument } from './commands/import.js';
 import { abort, decide, stepMessage } from './commands/messages.js';
 import { list } from './commands/list.js';
+import { metrics } from './commands/metrics.js';
 import { report } from './commands/report.js';
 import { applySchedules, listSchedules } from './commands/schedules.js';
 import { start } from './commands/start.js';
@@ -70,6 +71,17 @@ function program(ctx: CommandContext): Command {
     .option('--mode <mode>', 'only runs in this mode')
     .option('-n, --limit <n>', 'how many', '20')
     .action((o) => list(ctx, o));
+
+  dr.command('metrics')
+    .description('across finished runs: time to restore, data loss (RPO), restore success, time to detect, MTTR, RTO met, steps vs budget')
+    .option('-r, --runbook <id>', 'only runs of this runbook')
+    .option('--since <when>', 'runs closed after this: a duration back from now (30d, 12h) or an ISO time', '30d')
+    .option('--mode <mode>', 'only runs in this mode (default: live and drill; dry runs never count)')
+    .option('--task-queue <name>', 'only runs on this task queue')
+    .option('--sub-runs', 'also count runs started by another run (sub-runbooks) under their own runbook')
+    .addOption(new Option('-f, --format <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .option('-n, --limit <n>', 'fetch at most this many runs (the most recently closed)', '200')
+    .action((o) => metrics(ctx, o));
 
   dr.command('validate [dir]')
     .description('check every runbook in a folder (default: runbooks/)')
