@@ -61,7 +61,8 @@ function program(ctx: CommandContext): Command {
 
   dr.command('report <run>')
     .description('the run report: planned vs actual per step, waiting vs executing, RTO verdict')
-    .addOption(new Option('-f, --format <format>', 'md or json').choices(['md', 'json']).default('md'))
+    .addOption(new Option('-f, --format <format>', 'md, json, html (with the Gantt chart) or svg (the chart alone)').choices(['md', 'json', 'html', 'svg']).default('md'))
+    .option('-o, --out <file>', 'write the report to a file instead of printing it')
     .action((run: string, o) => report(ctx, run, o));
 
   dr.command('list')
