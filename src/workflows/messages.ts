@@ -72,6 +72,8 @@ export interface StepProgress {
   /** Who may act on a waiting step, e.g. "dba (alice, bob)"; approvals so far for quorum steps. */
   waitingOn?: string;
   approvals?: string;
+  /** What the people a step waits on are asked to do. */
+  instructions?: string;
   /** The child run of a `runbook` step, where its own approvals are given. */
   childRun?: string;
 }
@@ -86,6 +88,17 @@ export interface Progress {
   rto: RtoState;
   steps: StepProgress[];
 }
+
+/** What the Temporal UI shows beside each message in Send Signal, Send an Update and Queries. */
+export const MESSAGE_DESCRIPTIONS = {
+  approve: 'Approve a step waiting for approval. Input: {"step": "<id>", "by": "<who>", "comment": "optional"}',
+  reject: 'Reject a waiting step (it fails; its onFailure decides what follows). Input: {"step": "<id>", "by": "<who>", "comment": "why"}',
+  complete: 'Confirm a manual step is done. Input: {"step": "<id>", "by": "<who>", "comment": "optional"}',
+  decide: 'Retry, skip or abort a step that failed under onFailure: ask. Input: {"step": "<id>", "by": "<who>", "decision": "retry"}',
+  abort: 'Abort the run: running steps are cancelled. Input: {"by": "<who>", "comment": "why"}',
+  progress: 'Steps, states, elapsed vs budget, who the run waits for, the RTO forecast',
+  report: 'The run report so far: planned vs actual per step, approvals, RTO/RPO',
+} as const;
 
 export const progressQuery = defineQuery<Progress>('progress');
 export const reportQuery = defineQuery<RunReport>('report');

@@ -10,7 +10,7 @@ import { renderArgv, renderTemplate, type TemplateContext } from '../runbook/tem
 import type { StepRecord, WaitingFor } from '../runbook/run.js';
 
 /** Who a wait is for and how it escalates. */
-export type PeopleWait = Pick<ApprovalAction, 'roles' | 'required' | 'escalateAfterMs' | 'onTimeout'>;
+export type PeopleWait = Pick<ApprovalAction, 'roles' | 'required' | 'escalateAfterMs' | 'onTimeout' | 'instructions'>;
 
 /** What performing an action needs from the run. */
 export interface PerformContext {
@@ -248,10 +248,11 @@ const people: { [K in 'manual' | 'approval' | 'wait' | 'runbook']: Performer<K> 
     return { waitedMs: action.durationMs };
   },
   async manual(action, _step, record, ctx) {
-    return ctx.waitForPeople(record, 'completion', { ...action, required: 1 });
+    return ctx.waitForPeople(record, 'completion', { ...action, required: 1, instructions: renderTemplate(action.instructions, ctx.template) });
   },
   async approval(action, _step, record, ctx) {
-    return ctx.waitForPeople(record, 'approval', action);
+    const instructions = action.instructions === undefined ? undefined : renderTemplate(action.instructions, ctx.template);
+    return ctx.waitForPeople(record, 'approval', { ...action, instructions });
   },
 };
 

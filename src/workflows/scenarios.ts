@@ -28,3 +28,13 @@ export async function databaseBackup(input: ScenarioInput = {}): Promise<RunRepo
 export async function databaseRestore(input: ScenarioInput = {}): Promise<RunReport> {
   return runbook({ ...input, runbook: 'database-restore' });
 }
+
+/** The seed's monthly restore test: latest backup restored to staging and validated. */
+export async function restoreTest(input: ScenarioInput = {}): Promise<RunReport> {
+  return runbook({ ...input, runbook: 'restore-test' });
+}
+
+/** The seed's quarterly full DR drill (scenario 1 in drill mode, then the review). */
+export async function drDrill(input: ScenarioInput = {}): Promise<RunReport> {
+  return runbook({ mode: 'drill', ...input, runbook: 'dr-drill' });
+}

@@ -30,6 +30,8 @@ interface Waiting {
   for: WaitingFor;
   roles: string[];
   required: number;
+  /** What the people are asked to do (templated). */
+  instructions?: string;
 }
 
 export class RunState {
@@ -141,7 +143,7 @@ export class RunState {
     const period = { for: waitingFor, since: Date.now() } as StepRecord['waits'][number];
     record.waits.push(period);
     const chain = this.loaded.people.escalation;
-    const waiting: Waiting = { for: waitingFor, roles: rolesAtLevel(wait.roles, chain, 0), required: wait.required };
+    const waiting: Waiting = { for: waitingFor, roles: rolesAtLevel(wait.roles, chain, 0), required: wait.required, instructions: wait.instructions };
     this.waiting.set(record.id, waiting);
     this.change(record, { status: 'waiting', rejectedBy: undefined });
     const answered = () => record.rejectedBy !== undefined || satisfied(record, waitingFor, wait.required, this.pendingDecisions);
@@ -154,7 +156,7 @@ export class RunState {
           await condition(answered);
           break;
         }
-        if (await condition(answered, wait.escalateAfterMs)) break;
+        if (await condition(answered, wait.escalateAfterMs, { summary: `${record.id}: escalate if nobody answers` })) break;
         if (level >= levels) {
           timedOut = true;
           break;
@@ -189,7 +191,8 @@ export class RunState {
       `${level > 0 ? `Escalated (level ${level}): ` : ''}"${record.title}" waits for ${waitingFor} from ${who}` +
       (waitingFor === 'approval' ? ` (${waiting.required} needed)` : '') +
       (gated.length > 0 ? `; it gates destructive step(s) ${gated.join(', ')}` : '') +
-      `. Run: dr ${verb} ${this.ids.workflowId} ${record.id} --as <you>`;
+      `. Run: dr ${verb} ${this.ids.workflowId} ${record.id} --as <you>` +
+      (waiting.instructions ? `\n${waiting.instructions.trim()}` : '');
     await this.notifier.send({
       event: level > 0 ? 'escalated' : 'waiting',
       key: `wait:${record.id}:${record.waits.length}:${level}`,
@@ -225,17 +228,19 @@ export class RunState {
       ['decide', m.decideSignal as typeof m.approveSignal, m.decideUpdate as typeof m.approveUpdate],
     ];
     for (const [kind, signal, update] of kinds) {
-      setHandler(signal, (message) => void this.receive(kind, 'signal', message));
+      setHandler(signal, (message) => void this.receive(kind, 'signal', message), { description: m.MESSAGE_DESCRIPTIONS[kind] });
       setHandler(update, (message) => this.receiveOrFail(kind, message), {
         validator: (message) => checkShape(kind, message),
+        description: m.MESSAGE_DESCRIPTIONS[kind],
       });
     }
-    setHandler(m.abortSignal, (message) => void this.receive('abort', 'signal', message));
+    setHandler(m.abortSignal, (message) => void this.receive('abort', 'signal', message), { description: m.MESSAGE_DESCRIPTIONS.abort });
     setHandler(m.abortUpdate, (message) => this.receiveOrFail('abort', message), {
       validator: (message) => checkShape('abort', message),
+      description: m.MESSAGE_DESCRIPTIONS.abort,
     });
-    setHandler(m.progressQuery, () => this.progress());
-    setHandler(m.reportQuery, () => this.report());
+    setHandler(m.progressQuery, () => this.progress(), { description: m.MESSAGE_DESCRIPTIONS.progress });
+    setHandler(m.reportQuery, () => this.report(), { description: m.MESSAGE_DESCRIPTIONS.report });
   }
 
   private receiveOrFail(kind: StepMessageKind | 'abort', message: m.StepMessage | m.AbortMessage): m.MessageAck {
@@ -354,6 +359,7 @@ export class RunState {
               : describeRoles(this.runbook, waiting.roles)
             : undefined,
           approvals: waiting?.for === 'approval' ? `${r.approvals.length}/${waiting.required}` : undefined,
+          instructions: waiting?.instructions,
           childRun: r.kind === 'runbook' ? (r.resolved as { workflowId?: string } | undefined)?.workflowId : undefined,
         };
       }),

@@ -62,12 +62,16 @@ export function renderProgress(runId: string, p: Progress): string {
           : '',
     ]);
   }
+  const asks = p.steps
+    .filter((s) => s.waitingFor && s.instructions)
+    .map((s) => `\n${s.id} asks: ${s.instructions!.trim().replace(/\n/g, '\n  ')}`)
+    .join('');
   const rto =
     p.rto.status === 'none'
       ? 'no RTO'
       : `RTO ${p.rto.status}: elapsed ${formatDuration(p.rto.elapsedMs)}, forecast ${formatDuration(p.rto.forecastMs)}` +
         (p.rto.deadline ? `, deadline ${new Date(p.rto.deadline).toISOString()}` : '');
-  return `${runId} — ${p.runbook} (${p.mode}): ${p.status}\n${rto}\n${table.toString()}`;
+  return `${runId} — ${p.runbook} (${p.mode}): ${p.status}\n${rto}\n${table.toString()}${asks}`;
 }
 
 async function snapshot(ctx: CommandContext, runId: string): Promise<Progress> {
