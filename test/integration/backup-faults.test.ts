@@ -2,7 +2,9 @@
 // (refused before the target is touched), sets without a manifest, unreachable databases, wrong
 // passwords, a missing bucket, pg_dump killed mid-way, cancellation, and verification failures.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -12,6 +14,7 @@ import { postgresBackup } from '../../src/activities/postgres/backup.js';
 import { postgresRestore } from '../../src/activities/postgres/restore.js';
 import type { PostgresBackupInput } from '../../src/activities/postgres/types.js';
 import { postgresVerify } from '../../src/activities/postgres/verify.js';
+import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
 import { listBackups } from '../../src/activities/storage/manifest.js';
 import { VERIFY_CHECKS } from '../../src/runbook/model.js';
 import { backupTestEnv, dbUrl, freshDatabase, fsStore, s3Store, seedShop, withClient, type BackupTestEnv } from '../helpers/backup.js';
@@ -281,6 +284,31 @@ describe('backup and restore faults', () => {
       assert.deepEqual(details.checks.map((c) => c.ok), [true, false, false, false, false, false, true, true]);
       return true;
     });
+  });
+
+  it('a full disk: the backup fails with StoreUnavailable and leaves nothing; a restore fails before the target', async () => {
+    // A 1 MiB tmpfs (npm test runs as root on the project's machines, as CI does).
+    const tiny = mkdtempSync(join(tmpdir(), 'dr-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tiny]);
+    try {
+      const full = new FsBackupStore(join(tiny, 'store'));
+      await assert.rejects(postgresBackup(input(source, { compression: 0 }), { store: full, ...quiet }), {
+        type: 'StoreUnavailable',
+        message: new RegExp(`^Backup of postgres://postgres@127\\.0\\.0\\.1:\\d+/dr_fault_source failed: Backup store ${tiny}/store is unavailable: no space left on device writing daily/\\S+/dr_fault_source\\.dump$`),
+      });
+      assert.deepEqual(await full.list(), []);
+
+      const store = fsStore();
+      await postgresBackup(input(source, { compression: 0 }), { store, ...quiet });
+      const before = await targetState(target);
+      await assert.rejects(postgresRestore({ target, backup: 'latest', jobs: 1, noOwner: false }, { store, workDir: tiny, ...quiet }), {
+        type: 'StepCommandFailed',
+        message: new RegExp(`not started: no space left in ${tiny}/dr-restore-\\w+ for dr_fault_source\\.dump \\(\\d+ bytes; set DR_BACKUP_WORK_DIR to a larger disk\\)$`),
+      });
+      assert.equal(await targetState(target), before);
+    } finally {
+      execFileSync('umount', [tiny]);
+    }
   });
 
   it('names a backup that does not exist with what the store holds', async () => {

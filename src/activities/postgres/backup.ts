@@ -190,6 +190,7 @@ async function dumpStream(ctx: DumpContext, format: 'custom' | 'plain', level: n
 /** directory format: pg_dump -j writes files to scratch space; each is then streamed up and deleted. */
 async function dumpDirectory(ctx: DumpContext, jobs: number): Promise<ObjectEntry[]> {
   const dir = await mkdtemp(join(ctx.deps.workDir ?? tmpdir(), 'dr-backup-'));
+  ctx.progress.phase = `dump to ${dir}`;
   const out = join(dir, 'dump');
   try {
     const run = startTool('pg_dump', ['-Fd', '-j', String(jobs), '-f', out, ...ctx.args], toolOptions(ctx));

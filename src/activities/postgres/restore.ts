@@ -141,6 +141,9 @@ async function download(
       await pipeline(counter, createWriteStream(join(dir, object.name)), { signal });
     } catch (err) {
       if (signal?.aborted) throw err;
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+        throw failure(FailureTypes.StepCommandFailed, `${what} not started: no space left in ${dir} for ${object.name} (${object.bytes} bytes; set DR_BACKUP_WORK_DIR to a larger disk)`, redactor);
+      }
       throw asFailure(err, `${what} not started: backup ${manifest.id} cannot be read`, redactor);
     }
     done += counter.bytes;
