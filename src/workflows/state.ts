@@ -23,6 +23,7 @@ import type { TemplateContext } from '../runbook/template.js';
 import * as m from './messages.js';
 import { rejected, WaitTimedOut } from './interpreter.js';
 import { Notifier } from './notifier.js';
+import { stepProgress } from './progress.js';
 import type { PeopleWait, PerformContext } from './perform.js';
 import { auditEntry, checkShape, checkStepMessage, describeRoles, MessageRefused, type StepMessageKind } from './people.js';
 
@@ -341,26 +342,13 @@ export class RunState {
       rto: this.computeRto(now),
       steps: [...this.records.values()].map((r) => {
         const waiting = this.waiting.get(r.id);
+        if (!waiting) return stepProgress(r, now);
         return {
-          id: r.id,
-          title: r.title,
-          kind: r.kind,
-          parentId: r.parentId,
-          status: r.status,
-          startedAt: r.startedAt,
-          elapsedMs: r.startedAt === undefined ? undefined : (r.endedAt ?? now) - r.startedAt,
-          budgetMs: r.budgetMs,
-          overrun: r.overrunAt !== undefined,
-          attempts: r.attempts.length,
-          waitingFor: waiting?.for,
-          waitingOn: waiting
-            ? waiting.for === 'decision'
-              ? 'retry, skip or abort'
-              : describeRoles(this.runbook, waiting.roles)
-            : undefined,
-          approvals: waiting?.for === 'approval' ? `${r.approvals.length}/${waiting.required}` : undefined,
-          instructions: waiting?.instructions,
-          childRun: r.kind === 'runbook' ? (r.resolved as { workflowId?: string } | undefined)?.workflowId : undefined,
+          ...stepProgress(r, now),
+          waitingFor: waiting.for,
+          waitingOn: waiting.for === 'decision' ? 'retry, skip or abort' : describeRoles(this.runbook, waiting.roles),
+          approvals: waiting.for === 'approval' ? `${r.approvals.length}/${waiting.required}` : undefined,
+          instructions: waiting.instructions,
         };
       }),
     };

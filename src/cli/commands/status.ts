@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../../runbook/duration.js';
 import type { RunReport } from '../../runbook/run.js';
 import { progressQuery, type Progress } from '../../workflows/messages.js';
+import { stepProgress } from '../../workflows/progress.js';
 import { fetchReport } from '../client.js';
 import type { CommandContext } from '../context.js';
 
@@ -17,18 +18,7 @@ export function progressFromReport(report: RunReport): Progress {
     startedAt: report.startedAt,
     now,
     rto: report.rto,
-    steps: report.steps.map((r) => ({
-      id: r.id,
-      title: r.title,
-      kind: r.kind,
-      parentId: r.parentId,
-      status: r.status,
-      startedAt: r.startedAt,
-      elapsedMs: r.startedAt === undefined ? undefined : (r.endedAt ?? now) - r.startedAt,
-      budgetMs: r.budgetMs,
-      overrun: r.overrunAt !== undefined,
-      attempts: r.attempts.length,
-    })),
+    steps: report.steps.map((r) => stepProgress(r, now)),
   };
 }
 
