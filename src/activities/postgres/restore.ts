@@ -94,7 +94,9 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
     else if (manifest.format === 'plain') await restorePlain(archive, target, tool);
     else {
       const owner = input.noOwner ? ['--no-owner'] : [];
-      await runTool('pg_restore', ['--clean', '--if-exists', '--exit-on-error', '-j', String(input.jobs), ...owner, '-d', target.toolUrl, archive], tool);
+      // One job: all of it or nothing (--single-transaction cannot be combined with -j).
+      const jobs = input.jobs > 1 ? ['-j', String(input.jobs)] : ['--single-transaction'];
+      await runTool('pg_restore', ['--clean', '--if-exists', '--exit-on-error', ...jobs, ...owner, '-d', target.toolUrl, archive], tool);
     }
     const createdAt = Date.parse(manifest.createdAt);
     return {
