@@ -1,13 +1,16 @@
 // The CLI's connection to Temporal and the lookups every command shares.
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { dataConverter } from '../codec/index.js';
 import type { Config } from '../config.js';
+import { connectionOptions } from '../temporal/connection.js';
 import type { RunReport } from '../runbook/run.js';
 import { reportQuery } from '../workflows/messages.js';
 
+/** A client for the configured cluster: address, TLS / API key, and the payload codec when configured. */
 export async function connect(config: Config): Promise<Client> {
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, connectTimeout: '5s' });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const connection = await Connection.connect({ ...connectionOptions(config), connectTimeout: '5s' });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
 }
 
 /** The run's report: live from the workflow while it runs, from its result or failure once it ended. */

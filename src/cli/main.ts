@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { MODES } from '../runbook/model.js';
 import { importDocument } from './commands/import.js';
+import { codecServer } from './commands/codec-server.js';
 import { abort, decide, stepMessage } from './commands/messages.js';
 import { list } from './commands/list.js';
 import { metrics } from './commands/metrics.js';
@@ -113,6 +114,13 @@ function program(ctx: CommandContext): Command {
     .description('the managed schedules: what each starts, cron, next runs, last run, paused or active')
     .option('--prefix <prefix>', 'id prefix of the managed schedules (default: $DR_SCHEDULE_PREFIX, dr-)')
     .action((o) => listSchedules(ctx, o));
+
+  dr.command('codec-server')
+    .description("serve Temporal's codec endpoint (POST /encode, /decode) so the Web UI shows encrypted payloads decrypted")
+    .option('-p, --port <port>', 'port to listen on', '8888')
+    .option('--host <host>', 'interface to bind (0.0.0.0 in a container)', '127.0.0.1')
+    .option('--allow-origin <url>', 'browser origin of the Temporal UI allowed to call it (repeatable; default: the origin of DR_UI_URL; * for any)', collect, [])
+    .action((o) => codecServer(ctx, o));
 
   return dr;
 }
