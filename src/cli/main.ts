@@ -30,6 +30,7 @@ function program(ctx: CommandContext): Command {
     .option('--id <workflowId>', 'workflow id (default: <runbook>-<mode>-<time>)')
     .option('--incident-at <iso>', 'when the incident happened, for RPO (default: now)')
     .option('--as <who>', 'who is starting the run (default: $DR_USER or $USER)')
+    .option('--wait', 'wait for the run to end; exit 1 unless it succeeded')
     .action(async (runbook: string, o) => {
       await start(ctx, runbook, o);
     });
