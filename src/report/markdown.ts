@@ -2,6 +2,7 @@
 import { markdownTable } from 'markdown-table';
 import { formatDuration } from '../runbook/duration.js';
 import type { RunReport } from '../runbook/run.js';
+import { rpoOutcome, rtoOutcome } from './metrics.js';
 import { peopleTimings, runTotals, stepTimings } from './timings.js';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'));
@@ -104,14 +105,14 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
 }
 
 function rtoVerdict(report: RunReport): string {
-  if (report.objectives.rtoMs === undefined || report.rto.status === 'none') return 'no RTO';
-  if (report.rto.status === 'breached') return '**breached**';
-  if (report.endedAt === undefined) return `${report.rto.status} (forecast ${dur(report.rto.forecastMs)})`;
-  return report.status === 'succeeded' ? 'met' : `not recovered (${report.status})`;
+  const outcome = rtoOutcome(report);
+  if (outcome === 'breached') return '**breached**';
+  if (outcome === 'on-track' || outcome === 'at-risk') return `${outcome} (forecast ${dur(report.rto.forecastMs)})`;
+  return outcome === 'not recovered' ? `not recovered (${report.status})` : outcome;
 }
 
 function rpoVerdict(report: RunReport): string {
-  if (!report.rpo) return 'no restore in this run';
-  if (report.objectives.rpoMs === undefined) return 'no RPO';
-  return report.rpo.achievedMs <= report.objectives.rpoMs ? 'met' : '**missed**';
+  const outcome = rpoOutcome(report);
+  if (outcome === 'missed') return '**missed**';
+  return outcome === 'no restore' ? 'no restore in this run' : outcome;
 }
