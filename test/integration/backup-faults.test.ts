@@ -65,7 +65,7 @@ describe('backup and restore faults', () => {
   after(async () => {
     if (!env) return;
     await withClient(env.pgUrl, async (c) => {
-      for (const db of ['dr_fault_source', 'dr_fault_target']) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+      for (const db of ['dr_fault_source', 'dr_fault_target', 'dr_fault_verify']) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
       await c.query(`DROP ROLE IF EXISTS dr_backup_user`);
     });
   });
@@ -238,7 +238,7 @@ describe('backup and restore faults', () => {
   it('verification reports each check with its figure, and fails listing every failed one', async () => {
     const store = fsStore();
     const backup = await postgresBackup(input(source), { store, ...quiet });
-    const restored = await freshDatabase(env.pgUrl, 'dr_fault_target');
+    const restored = await freshDatabase(env.pgUrl, 'dr_fault_verify');
     await postgresRestore({ target: restored, backup: backup.id, jobs: 2, noOwner: false }, { store, ...quiet });
     const checks = [...VERIFY_CHECKS];
     const sql = [
