@@ -42,6 +42,8 @@ const schema = z.object({
   DR_CODEC_KEY_ID: optionalText,
   /** Port of the worker's Prometheus endpoint (/metrics); unset = no metrics endpoint. */
   DR_METRICS_PORT: optionalPort,
+  /** How often the worker counts waiting / at-risk / breached runs for its gauges (seconds). */
+  DR_METRICS_REFRESH_SECONDS: z.coerce.number({ error: (i) => `Expected a number of seconds, got ${JSON.stringify(i.input)}` }).positive().default(15),
   /** Interface the metrics endpoint binds to (0.0.0.0 in a container). */
   DR_METRICS_HOST: z.string().default('127.0.0.1'),
   /** Worker log lines: `json` (one object a line, with run and step ids) or `text`. */

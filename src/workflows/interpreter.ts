@@ -4,6 +4,7 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import type { Step } from '../runbook/model.js';
 import { TemplateError } from '../runbook/template.js';
 import type { Attempt, StepRecord } from '../runbook/run.js';
+import { stepEnded } from './observe.js';
 import { perform, previewAction } from './perform.js';
 import type { RunState } from './state.js';
 
@@ -41,6 +42,7 @@ async function runStep(state: RunState, step: Step): Promise<void> {
   // A dry-run previews the live run: it skips what live would skip.
   if (!step.modes.includes(state.mode === 'dry-run' ? 'live' : state.mode)) {
     state.change(record, { status: 'skipped', note: `runs only in ${step.modes.join(', ')} mode` });
+    if (state.mode !== 'dry-run') stepEnded({ runbook: state.runbook.id, mode: state.mode }, record);
     if (step.action.kind === 'parallel') await runSequence(state, step.action.steps);
     return;
   }
@@ -55,6 +57,7 @@ async function runStep(state: RunState, step: Step): Promise<void> {
     else await runWithPolicy(state, step, record);
   } finally {
     state.change(record, { endedAt: Date.now() });
+    stepEnded({ runbook: state.runbook.id, mode: state.mode }, record);
   }
 }
 
@@ -104,7 +107,7 @@ async function runWithPolicy(state: RunState, step: Step, record: StepRecord): P
         }
         state.change(record, { error: message });
         if (err instanceof StepRejected || err instanceof TemplateError || err instanceof WaitTimedOut) break;
-        if (round < step.retry.attempts) await sleep(step.retry.backoffMs * 2 ** (round - 1));
+        if (round < step.retry.attempts) await sleep(step.retry.backoffMs * 2 ** (round - 1), { summary: `${step.id}: back off before attempt ${round + 1}` });
       }
     }
     if (step.onFailure === 'continue') {

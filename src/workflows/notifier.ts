@@ -4,11 +4,7 @@
 import { isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 
-const { notify } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { maximumAttempts: 2 },
-  summary: 'notify',
-});
+const NOTIFY_OPTIONS = { startToCloseTimeout: '30 seconds', retry: { maximumAttempts: 2 } } as const;
 
 /** At most this many notifications per window; the rest are counted and mentioned in the next. */
 const BURST = 6;
@@ -58,6 +54,8 @@ export class Notifier {
     await Promise.all(
       targets.map(async (webhook) => {
         try {
+          // One proxy per event so the UI's timeline says which notification each activity was.
+          const { notify } = proxyActivities<Activities>({ ...NOTIFY_OPTIONS, summary: `notify: ${e.event}${e.fields?.step ? ` (${e.fields.step})` : ''}` });
           const result = await notify({
             runId: this.runId,
             webhook,

@@ -17,7 +17,9 @@ import { MODES, type Mode } from '../runbook/model.js';
 import { nextCheckInMs } from '../runbook/plan.js';
 import type { RunReport, RtoStatus } from '../runbook/run.js';
 import { describeFailure, runSequence, StepFailed } from './interpreter.js';
+import { runDetails } from './details.js';
 import { RunFailureTypes, type RunInput } from './messages.js';
+import { rtoAlarm, runEnded, runStarted } from './observe.js';
 import { modeKey, rtoDeadlineKey, rtoStatusKey, runbookKey, statusKey } from './search-attributes.js';
 import { RunState } from './state.js';
 
@@ -53,6 +55,7 @@ export async function runbook(input: RunInput): Promise<RunReport> {
   const main = new CancellationScope();
   state.setAbortHandler(() => main.cancel());
   state.event('run-started', `${mode} of ${loaded.runbook.id} (${loaded.file} sha256 ${loaded.sha256.slice(0, 12)})`);
+  runStarted({ runbook: loaded.runbook.id, mode }, `${mode} of ${loaded.runbook.id}${input.startedBy ? ` by ${input.startedBy}` : ''}`);
   publish(state);
   void state.notifier.send({
     event: 'run-started',
@@ -88,6 +91,7 @@ async function finish(state: RunState, monitoring: Promise<void>): Promise<RunRe
   checkRto(state);
   const verdict = rtoVerdict(state.rto.status, state.rto.elapsedMs, state.runbook.objectives.rtoMs);
   state.event('run-finished', `${state.status}${verdict}`);
+  runEnded({ runbook: state.runbook.id, mode: state.mode }, state.status, state.rto.status, state.rto.elapsedMs, `${state.status}${verdict}`);
   publish(state);
   await state.notifier.send({
     event: 'run-finished',
@@ -143,7 +147,7 @@ async function monitor(state: RunState): Promise<void> {
       });
       const changed = () => state.endedAt !== undefined || state.version !== seen;
       if (delay === undefined) await condition(changed);
-      else await condition(changed, delay);
+      else await condition(changed, delay, { summary: 'next budget / RTO check' });
     }
   } catch (err) {
     if (!isCancellation(err)) throw err;
@@ -181,12 +185,12 @@ function checkRto(state: RunState): void {
   if (type === 'rto-on-track' && before !== 'at-risk') return;
   state.event(type, detail);
   // A breach is never held back by the rate limit.
+  if (announce && after !== 'on-track') rtoAlarm({ runbook: state.runbook.id, mode: state.mode }, after, detail);
   if (announce) void state.notifier.send({ event: type, message: `${state.runbook.title}: ${detail}`, always: type === 'rto-breached' });
 }
 
 /** Keeps search attributes and the UI's current details in step with the run. */
 function publish(state: RunState): void {
-  const waiting = [...state.waiting.keys()];
   const status = state.currentStatus();
   const rtoStatus: RtoStatus = state.rto.status;
   const key = `${status}|${rtoStatus}`;
@@ -200,12 +204,20 @@ function publish(state: RunState): void {
       { key: rtoDeadlineKey, value: state.rto.deadline === undefined ? null : new Date(state.rto.deadline) },
     ]);
   }
+  // The UI's "Current Details": status, RTO, what to send to whom, and every step's budget vs actual.
   setCurrentDetails(
-    [
-      `**${state.runbook.title}** (${state.mode}): ${status}`,
-      `RTO: ${rtoStatus}, elapsed ${formatDuration(state.rto.elapsedMs)}, forecast ${formatDuration(state.rto.forecastMs)}`,
-      ...waiting.map((id) => `Waiting on people: step \`${id}\` (dr approve|complete ${state.ids.workflowId} ${id} --as <you>)`),
-    ].join('\n\n'),
+    runDetails({
+      title: state.runbook.title,
+      mode: state.mode,
+      status,
+      rto: state.rto,
+      rtoMs: state.runbook.objectives.rtoMs,
+      workflowId: state.ids.workflowId,
+      records: state.records.values(),
+      waiting: state.waiting.entries(),
+      outcome: state.outcome,
+      now: Date.now(),
+    }),
   );
 }
 

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities/index.js';
 import { loadConfig } from '../../src/config.js';
 import { progressQuery, type Progress, type RunInput } from '../../src/workflows/messages.js';
@@ -36,6 +36,15 @@ export async function workflowBundle(): Promise<{ codePath: string }> {
   return { codePath };
 }
 
+/** Test output shows warnings and errors, not every run's and step's INFO line. Once, before any connection. */
+function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed (a second testEnv in the same file)
+  }
+}
+
 const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 
 export interface TestEnv {
@@ -51,6 +60,7 @@ export async function testEnv(options: { activities?: Partial<Activities>; runbo
   const address = temporalAddress();
   const taskQueue = `test-${randomUUID()}`;
   const config = loadConfig({ ...process.env, DR_RUNBOOKS_DIR: options.runbooksDir ?? fixturesDir, DR_TASK_QUEUE: taskQueue });
+  quietRuntime();
   const nativeConnection = await NativeConnection.connect({ address });
   const worker = await Worker.create({
     connection: nativeConnection,
