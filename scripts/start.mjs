@@ -121,9 +121,11 @@ async function main() {
     if (opts.worker && !existsSync(join(REPO_ROOT, 'src', 'worker.ts'))) {
       throw new Error('src/worker.ts does not exist (yet): start the servers only with `npm start -- --no-worker`');
     }
+    // With DR_CODEC_KEYS the worker encrypts payloads, and the UI decrypts them through `dr codec-server`.
+    const codec = process.env.DR_CODEC_KEYS?.trim() ? startCodecServer({ uiUrl, supervisor, stateDir }) : undefined;
     say(`starting Temporal on ${address} (UI ${uiUrl}), state in ${displayPath(stateDir)}/ ...`);
     const [temporal, pg, s3, redis, kafka] = await Promise.all([
-      startTemporal({ stateDir, port, uiPort, namespace, cli, supervisor }),
+      startTemporal({ stateDir, port, uiPort, namespace, cli, supervisor, codecEndpoint: codec?.url }),
       opts.withPostgres
         ? startPostgres({ dataDir: join(stateDir, 'pg'), port: DEMO_PG_PORT, database: 'easymo_demo', supervisor })
         : undefined,
@@ -179,7 +181,8 @@ async function main() {
         say(`warning: ${err.message}; it may still be starting (see ${join(stateDir, 'worker.log')}).`);
       }
     }
-    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, redis, kafka, worker, port });
+    if (codec) await codec.ready;
+    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, redis, kafka, worker, port, codec });
   } catch (err) {
     process.stderr.write(`\n[easymo-dr] ✖ ${err.message}\n`);
     await shutdown(1);
@@ -187,7 +190,7 @@ async function main() {
 }
 
 /** Substrings of each service's command line, so a later run can tell them from unrelated processes. */
-const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', postgres: undefined, s3: 'versitygw', redis: 'redis.conf', kafka: 'kafka.Kafka' };
+const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', codec: 'codec-server', postgres: undefined, s3: 'versitygw', redis: 'redis.conf', kafka: 'kafka.Kafka' };
 
 /** A path relative to the repo when inside it, else absolute. */
 function displayPath(path) {
@@ -195,7 +198,28 @@ function displayPath(path) {
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
-function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, redis, kafka, worker, port }) {
+/** `dr codec-server` for the UI, on DR_CODEC_SERVER_PORT (8888); `ready` resolves once it answers. */
+function startCodecServer({ uiUrl, supervisor, stateDir }) {
+  const port = intFromEnv('DR_CODEC_SERVER_PORT', 8888);
+  const url = `http://localhost:${port}`;
+  say(`payloads are encrypted (DR_CODEC_KEYS): starting dr codec-server on ${url} for the UI ...`);
+  const child = supervisor.spawn('codec', process.execPath, ['bin/dr.js', 'codec-server', '--port', String(port), '--allow-origin', uiUrl], {
+    cwd: REPO_ROOT,
+    logFile: join(stateDir, 'codec-server.log'),
+    stopSignal: 'SIGTERM',
+    stopTimeoutMs: 5_000,
+  });
+  const ready = waitUntil(async () => (await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) })).ok, {
+    timeoutMs: 30_000,
+    intervalMs: 300,
+    what: `dr codec-server did not answer on ${url}`,
+    abort: () => supervisor.deathReason(child),
+  });
+  ready.catch(() => {}); // awaited before the banner
+  return { url, child, ready };
+}
+
+function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, redis, kafka, worker, port, codec }) {
   const rel = displayPath(stateDir);
   const rule = '─'.repeat(76);
   const lines = [
@@ -207,6 +231,7 @@ function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, 
     worker
       ? `   Worker           pid ${worker.pid}, task queue \`${taskQueue}\` (log: ${rel}/worker.log)`
       : '   Worker           not started (--no-worker): run `npm run worker` yourself',
+    ...(codec ? [`   Codec server     ${codec.url} (payloads encrypted; the UI shows them through it)`] : []),
     ...(pg ? [`   PostgreSQL       ${pg.url} (DEMO_DATABASE_URL)`] : []),
     ...(s3 ? [`   S3 (versitygw)   ${s3.endpoint}, bucket ${DEMO_S3_BUCKET}: the worker's backup store`] : []),
     ...(redis ? [`   Redis            ${redis.url} (REDIS_URL)`] : []),

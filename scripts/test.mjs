@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { acquireLock } from './lib/lock.mjs';
+import { ensureChromium } from './lib/chromium.mjs';
 import { ensureKafka, startKafka } from './lib/kafka.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { ensurePostgres, startPostgres } from './lib/postgres.mjs';
@@ -34,6 +35,10 @@ export const TEST_S3_BUCKET = 'dr-test';
 export const TEST_REDIS_PORT = portFromEnv('DR_TEST_REDIS_PORT', 6390);
 /** The broker's client port; its KRaft controller listens on the next port. */
 export const TEST_KAFKA_PORT = portFromEnv('DR_TEST_KAFKA_PORT', 9093);
+/** Where the test UI expects `dr codec-server` (the UI tests start it); the UI is started pointing there. */
+export const TEST_CODEC_PORT = portFromEnv('DR_TEST_CODEC_PORT', 8289);
+/** Debian's Chromium is installed (apt-get) only when a browser test is selected. */
+const NEEDS_BROWSER = /(^|\/)test\/e2e\/ui[^/]*$/;
 /** Kafka (a JVM, ~400 MB) starts only for test files named kafka* or data-*; a full `npm test` (CI) always has them. */
 const NEEDS_KAFKA = /(^|\/)test\/[^/]+\/(kafka|data-)[^/]*$/;
 /** The whole run is cut off after this long, leaving CI (90 min) time to report. */
@@ -104,17 +109,19 @@ async function main() {
   ensureRedis();
   const wantKafka = files.some((f) => NEEDS_KAFKA.test(f));
   if (wantKafka) ensureKafka();
+  const chromium = files.some((f) => NEEDS_BROWSER.test(f)) ? ensureChromium() : undefined;
   // Fail fast, before a minute of type-checking, when a port of the test stack is taken.
   await assertPortsFree(
     [
       { port: TEST_TEMPORAL_PORT, what: 'test Temporal frontend' },
       { port: TEST_TEMPORAL_UI_PORT, what: 'test Temporal UI' },
+      { port: TEST_CODEC_PORT, what: 'test codec server (UI tests)' },
       { port: TEST_PG_PORT, what: 'test PostgreSQL' },
       { port: TEST_S3_PORT, what: 'test S3 server' },
       { port: TEST_REDIS_PORT, what: 'test Redis' },
       ...(wantKafka ? [{ port: TEST_KAFKA_PORT, what: 'test Kafka broker' }, { port: TEST_KAFKA_PORT + 1, what: 'test Kafka controller' }] : []),
     ],
-    'Stop that program, or pick other ports: DR_TEST_TEMPORAL_PORT=... DR_TEST_TEMPORAL_UI_PORT=... DR_TEST_PG_PORT=... DR_TEST_S3_PORT=... DR_TEST_REDIS_PORT=... DR_TEST_KAFKA_PORT=... npm test',
+    'Stop that program, or pick other ports: DR_TEST_TEMPORAL_PORT=... DR_TEST_TEMPORAL_UI_PORT=... DR_TEST_PG_PORT=... DR_TEST_S3_PORT=... DR_TEST_REDIS_PORT=... DR_TEST_KAFKA_PORT=... DR_TEST_CODEC_PORT=... npm test',
   );
 
   let serviceDied;
@@ -126,7 +133,15 @@ async function main() {
 
   // The services start while tsc and eslint run.
   const stack = Promise.all([
-    startTemporal({ stateDir, port: TEST_TEMPORAL_PORT, uiPort: TEST_TEMPORAL_UI_PORT, cli, supervisor, fresh: true }),
+    startTemporal({
+      stateDir,
+      port: TEST_TEMPORAL_PORT,
+      uiPort: TEST_TEMPORAL_UI_PORT,
+      cli,
+      supervisor,
+      fresh: true,
+      codecEndpoint: `http://localhost:${TEST_CODEC_PORT}`,
+    }),
     startPostgres({ dataDir: join(stateDir, 'pg'), port: TEST_PG_PORT, database: TEST_PG_DATABASE, supervisor, fast: true }),
     startS3({ dataDir: join(stateDir, 's3'), port: TEST_S3_PORT, buckets: [TEST_S3_BUCKET], supervisor, fresh: true }),
   ]);
@@ -174,6 +189,8 @@ async function main() {
     ...(kafka ? { DR_TEST_KAFKA_BROKERS: kafka.brokers } : {}),
     DR_TEST_STATE_DIR: stateDir,
     DR_TEST_TEMPORAL_UI_URL: temporal.uiUrl,
+    DR_TEST_CODEC_URL: `http://localhost:${TEST_CODEC_PORT}`,
+    ...(chromium ? { DR_TEST_CHROMIUM: chromium } : {}),
   };
   say(`running ${files.length} test file(s)`);
   results.tests = await run(

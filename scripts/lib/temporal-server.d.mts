@@ -5,6 +5,7 @@ export declare function temporalServerArgs(options: {
   uiPort: number;
   namespace?: string;
   logLevel?: string;
+  codecEndpoint?: string;
 }): string[];
 export interface TemporalServer {
   address: string;
@@ -27,4 +28,5 @@ export declare function startTemporal(options: {
   supervisor?: Supervisor;
   fresh?: boolean;
   timeoutMs?: number;
+  codecEndpoint?: string;
 }): Promise<TemporalServer>;

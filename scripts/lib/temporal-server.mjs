@@ -10,10 +10,13 @@ import { ensureTemporalCli } from './temporal-cli.mjs';
 import { waitUntil } from './util.mjs';
 
 /** The argv for `temporal server start-dev` (exported for tests). */
-export function temporalServerArgs({ dbFile, port, uiPort, namespace = 'default', logLevel = 'warn' }) {
+export function temporalServerArgs({ dbFile, port, uiPort, namespace = 'default', logLevel = 'warn', codecEndpoint }) {
   const args = ['server', 'start-dev', '--db-filename', dbFile, '--port', String(port), '--ui-port', String(uiPort)];
   args.push('--ip', '127.0.0.1', '--log-level', logLevel, '--ui-disable-news-fetch');
   if (namespace !== 'default') args.push('--namespace', namespace);
+  // The UI decrypts payloads through `dr codec-server` there (and encrypts what it sends, so only
+  // pass it when that server runs: without it the UI cannot start runs or send signals with input).
+  if (codecEndpoint) args.push('--ui-codec-endpoint', codecEndpoint);
   args.push(...searchAttributeArgs());
   return args;
 }
@@ -31,6 +34,7 @@ export async function startTemporal({
   supervisor,
   fresh = false,
   timeoutMs = 90_000,
+  codecEndpoint,
 }) {
   const sup = supervisor ?? new Supervisor();
   stateDir = resolve(stateDir);
@@ -46,7 +50,7 @@ export async function startTemporal({
     'Stop that program, or choose other ports with TEMPORAL_PORT=... TEMPORAL_UI_PORT=...',
   );
 
-  const child = sup.spawn('temporal', cli, temporalServerArgs({ dbFile, port, uiPort, namespace }), {
+  const child = sup.spawn('temporal', cli, temporalServerArgs({ dbFile, port, uiPort, namespace, codecEndpoint }), {
     logFile,
     cwd: stateDir,
     stopSignal: 'SIGTERM',

@@ -1,0 +1,122 @@
+// The Temporal UI journey of an on-call engineer, in headless Chromium, with payload encryption on:
+// Start Workflow with the documented JSON input, find the run by the engine's search attributes,
+// approve and complete with Send Signal, watch it finish and read the step timings. The UI shows
+// inputs and results through `dr codec-server`, while the history on the server holds ciphertext.
+// Screenshots of every step go to test-artifacts/ui/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import type { Browser, Page } from 'playwright-core';
+import { dataConverter } from '../../src/codec/index.js';
+import { progressQuery } from '../../src/workflows/messages.js';
+import { launchBrowser, reloadUntil, sendSignal, snap, startWorkflowFromUi, uiUrl } from '../helpers/browser.js';
+import { plaintextHits, startCodecServerProcess, testKeys } from '../helpers/codec.js';
+import { startWorker, stopProcess } from '../helpers/processes.js';
+import { waitForPoller } from '../helpers/pollers.js';
+import { stepOf, temporalAddress, waitForProgress } from '../helpers/temporal.js';
+
+const keys = testKeys();
+const taskQueue = `ui-${randomUUID()}`;
+const ui = uiUrl();
+let worker: ChildProcess;
+let codec: ChildProcess;
+let browser: Browser;
+let page: Page;
+let client: Client;
+
+before(async () => {
+  const codecUrl = process.env.DR_TEST_CODEC_URL;
+  assert.ok(codecUrl, 'DR_TEST_CODEC_URL is not set: `npm test` starts the UI with --ui-codec-endpoint and sets it');
+  const port = new URL(codecUrl).port;
+  [worker, { child: codec }, browser] = await Promise.all([
+    startWorker(taskQueue, keys),
+    startCodecServerProcess(['--port', port, '--allow-origin', new URL(ui).origin], keys),
+    launchBrowser(),
+  ]);
+  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  const connection = await Connection.connect({ address: temporalAddress() });
+  client = new Client({ connection, dataConverter: dataConverter(keys) });
+  await waitForPoller(client, taskQueue);
+});
+
+after(async () => {
+  await browser?.close();
+  await client?.connection.close();
+  await Promise.all([worker && stopProcess(worker), codec && stopProcess(codec)]);
+});
+
+test('UI journey: start, filter, approve and complete with Send Signal, read the step timings; payloads encrypted', { timeout: 180_000 }, async () => {
+  const workflowId = `ui-happy-${randomUUID().slice(0, 8)}`;
+  const secret = `SECRET-${randomUUID()}`;
+  const marker = join(mkdtempSync(join(tmpdir(), 'dr-ui-')), `${secret}.txt`);
+
+  await page.goto(`${ui}/namespaces/default/workflows`);
+  await page.getByRole('link', { name: 'Start Workflow' }).waitFor();
+  await snap(page, '01-workflows');
+
+  // 1. Start Workflow with the small JSON input the README documents.
+  await startWorkflowFromUi(
+    page,
+    { workflowId, taskQueue, workflowType: 'runbook', input: { runbook: 'happy', mode: 'drill', inputs: { marker }, startedBy: 'dana' } },
+    () => snap(page, '02-start-workflow-form'),
+  );
+  const handle = client.workflow.getHandle(workflowId);
+  await waitForProgress(handle, (p) => stepOf(p, 'gate').waitingFor === 'approval', 30_000);
+
+  // 2. The list, filtered by the engine's search attributes.
+  await page.getByRole('link', { name: 'Back to Workflows' }).click();
+  await page.getByTestId('toggle-manual-query').click();
+  const query = page.getByPlaceholder('Enter a query');
+  await query.fill(`DrRunbook = "happy" AND DrStatus = "waiting" AND TaskQueue = "${taskQueue}"`);
+  await query.press('Enter');
+  const row = page.getByRole('link', { name: workflowId });
+  await reloadUntil(page, row, `${workflowId} in the filtered list`);
+  await snap(page, '03-list-filtered-by-search-attributes');
+
+  // 3. The run: its input shown in clear through the codec server.
+  await row.click();
+  await page.getByText(secret).first().waitFor();
+  await snap(page, '04-run-waiting-for-approval');
+
+  // 4. Two approvals (the gate needs two people), then the manual step, all with Send Signal.
+  await sendSignal(page, 'approve', { step: 'gate', by: 'alice' }, '05-send-signal-approve-alice');
+  await waitForProgress(handle, (p) => stepOf(p, 'gate').approvals === '1/2');
+  await sendSignal(page, 'approve', { step: 'gate', by: 'carol', comment: 'backup verified' }, '06-send-signal-approve-carol');
+  await waitForProgress(handle, (p) => stepOf(p, 'confirm').waitingFor === 'completion', 30_000);
+  await page.reload();
+  await page.getByText('approve').first().waitFor();
+  await snap(page, '07-run-continued-waiting-for-confirmation');
+  await sendSignal(page, 'complete', { step: 'confirm', by: 'carol' }, '08-send-signal-complete');
+
+  // 5. The run finishes: its result (the report) in clear, and the step timings in Current Details.
+  await reloadUntil(page, page.getByTestId('execution-status').filter({ hasText: 'Completed' }), 'the run to show Completed');
+  await page.getByText('"succeeded"').first().waitFor();
+  await snap(page, '09-run-completed-with-report');
+  await page.getByRole('tab', { name: 'User Metadata' }).click();
+  const details = page.frameLocator('iframe').first();
+  await details.getByText('Happy path').waitFor();
+  for (const text of ['succeeded', 'budget', 'actual', 'waiting on people', 'gate', 'confirm']) {
+    assert.ok(await details.getByText(text).first().isVisible(), `Current Details should show "${text}"`);
+  }
+  await snap(page, '10-step-timings');
+  assert.equal(readFileSync(marker, 'utf8'), 'hello world; $(rm -rf /)\n', 'the worker decrypted the input and ran the steps');
+
+  // 6. What the server stores is ciphertext: no trace of the marker in the raw history.
+  const raw = await promisify(execFile)(
+    process.env.TEMPORAL_CLI_PATH ?? 'temporal',
+    ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', temporalAddress()],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const history: unknown = JSON.parse(raw.stdout);
+  assert.deepEqual(plaintextHits(history, secret), [], 'plaintext of the input in the server-side history');
+  assert.ok(raw.stdout.includes(Buffer.from('binary/encrypted').toString('base64')), 'payloads carry the encrypted encoding');
+  // ... while a client with the keys reads it back.
+  assert.equal((await handle.query(progressQuery)).status, 'succeeded');
+  assert.ok(existsSync(marker));
+});

@@ -1,0 +1,93 @@
+// Headless Chromium (Debian's, installed by the scripts) driven by playwright-core, and the Temporal
+// UI 2.54 gestures the journeys share. Selectors are roles, labels and visible text first; a
+// data-testid only where the UI offers nothing else (the signal picker).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.mjs';
+
+/** Where screenshots go (git-ignored). */
+export const artifactsDir = resolve(import.meta.dirname, '../../test-artifacts/ui');
+
+export function uiUrl(): string {
+  const url = process.env.DR_TEST_TEMPORAL_UI_URL;
+  if (!url) throw new Error('DR_TEST_TEMPORAL_UI_URL is not set: run the tests with `npm test`, which starts the Temporal UI');
+  return url.replace(/\/+$/, '');
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.DR_TEST_CHROMIUM || CHROMIUM_PATH;
+  if (!existsSync(executablePath)) {
+    throw new Error(`No Chromium at ${executablePath}: \`npm test\` installs Debian's chromium (apt-get) when a UI test is selected`);
+  }
+  return chromium.launch({ executablePath, args: [...CHROMIUM_ARGS] });
+}
+
+/** Saves a full-page screenshot as test-artifacts/ui/<name>.png. */
+export async function snap(page: Page, name: string): Promise<void> {
+  mkdirSync(artifactsDir, { recursive: true });
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+}
+
+/** Types into one of the UI's CodeMirror JSON editors, replacing what it held. */
+async function typeJson(page: Page, editor: Locator, value: unknown): Promise<void> {
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(JSON.stringify(value));
+}
+
+export interface StartForm {
+  workflowId: string;
+  taskQueue: string;
+  workflowType: string;
+  input: unknown;
+}
+
+/** Workflows list → Start Workflow → fills the form; `beforeSubmit` can take a screenshot. */
+export async function startWorkflowFromUi(page: Page, form: StartForm, beforeSubmit?: () => Promise<void>): Promise<void> {
+  await page.getByRole('link', { name: 'Start Workflow' }).click();
+  await page.getByLabel('Workflow ID').fill(form.workflowId);
+  await page.getByLabel('Task Queue').fill(form.taskQueue);
+  await page.getByLabel('Workflow Type').fill(form.workflowType);
+  await typeJson(page, page.getByRole('textbox', { name: 'Data' }), form.input);
+  // The editor reformats its JSON when it loses focus and the form grows: leave it before clicking on.
+  await page.getByLabel('Workflow Type').click();
+  await page.getByText('Task Queue is Active').waitFor();
+  await beforeSubmit?.();
+  await page.getByRole('button', { name: 'Start Workflow' }).click();
+  await page.getByRole('link', { name: 'Workflow started successfully' }).waitFor();
+}
+
+/** On a run's page: More Actions → Send a Signal → name and JSON input → Submit. */
+export async function sendSignal(page: Page, name: string, payload: unknown, shot?: string): Promise<void> {
+  await page.getByRole('button', { name: 'More Actions' }).click();
+  await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
+  // The picker lists the signals the workflow registered (with our descriptions).
+  await dialog.getByTestId('signal-select-button').click();
+  if (shot) await snap(page, `${shot}-picker`);
+  await dialog.getByRole('option', { name: new RegExp(`^${name}\\b`) }).click();
+  await typeJson(page, dialog.getByRole('textbox', { name: 'Data' }), payload);
+  await dialog.getByText('Encoding').click();
+  if (shot) await snap(page, shot);
+  await dialog.getByRole('button', { name: 'Submit' }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+/** Reloads the page until `locator` shows (the run page refreshes itself, but not every panel). */
+export async function reloadUntil(page: Page, locator: Locator, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await locator.first().waitFor({ state: 'visible', timeout: 10_000 });
+      return;
+    } catch {
+      if (Date.now() > deadline) {
+        await snap(page, 'timed-out');
+        throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what} on ${page.url()} (screenshot: test-artifacts/ui/timed-out.png)`);
+      }
+      await page.reload();
+    }
+  }
+}
