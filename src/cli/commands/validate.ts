@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
 import { NOT_RUNBOOKS, PEOPLE_FILE } from '../../activities/load.js';
 import { parsePeople } from '../../runbook/people.js';
+import { parseSchedules } from '../../runbook/schedules.js';
 import { formatIssue, parseRunbook } from '../../runbook/load.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -31,6 +32,13 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
     for (const issue of [...people.errors, ...people.warnings]) ctx.print(formatIssue(issue));
     errors += people.errors.length;
     roles = people.value?.roles ?? {};
+  }
+  const schedulesPath = join(dir, 'schedules.yaml');
+  if (existsSync(schedulesPath)) {
+    const schedules = parseSchedules(await readFile(schedulesPath, 'utf8'), relative(process.cwd(), schedulesPath));
+    for (const issue of [...schedules.errors, ...schedules.warnings]) ctx.print(formatIssue(issue));
+    errors += schedules.errors.length;
+    if (schedules.errors.length === 0) ctx.print(`ok ${relative(process.cwd(), schedulesPath)} (schedules)`);
   }
   const ids = new Map<string, string>();
   for (const path of files) {
