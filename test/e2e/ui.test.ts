@@ -89,8 +89,8 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
   await waitForProgress(handle, (p) => stepOf(p, 'gate').approvals === '1/2');
   await sendSignal(page, 'approve', { step: 'gate', by: 'carol', comment: 'backup verified' }, '06-send-signal-approve-carol');
   await waitForProgress(handle, (p) => stepOf(p, 'confirm').waitingFor === 'completion', 30_000);
-  await page.reload();
-  await page.getByText('approve').first().waitFor();
+  // The timeline shows the run went on: the notification that the manual step waits.
+  await reloadUntil(page, page.getByText('notify: waiting (confirm)'), 'the run waiting for the confirmation');
   await snap(page, '07-run-continued-waiting-for-confirmation');
   await sendSignal(page, 'complete', { step: 'confirm', by: 'carol' }, '08-send-signal-complete');
 

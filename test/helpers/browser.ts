@@ -66,8 +66,10 @@ export async function sendSignal(page: Page, name: string, payload: unknown, sho
   const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
   // The picker lists the signals the workflow registered (with our descriptions).
   await dialog.getByTestId('signal-select-button').click();
+  const option = dialog.getByRole('option', { name: new RegExp(`^${name}\\b`) });
+  await option.waitFor();
   if (shot) await snap(page, `${shot}-picker`);
-  await dialog.getByRole('option', { name: new RegExp(`^${name}\\b`) }).click();
+  await option.click();
   await typeJson(page, dialog.getByRole('textbox', { name: 'Data' }), payload);
   await dialog.getByText('Encoding').click();
   if (shot) await snap(page, shot);
