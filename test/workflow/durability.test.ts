@@ -60,7 +60,14 @@ test('a run survives its worker being killed mid-step; finished steps run exactl
       args: [{ runbook: 'durable', mode: 'drill', inputs: { log, seconds: '4' } }],
     });
     await until(() => lines().includes('long-start'), 'the long step to start');
-    for (const pid of [...descendants(worker.pid!), worker.pid!]) process.kill(pid, 'SIGKILL');
+    for (const pid of [...descendants(worker.pid!), worker.pid!]) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch (err) {
+        // A short-lived child (e.g. ps itself) may be gone between listing and killing.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    }
     await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to die', 5_000);
 
     worker = startWorker(taskQueue, codePath);
