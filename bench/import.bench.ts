@@ -9,7 +9,7 @@ import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
 import { importMarkdown } from '../src/markdown/index.js';
 
-const seed = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/seed/easymo-backup-dr.md'), 'utf8');
+const seed = readFileSync(resolve(dirname(fileURLToPath(import.meta.url)), '../test/fixtures/markdown/easymo-backup-dr.md'), 'utf8');
 const doc = seed.repeat(Math.ceil(1_000_000 / seed.length));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 

@@ -1,6 +1,6 @@
 // Shared by the importer tests: the seed document, fixtures, and imported runbooks read back
 // through the project's own loader.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importMarkdown, type ImportOptions } from '../../../src/markdown/index.js';
@@ -8,7 +8,10 @@ import { parseRunbook } from '../../../src/runbook/load.js';
 import type { Runbook, Step } from '../../../src/runbook/model.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const seedPath = resolve(repoRoot, '../shared/seed/easymo-backup-dr.md');
+// The seed as shared beside the repo (CI lays shared/ there); a copy in the fixtures otherwise, so
+// a clone alone still runs every test.
+const sharedSeed = resolve(repoRoot, '../shared/seed/easymo-backup-dr.md');
+export const seedPath = existsSync(sharedSeed) ? sharedSeed : resolve(repoRoot, 'test/fixtures/markdown/easymo-backup-dr.md');
 export const seedText = () => readFileSync(seedPath, 'utf8');
 export const fixture = (name: string) => readFileSync(resolve(repoRoot, 'test/fixtures/markdown', name), 'utf8');
 
