@@ -34,11 +34,15 @@ before(async () => {
   const codecUrl = process.env.DR_TEST_CODEC_URL;
   assert.ok(codecUrl, 'DR_TEST_CODEC_URL is not set: `npm test` starts the UI with --ui-codec-endpoint and sets it');
   const port = new URL(codecUrl).port;
-  [worker, { child: codec }, browser] = await Promise.all([
-    startWorker(taskQueue, keys),
-    startCodecServerProcess(['--port', port, '--allow-origin', new URL(ui).origin], keys),
-    launchBrowser(),
+  // Each is kept as soon as it is up, so `after` stops them even when another failed to start
+  // (a process left behind would keep the test file from ever exiting).
+  const started = await Promise.allSettled([
+    startWorker(taskQueue, keys).then((w) => (worker = w)),
+    startCodecServerProcess(['--port', port, '--allow-origin', new URL(ui).origin], keys).then((c) => (codec = c.child)),
+    launchBrowser().then((b) => (browser = b)),
   ]);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   const connection = await Connection.connect({ address: temporalAddress() });
   client = new Client({ connection, dataConverter: dataConverter(keys) });
@@ -101,8 +105,9 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
   await page.getByRole('tab', { name: 'User Metadata' }).click();
   const details = page.frameLocator('iframe').first();
   await details.getByText('Happy path').waitFor();
-  for (const text of ['succeeded', 'budget', 'actual', 'waiting on people', 'gate', 'confirm']) {
-    assert.ok(await details.getByText(text).first().isVisible(), `Current Details should show "${text}"`);
+  // The table: its header and a row per step (the step ids are code spans of their own).
+  for (const text of ['step', 'budget', 'actual', 'waiting on people', 'echo', 'gate', 'confirm']) {
+    await details.getByText(text, { exact: true }).first().waitFor({ timeout: 10_000 });
   }
   await snap(page, '10-step-timings');
   assert.equal(readFileSync(marker, 'utf8'), 'hello world; $(rm -rf /)\n', 'the worker decrypted the input and ran the steps');

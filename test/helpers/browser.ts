@@ -34,7 +34,9 @@ async function typeJson(page: Page, editor: Locator, value: unknown): Promise<vo
   await editor.click();
   await page.keyboard.press('ControlOrMeta+A');
   await page.keyboard.press('Delete');
-  await page.keyboard.insertText(JSON.stringify(value));
+  // Already laid out as the editor formats it on blur, so the form keeps its size when focus leaves
+  // (a dialog that grows under the pointer can swallow the next click).
+  await page.keyboard.insertText(JSON.stringify(value, null, 2));
 }
 
 export interface StartForm {
@@ -72,9 +74,15 @@ export async function sendSignal(page: Page, name: string, payload: unknown, sho
   await option.click();
   await typeJson(page, dialog.getByRole('textbox', { name: 'Data' }), payload);
   await dialog.getByText('Encoding').click();
+  await page.waitForTimeout(300); // the dialog's 200 ms transition
   if (shot) await snap(page, shot);
   await dialog.getByRole('button', { name: 'Submit' }).click();
-  await dialog.waitFor({ state: 'hidden' });
+  try {
+    await dialog.waitFor({ state: 'hidden', timeout: 20_000 });
+  } catch (err) {
+    await snap(page, `${shot ?? 'signal'}-not-sent`);
+    throw new Error(`The Send a Signal dialog stayed open after Submit; it says: ${await dialog.innerText()}`, { cause: err });
+  }
 }
 
 /** Reloads the page until `locator` shows (the run page refreshes itself, but not every panel). */
