@@ -142,6 +142,8 @@ test('a run through the CLI: metrics with values, JSON logs naming run and step,
   await scrapeUntil((t) => sample(t, 'dr_runs_waiting_on_people', { task_queue: taskQueue }) === 0, 'no run waiting any more');
 
   // Logs: every line is JSON; every line about this run names it, and every line about a step names the step.
+  // The worker's stdout can trail the metrics endpoint: wait (bounded) until the run's last line is in.
+  for (let i = 0; i < 100 && !lines.some((l) => l.includes(id) && l.includes('run succeeded; RTO breached')); i++) await delay(100);
   const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   const ofRun = records.filter((r) => r.workflowId === id);
   assert.ok(ofRun.length >= 5, `expected log lines of run ${id}, got ${ofRun.length}`);
