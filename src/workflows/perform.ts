@@ -48,6 +48,23 @@ type Performer<K extends ActionKind> = (
   ctx: PerformContext,
 ) => Promise<unknown>;
 
+/** postgres.backup / postgres.verify: a connection (name or reference) and tables (a list input expands). */
+function connectionAndTables(
+  { kind: _kind, connection, tables, ...rest }: Extract<Action, { kind: 'postgres.backup' | 'postgres.verify' }>,
+  ctx: PerformContext,
+): Record<string, unknown> {
+  return {
+    ...renderTemplate(rest, ctx.template),
+    connection: connectionOf(connection, ctx),
+    tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
+  };
+}
+
+const showConnection = (action: { connection: string }, resolved: Record<string, unknown>) => ({
+  ...resolved,
+  connection: shownConnection(action.connection, resolved.connection),
+});
+
 type SystemKind = Exclude<ActionKind, 'parallel' | 'manual' | 'approval' | 'wait' | 'runbook'>;
 
 /**
@@ -116,12 +133,8 @@ const SYSTEM: {
   'postgres.backup': {
     activity: 'postgresBackup',
     heartbeats: true,
-    resolve: ({ kind: _kind, connection, tables, ...rest }, ctx) => ({
-      ...renderTemplate(rest, ctx.template),
-      connection: connectionOf(connection, ctx),
-      tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
-    }),
-    show: (action, resolved) => ({ ...resolved, connection: shownConnection(action.connection, resolved.connection) }),
+    resolve: connectionAndTables,
+    show: showConnection,
   },
   'postgres.restore': {
     activity: 'postgresRestore',
@@ -138,12 +151,8 @@ const SYSTEM: {
   'postgres.verify': {
     activity: 'postgresVerify',
     heartbeats: true,
-    resolve: ({ kind: _kind, connection, tables, ...rest }, ctx) => ({
-      ...renderTemplate(rest, ctx.template),
-      connection: connectionOf(connection, ctx),
-      tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
-    }),
-    show: (action, resolved) => ({ ...resolved, connection: shownConnection(action.connection, resolved.connection) }),
+    resolve: connectionAndTables,
+    show: showConnection,
   },
   'storage.list': { activity: 'storageList', heartbeats: false },
   'storage.prune': { activity: 'storagePrune', heartbeats: true },
