@@ -157,7 +157,10 @@ export function kafkaServerProperties({ port, controllerPort, logDir }) {
   ].join('\n');
 }
 
-/** A Kafka cluster id: 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints). */
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints).
+ * It can start with "-", so it is passed as `--cluster-id=<id>`, never as a separate argument.
+ */
 function clusterId() {
   return randomBytes(16).toString('base64url');
 }
@@ -254,7 +257,7 @@ export async function startKafka({ dataDir, port, controllerPort = port + 1, sup
   if (!existsSync(join(logDir, 'meta.properties'))) {
     rmSync(logDir, { recursive: true, force: true });
     const shared = cds.use ? [`-XX:SharedArchiveFile=${cds.use}`] : [];
-    const r = spawnSync('java', [...KAFKA_JVM_OPTIONS, ...shared, ...classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', propsFile], {
+    const r = spawnSync('java', [...KAFKA_JVM_OPTIONS, ...shared, ...classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', propsFile], {
       encoding: 'utf8',
     });
     if (r.status !== 0) {
