@@ -121,6 +121,8 @@ export interface PostgresRestoreAction {
   incidentAt?: string;
   /** Skip ownership commands (restoring into a database whose roles differ). */
   noOwner: boolean;
+  /** maintenance_work_mem (MB) of the restore's sessions, for index builds; default 256. */
+  maintenanceWorkMemMB?: number;
 }
 
 export interface PostgresVerifyAction {

@@ -191,6 +191,7 @@ const actionSchemas = {
       jobs: z.number().int().min(1).max(32).default(2),
       incidentAt: checked((v) => !Number.isNaN(Date.parse(v)), 'an ISO time like 2024-03-15T11:30:00Z').optional(),
       noOwner: z.boolean().default(false),
+      maintenanceWorkMemMB: z.number().int().min(1).max(65_536).optional(),
     })
     .transform((r): Action => ({ kind: 'postgres.restore', ...r })),
   'postgres.verify': z

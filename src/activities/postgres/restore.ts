@@ -22,9 +22,13 @@ import { pgConnection, type PgConnection } from './connection.js';
 import { heartbeating, type BackupDeps } from './deps.js';
 import { asFailure, failure } from './failures.js';
 import { checkBackupRef, checkPrefix, expectValue, qualifyTable } from './names.js';
-import { dropSql, parseToc, selectEntries } from './toc.js';
+import { isTableData, splitLoad, splitLoadTables } from './split-load.js';
+import { dropKeysSql, dropSql, parseToc, selectEntries } from './toc.js';
 import { startTool, toolFailure, type ToolOptions } from './tools.js';
 import type { BackupRef, PostgresRestoreInput, PostgresRestoreResult } from './types.js';
+
+/** maintenance_work_mem of the restore's sessions unless the action says otherwise. */
+export const DEFAULT_MAINTENANCE_WORK_MEM_MB = 256;
 
 /** Restores a backup into the target; throws BackupCorrupt (target untouched) when an object does not match. */
 export async function postgresRestore(input: PostgresRestoreInput, deps: BackupDeps): Promise<PostgresRestoreResult> {
@@ -94,9 +98,18 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
     else if (manifest.format === 'plain') await restorePlain(archive, target, tool);
     else {
       const owner = input.noOwner ? ['--no-owner'] : [];
-      // One job: all of it or nothing (--single-transaction cannot be combined with -j).
-      const jobs = input.jobs > 1 ? ['-j', String(input.jobs)] : ['--single-transaction'];
-      await runTool('pg_restore', ['--clean', '--if-exists', '--exit-on-error', ...jobs, ...owner, '-d', target.toolUrl, archive], tool);
+      // Index builds get more memory than the server's default (as pg_restore's documentation advises).
+      const memory = input.maintenanceWorkMemMB ?? DEFAULT_MAINTENANCE_WORK_MEM_MB;
+      const tuned = { ...tool, env: { ...tool.env, PGOPTIONS: `${process.env.PGOPTIONS ?? ''} -c maintenance_work_mem=${memory}MB`.trim() } };
+      const restore = ['--exit-on-error', ...owner, '-d', target.toolUrl];
+      const big = input.jobs > 1 ? splitLoadTables(manifest) : [];
+      if (big.length) {
+        await restoreSplit(archive, big, manifest, { restore, jobs: input.jobs, target, tool: tuned, dir, progress });
+      } else {
+        // One job: all of it or nothing (--single-transaction cannot be combined with -j).
+        const jobs = input.jobs > 1 ? ['-j', String(input.jobs)] : ['--single-transaction'];
+        await runTool('pg_restore', ['--clean', '--if-exists', ...jobs, ...restore, archive], tuned);
+      }
     }
     const createdAt = Date.parse(manifest.createdAt);
     return {
@@ -172,6 +185,40 @@ async function reachable(target: PgConnection, what: string, redactor: Redactor)
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/**
+ * A full restore with the biggest tables loaded by several sessions each (split-load.ts): the
+ * definitions and the other tables' rows, then the big tables' rows, then indexes and constraints,
+ * so rows load before the indexes exist and before foreign keys check them.
+ */
+async function restoreSplit(
+  archive: string,
+  big: string[],
+  manifest: Manifest,
+  o: { restore: string[]; jobs: number; target: PgConnection; tool: Omit<ToolOptions, 'stdin' | 'stdout'>; dir: string; progress: { phase: string } },
+): Promise<void> {
+  const listing = (await capture('pg_restore', ['-l', archive], o.tool)).split('\n');
+  const bigData = (line: string) => big.some((t) => isTableData(line, t));
+  const rest = join(o.dir, 'restore-rest.list');
+  await writeFile(rest, listing.filter((l) => !bigData(l)).join('\n') + '\n');
+  const parallel = ['-j', String(o.jobs)];
+  // --clean drops in reverse archive order, and the keys that could block a drop come back only
+  // with post-data, in the last pass: drop them first.
+  const keys = manifest.database.tables.flatMap((t) => t.foreignKeys.map((k) => ({ schema: t.schema, table: t.name, name: k.name })));
+  if (keys.length) await runTool('psql', [...PSQL, '-d', o.target.toolUrl], o.tool, Readable.from([Buffer.from(dropKeysSql(keys))]));
+  await runTool('pg_restore', ['--clean', '--if-exists', ...parallel, '--section=pre-data', '--section=data', '-L', rest, ...o.restore, archive], o.tool);
+  for (const table of big) {
+    const lines = listing.filter((l) => isTableData(l, table));
+    if (lines.length === 0) continue; // a table without rows in the archive
+    o.progress.phase = `restore ${table} (${o.jobs} sessions)`;
+    const list = join(o.dir, 'restore-table.list');
+    await writeFile(list, lines.join('\n') + '\n');
+    const source = startTool('pg_restore', ['-a', '-f', '-', '-L', list, archive], { ...o.tool, stdout: 'pipe' });
+    await splitLoad(source, o.jobs, o.tool, o.target.toolUrl);
+  }
+  o.progress.phase = 'restore indexes and constraints';
+  await runTool('pg_restore', [...parallel, '--section=post-data', ...o.restore, archive], o.tool);
 }
 
 async function runTool(tool: 'pg_restore' | 'psql', args: string[], options: Omit<ToolOptions, 'stdin' | 'stdout'>, stdin?: Readable): Promise<void> {

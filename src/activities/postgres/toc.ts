@@ -89,7 +89,12 @@ export function referencingKeys(tables: string[], inventory: TableInventory[]): 
   );
 }
 
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/** Drops these foreign keys where they exist. */
+export function dropKeysSql(keys: Array<{ schema: string; table: string; name: string }>): string {
+  return keys.map((k) => `ALTER TABLE IF EXISTS ${quoteIdent(k.schema)}.${quoteIdent(k.table)} DROP CONSTRAINT IF EXISTS ${quoteIdent(k.name)};\n`).join('');
+}
 
 /**
  * The SQL run (in the same transaction) before the restored definitions: the referencing foreign
@@ -97,10 +102,10 @@ const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * the transaction roll back, rather than silently losing the view.
  */
 export function dropSql(tables: string[], inventory: TableInventory[]): string {
-  const lines = referencingKeys(tables, inventory).map((k) => `ALTER TABLE IF EXISTS ${ident(k.schema)}.${ident(k.table)} DROP CONSTRAINT IF EXISTS ${ident(k.name)};`);
+  const lines: string[] = [];
   for (const t of inventory.filter((x) => tables.includes(`${x.schema}.${x.name}`))) {
-    lines.push(`DROP TABLE IF EXISTS ${ident(t.schema)}.${ident(t.name)};`);
-    for (const s of t.sequences) lines.push(`DROP SEQUENCE IF EXISTS ${ident(t.schema)}.${ident(s)};`);
+    lines.push(`DROP TABLE IF EXISTS ${quoteIdent(t.schema)}.${quoteIdent(t.name)};`);
+    for (const s of t.sequences) lines.push(`DROP SEQUENCE IF EXISTS ${quoteIdent(t.schema)}.${quoteIdent(s)};`);
   }
-  return lines.join('\n') + '\n';
+  return dropKeysSql(referencingKeys(tables, inventory)) + lines.join('\n') + '\n';
 }

@@ -1,0 +1,121 @@
+// Parallel load of one big table. pg_restore -j parallelises across tables only, so a table that
+// holds most of the data is loaded by one backend whatever the jobs. Here its COPY data, read from
+// the archive by `pg_restore -a`, is cut at row boundaries (a row of COPY text is one line) and fed
+// to `jobs` psql COPY sessions at once. The backup stays a plain pg_dump archive.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { Manifest } from '../storage/manifest.js';
+import { startTool, toolFailure, type ToolOptions, type ToolRun } from './tools.js';
+
+/** Below this many rows a table loads in a few seconds: splitting it is not worth the sessions. */
+export const SPLIT_LOAD_MIN_ROWS = 250_000;
+
+/** Tables worth loading in parallel (qualified names), biggest first. */
+export function splitLoadTables(manifest: Manifest): string[] {
+  return manifest.database.tables
+    .filter((t) => t.rows >= SPLIT_LOAD_MIN_ROWS)
+    .sort((a, b) => b.rows - a.rows)
+    .map((t) => `${t.schema}.${t.name}`);
+}
+
+/** The lines of a `pg_restore -l` listing that hold the rows of `table` (`schema.name`). */
+export function isTableData(line: string, table: string): boolean {
+  const m = /^\d+; \d+ \d+ TABLE DATA (\S+) (\S+) \S+$/.exec(line.trim());
+  return m !== null && `${m[1]}.${m[2]}` === table;
+}
+
+const COPY_LINE = /^COPY .+ FROM stdin;$/;
+const ENCODING_LINE = /^SET client_encoding = '([A-Za-z0-9_-]+)';$/;
+const END = Buffer.from('\\.\n');
+
+/**
+ * Reads one table's COPY block from `source` (pg_restore's SQL output) and loads it with `jobs`
+ * psql sessions. Resolves when every session committed; the first failure stops the others.
+ */
+export async function splitLoad(source: ToolRun, jobs: number, tool: Omit<ToolOptions, 'stdin' | 'stdout'>, targetUrl: string): Promise<void> {
+  const loaders: ToolRun[] = [];
+  let failed: string | undefined;
+  let wake = () => undefined as void;
+  const stopped = new Promise<void>((resolve) => (wake = resolve));
+  const fail = (why: string) => {
+    failed ??= why;
+    wake();
+    source.stop();
+    loaders.forEach((l) => l.stop());
+  };
+  const start = (copy: string, encoding: string | undefined) => {
+    for (let i = 0; i < jobs; i++) {
+      const run = startTool('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', copy, '-d', targetUrl], {
+        ...tool,
+        env: { ...tool.env, ...(encoding ? { PGCLIENTENCODING: encoding } : {}) },
+        stdin: 'pipe',
+      });
+      run.stdin!.on('error', () => undefined); // a session that died is reported by its exit
+      void run.exited.then((exit) => {
+        const problem = toolFailure(run, exit);
+        if (problem) fail(problem);
+      });
+      loaders.push(run);
+    }
+  };
+  let next = 0;
+  /** Writes to the next session that is not backed up, waiting for one when all are. */
+  const send = async (block: Buffer) => {
+    for (;;) {
+      if (failed) return;
+      for (let k = 0; k < loaders.length; k++) {
+        const stdin = loaders[(next + k) % loaders.length]!.stdin as Writable;
+        if (!stdin.writableNeedDrain) {
+          next = (next + k + 1) % loaders.length;
+          stdin.write(block);
+          return;
+        }
+      }
+      // A session that died rejects its wait with EPIPE; its exit says why, through fail().
+      await Promise.race([stopped, ...loaders.map((l) => once(l.stdin as Writable, 'drain').catch(() => undefined))]);
+    }
+  };
+
+  let state: 'header' | 'data' | 'rest' = 'header';
+  let encoding: string | undefined;
+  let carry = Buffer.alloc(0);
+  for await (const chunk of source.stdout!) {
+    if (failed || state === 'rest') continue; // drain pg_restore so it can exit
+    let buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    if (state === 'header') {
+      let nl = buf.indexOf(10);
+      while (nl >= 0 && state === 'header') {
+        const line = buf.subarray(0, nl).toString('utf8');
+        buf = buf.subarray(nl + 1);
+        encoding = ENCODING_LINE.exec(line)?.[1] ?? encoding;
+        if (COPY_LINE.test(line)) {
+          start(line.slice(0, -1).replace(/ FROM stdin$/, ' FROM STDIN'), encoding);
+          state = 'data';
+        } else nl = buf.indexOf(10);
+      }
+      if (state === 'header') {
+        carry = Buffer.from(buf);
+        continue;
+      }
+    }
+    // Data: complete lines only, up to the `\.` line.
+    const at = buf.subarray(0, END.length).equals(END) ? 0 : buf.indexOf('\n\\.\n');
+    if (at >= 0) {
+      if (at > 0) await send(buf.subarray(0, at + 1));
+      state = 'rest';
+      continue;
+    }
+    const last = buf.lastIndexOf(10);
+    carry = Buffer.from(buf.subarray(last + 1));
+    if (last >= 0) await send(buf.subarray(0, last + 1));
+  }
+  const exit = await source.exited;
+  if (!failed) {
+    const problem = toolFailure(source, exit);
+    if (problem) fail(problem);
+    else if (state !== 'rest') fail(`pg_restore gave no complete COPY data for the table (${state === 'header' ? 'no COPY statement' : 'no end marker'})`);
+  }
+  loaders.forEach((l) => l.stdin?.end());
+  await Promise.all(loaders.map((l) => l.exited));
+  if (failed) throw new Error(failed);
+}
