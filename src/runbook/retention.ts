@@ -59,7 +59,10 @@ export function retention(backups: readonly RetainedBackup[], policy: RetentionP
   for (const b of backups) {
     if (b.verified && isNewer(b, newestVerified.get(b.series))) newestVerified.set(b.series, b);
     const tier = tierOf(b.prefix);
-    if (tier === 'monthly' || tier === 'annual') {
+    const age = now - b.createdAt;
+    // Only backups still inside the annual window compete: otherwise a year's pick could be one
+    // already past it, and a younger backup of that year that the rule should keep would go too.
+    if ((tier === 'monthly' || tier === 'annual') && age >= 0 && age <= policy.annual) {
       const key = `${b.series}\u0000${new Date(b.createdAt).getUTCFullYear()}`;
       if (isBetterAnnual(b, newestOfYear.get(key))) newestOfYear.set(key, b);
     }

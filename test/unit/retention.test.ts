@@ -145,6 +145,12 @@ describe('retention examples', () => {
     assert.deepEqual(annual.keep, ['nov', 'now']);
   });
 
+  test('a year whose verified monthly is past 7 years keeps its younger monthly that is not (found by the property above)', () => {
+    const d = retention([b('jan', 'monthly', '2019-01-01T00:00:00Z'), b('jun', 'monthly', '2019-06-17T12:00:00Z', false), b('now', 'daily', '2026-06-15T00:00:00Z')], SEED_POLICY, NOW);
+    assert.deepEqual(d.keep, ['jun', 'now']);
+    assert.equal(d.reasons['jun'], 'annual (newest monthly of 2019), 2555d old: kept for 2555d');
+  });
+
   test('tiers come from the last segment of the prefix', () => {
     assert.equal(tierOf('agent-core/weekly'), 'weekly');
     assert.equal(tierOf('daily'), 'daily');
