@@ -30,9 +30,20 @@ function startsBold(item: ListItem): boolean {
   return leadParagraph(item)?.children[0]?.type === 'strong';
 }
 
+/**
+ * A URL alone, which GFM makes a link (an autolink literal) and the parser leaves as text: trailing
+ * punctuation and an unbalanced `)` would be left out of the link.
+ */
+function bareUrl(text: string): boolean {
+  if (!/^(?:https?:\/\/|www\.)\S+$/i.test(text) && !/^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$/.test(text)) return false;
+  if (/[?!.,:*_~]$/.test(text)) return false;
+  return !text.endsWith(')') || text.split('(').length >= text.split(')').length;
+}
+
 function onlyLink(item: ListItem): boolean {
   const kids = leadParagraph(item)?.children ?? [];
-  return kids.length === 1 && (kids[0]!.type === 'link' || kids[0]!.type === 'linkReference');
+  const only = kids.length === 1 ? kids[0]! : undefined;
+  return only?.type === 'link' || only?.type === 'linkReference' || (only?.type === 'text' && bareUrl(only.value.trim()));
 }
 
 /** A task list: `- [ ] ...` items. */

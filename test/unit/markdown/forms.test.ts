@@ -70,6 +70,12 @@ describe('the forms DR documents use', () => {
     assert.deepEqual(shape(runbooks.get('storage-loss')!), [['detach-volumes', 'manual', 15], ['restore-snapshot', 'manual', 45], ['verify', 'manual', 5]]);
   });
 
+  test('a numbered list of links is not steps, bare URLs included (GFM reads them as links)', () => {
+    const doc = '## Scenario 4: Cache loss\n\nSee:\n\n1. https://status.example.com/cache\n2. www.example.com/runbooks\n3. [Dashboard](https://grafana.example.com)\n\nThen:\n\n1. **Flush the cache** (5 min)\n';
+    const { runbooks } = importAndLoad(doc);
+    assert.deepEqual(shape(runbooks.get('cache-loss')!), [['flush-the-cache', 'manual', 5]]);
+  });
+
   test('a timeline that runs backwards is a contradiction', () => {
     const { lines } = importAndLoad('## Scenario: X\n\n- T+10 min: A\n- T+5 min: B\n- T+20 min: C (5 min)\n');
     assert.deepEqual(lines('error'), ['3 step "A": the timeline runs backwards: T+5m (line 4) comes after T+10m']);
