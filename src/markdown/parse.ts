@@ -1,9 +1,7 @@
 // Markdown text → mdast tree, with the guards that keep any input from crashing or hanging the import.
 import type { Root } from 'mdast';
-import { fromMarkdown } from 'mdast-util-from-markdown';
-import { gfmFromMarkdown } from 'mdast-util-gfm';
-import { gfm } from 'micromark-extension-gfm';
 import { defuse } from './guard.js';
+import { markdownToMdast, MAX_TOKEN_NESTING } from './mdit.js';
 import type { Note } from './types.js';
 
 /** The largest document read (characters); a DR plan is a few dozen kilobytes. */
@@ -37,10 +35,10 @@ const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * Parses Markdown (CommonMark + GFM tables and task lists) into an mdast tree with positions.
- * Throws DocumentError for input that is too large or is mostly not text.
+ * The text the parser reads: size and binary checks, control characters replaced, pathological
+ * input defused. Throws DocumentError for input that is too large or is mostly not text.
  */
-export function parseMarkdown(input: string): { tree: Root; notes: Note[] } {
+export function prepareDocument(input: string): { text: string; notes: Note[] } {
   const notes: Note[] = [];
   if (input.length > MAX_DOCUMENT_CHARS) {
     throw new DocumentError(`Expected a Markdown document of at most ${MAX_DOCUMENT_CHARS / 1024 / 1024} MB, got ${(input.length / 1024 / 1024).toFixed(1)} MB`);
@@ -56,6 +54,16 @@ export function parseMarkdown(input: string): { tree: Root; notes: Note[] } {
   }
   const safe = defuse(text);
   notes.push(...safe.notes);
-  const tree = fromMarkdown(safe.text, { extensions: [gfm()], mdastExtensions: [gfmFromMarkdown()] });
+  return { text: safe.text, notes };
+}
+
+/**
+ * Parses Markdown (CommonMark + GFM tables and task lists) into an mdast tree with line positions.
+ * Throws DocumentError for input that is too large or is mostly not text.
+ */
+export function parseMarkdown(input: string): { tree: Root; notes: Note[] } {
+  const { text, notes } = prepareDocument(input);
+  const { tree, tooDeep } = markdownToMdast(text);
+  if (tooDeep !== undefined) notes.push({ level: 'warning', line: tooDeep, message: `nesting deeper than ${MAX_TOKEN_NESTING} levels: the rest of that block was not read` });
   return { tree, notes };
 }
