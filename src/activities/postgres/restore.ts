@@ -196,7 +196,7 @@ async function restoreSplit(
   archive: string,
   big: string[],
   manifest: Manifest,
-  o: { restore: string[]; jobs: number; target: PgConnection; tool: Omit<ToolOptions, 'stdin' | 'stdout'>; dir: string; progress: { phase: string } },
+  o: { restore: string[]; jobs: number; target: PgConnection; tool: Omit<ToolOptions, 'stdin' | 'stdout'>; dir: string; progress: { phase: string; bytes: number } },
 ): Promise<void> {
   const listing = (await capture('pg_restore', ['-l', archive], o.tool)).split('\n');
   const bigData = (line: string) => big.some((t) => isTableData(line, t));
@@ -215,7 +215,7 @@ async function restoreSplit(
     const list = join(o.dir, 'restore-table.list');
     await writeFile(list, lines.join('\n') + '\n');
     const source = startTool('pg_restore', ['-a', '-f', '-', '-L', list, archive], { ...o.tool, stdout: 'pipe' });
-    await splitLoad(source, o.jobs, o.tool, o.target.toolUrl);
+    await splitLoad(source, o.jobs, o.tool, o.target.toolUrl, (sent) => (o.progress.bytes = sent));
   }
   o.progress.phase = 'restore indexes and constraints';
   await runTool('pg_restore', [...parallel, '--section=post-data', ...o.restore, archive], o.tool);

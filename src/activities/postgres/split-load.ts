@@ -32,7 +32,14 @@ const END = Buffer.from('\\.\n');
  * Reads one table's COPY block from `source` (pg_restore's SQL output) and loads it with `jobs`
  * psql sessions. Resolves when every session committed; the first failure stops the others.
  */
-export async function splitLoad(source: ToolRun, jobs: number, tool: Omit<ToolOptions, 'stdin' | 'stdout'>, targetUrl: string): Promise<void> {
+export async function splitLoad(
+  source: ToolRun,
+  jobs: number,
+  tool: Omit<ToolOptions, 'stdin' | 'stdout'>,
+  targetUrl: string,
+  onBytes: (sent: number) => void = () => undefined,
+): Promise<void> {
+  let sent = 0;
   const loaders: ToolRun[] = [];
   let failed: string | undefined;
   let wake = () => undefined as void;
@@ -68,6 +75,7 @@ export async function splitLoad(source: ToolRun, jobs: number, tool: Omit<ToolOp
         if (!stdin.writableNeedDrain) {
           next = (next + k + 1) % loaders.length;
           stdin.write(block);
+          onBytes((sent += block.length));
           return;
         }
       }
