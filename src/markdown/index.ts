@@ -1,13 +1,16 @@
 // `importMarkdown`: a Markdown DR document → runbook YAML files and a summary of what was mapped and
 // what was not. Pure: text in, text out. Imported commands are never run here.
 import type { RootContent } from 'mdast';
+import { lintRunbook } from '../runbook/lint.js';
 import { parseRunbook } from '../runbook/load.js';
+import type { Runbook } from '../runbook/model.js';
+import { runbookSchema } from '../runbook/schema.js';
 import { buildRunbook, slug } from './build.js';
 import { emitYaml } from './emit.js';
 import { decideObjectives, findStatements, type Statement } from './objectives.js';
 import { parseMarkdown } from './parse.js';
 import { findProcedures, type Procedure } from './procedures.js';
-import { sectionTree, trail } from './sections.js';
+import { type Section, sectionTree, trail } from './sections.js';
 import { procedureSteps } from './steps.js';
 import type { Note } from './types.js';
 
@@ -33,6 +36,8 @@ export interface ImportedRunbook {
   line: number;
   fileName: string;
   yaml: string;
+  /** The runbook as validated; loading `yaml` gives the same. */
+  runbook: Runbook;
   steps: number;
   plannedMs: number;
   rtoMs?: number;
@@ -45,11 +50,30 @@ export interface ImportResult {
   notes: Note[];
 }
 
-/** Objectives stated in the procedure, else in the sections above it (a plan-wide RTO). */
-function objectivesOf(procedure: Procedure): { statements: Statement[]; used: Set<RootContent> } {
+/**
+ * Validates a runbook's data as the loader would validate its YAML (schema, then lint with the
+ * roles of people.yaml), without writing and re-reading the YAML: that took most of the import's
+ * time. A test checks that the YAML written loads into the same model.
+ */
+function validate(data: Record<string, unknown>, roles: Readonly<Record<string, string[]>> | undefined): Runbook | undefined {
+  const parsed = runbookSchema.safeParse(data);
+  if (!parsed.success) return undefined;
+  parsed.data.approvers = { ...roles, ...parsed.data.approvers };
+  return lintRunbook(parsed.data).some((i) => i.level === 'error') ? undefined : parsed.data;
+}
+
+/**
+ * Objectives stated in the procedure, else in the sections above it (a plan-wide RTO). A section's
+ * own statements are read once (`read`), not once per procedure under it.
+ */
+function objectivesOf(procedure: Procedure, read: Map<Section, Statement[]>): { statements: Statement[]; used: Set<RootContent> } {
   const own = findStatements(procedure.nodes);
   const inherited: Statement[] = [];
-  for (let s = procedure.section.parent; s; s = s.parent) inherited.push(...findStatements(s.nodes).statements);
+  for (let s = procedure.section.parent; s; s = s.parent) {
+    let found = read.get(s);
+    if (!found) read.set(s, (found = findStatements(s.nodes).statements));
+    inherited.push(...found);
+  }
   const missing = (name: string) => !own.statements.some((x) => x.objective === name);
   return { statements: [...own.statements, ...inherited.filter((x) => missing(x.objective))], used: own.used };
 }
@@ -63,12 +87,21 @@ export function importMarkdown(text: string, options: ImportOptions = {}): Impor
   notes.push(...found.notes);
   const runbooks: ImportedRunbook[] = [];
   const ids = new Set<string>();
+  const nextSuffix = new Map<string, number>();
+  const read = new Map<Section, Statement[]>();
   for (const procedure of found.procedures) {
     const { section } = procedure;
     const title = section.title || 'Imported procedure';
-    const objectives = objectivesOf(procedure);
+    const objectives = objectivesOf(procedure, read);
     let id = slug(title.replace(/^scenario\s*[a-z0-9]{0,3}\s*[:.\-–—]\s*/i, '').replace(/\([^)]*\)/g, ''), 'procedure');
-    for (let n = 2; ids.has(id); n++) id = `${slug(title, 'procedure')}-${n}`;
+    if (ids.has(id)) {
+      // The first free "-n"; numbers below the last one given stay taken, so the search resumes there.
+      const base = slug(title, 'procedure');
+      let n = nextSuffix.get(base) ?? 2;
+      while (ids.has(`${base}-${n}`)) n++;
+      nextSuffix.set(base, n);
+      id = `${base}-${n}`;
+    }
     const mapped = procedureSteps(procedure, objectives.used, options.all ?? false);
     notes.push(...mapped.notes.map((n) => ({ ...n, runbook: id })));
     if (mapped.steps.length === 0) {
@@ -85,10 +118,15 @@ export function importMarkdown(text: string, options: ImportOptions = {}): Impor
     notes.push(...built.notes);
     const header = ` Imported by \`dr import\` from ${file}, line ${section.line}. The commands are the document's and were not run.\n Review before a live run: steps marked destructive wait for an approval in live mode.`;
     const yaml = emitYaml(built.data, header, built.comments);
-    const check = parseRunbook(yaml, `${id}.yaml`, { roles: options.roles });
-    for (const issue of check.errors) notes.push({ level: 'error', line: section.line, runbook: id, message: `the runbook written for "${title}" does not validate: ${issue.message} (at ${issue.path.join('.')}); not written` });
-    if (check.errors.length) continue;
-    runbooks.push({ id, title, line: section.line, fileName: `${id}.yaml`, yaml, steps: mapped.steps.length, plannedMs: built.plannedMs, rtoMs: decided.rto?.ms, rpoMs: decided.rpo?.ms });
+    const runbook = validate(built.data, options.roles);
+    if (!runbook) {
+      // Rare (an importer bug): the loader on the YAML says where, as `dr validate` would.
+      const check = parseRunbook(yaml, `${id}.yaml`, { roles: options.roles });
+      const errors = check.errors.length ? check.errors : [{ message: 'the data does not match the runbook schema', path: [] }];
+      for (const issue of errors) notes.push({ level: 'error', line: section.line, runbook: id, message: `the runbook written for "${title}" does not validate: ${issue.message} (at ${issue.path.join('.')}); not written` });
+      continue;
+    }
+    runbooks.push({ id, title, line: section.line, fileName: `${id}.yaml`, yaml, runbook, steps: mapped.steps.length, plannedMs: built.plannedMs, rtoMs: decided.rto?.ms, rpoMs: decided.rpo?.ms });
   }
   if (found.procedures.length === 0) notes.push({ level: 'warning', line: 1, message: 'no scenario or procedure found: expected a "Scenario" heading, numbered steps, a checklist, a T+ timeline or numbered comments in a shell block' });
   notes.sort((a, b) => a.line - b.line);

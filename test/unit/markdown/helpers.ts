@@ -1,5 +1,6 @@
 // Shared by the importer tests: the seed document, fixtures, and imported runbooks read back
 // through the project's own loader.
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,13 +18,17 @@ export const seedPath = existsSync(sharedSeed) ? sharedSeed : resolve(repoRoot, 
 export const seedText = () => readFileSync(seedPath, 'utf8');
 export const fixture = (name: string) => readFileSync(resolve(repoRoot, 'test/fixtures/markdown', name), 'utf8');
 
-/** Imports a document and loads every runbook written, asserting each validates. */
+/**
+ * Imports a document and loads every runbook written, asserting each validates and loads into the
+ * runbook the importer validated (it validates the data, not the YAML it writes).
+ */
 export function importAndLoad(text: string, options: ImportOptions = {}) {
   const result = importMarkdown(text, options);
   const runbooks = new Map<string, Runbook>();
   for (const r of result.runbooks) {
-    const loaded = parseRunbook(r.yaml, r.fileName);
+    const loaded = parseRunbook(r.yaml, r.fileName, { roles: options.roles });
     if (!loaded.runbook) throw new Error(`${r.fileName} does not validate: ${JSON.stringify(loaded.errors)}`);
+    assert.deepEqual(loaded.runbook, r.runbook, `${r.fileName} loads into the runbook the importer validated`);
     runbooks.set(r.id, loaded.runbook);
   }
   const lines = (level: string) => result.notes.filter((n) => n.level === level).map((n) => `${n.line} ${n.message}`);

@@ -5,7 +5,7 @@ import { decodeDocument, DocumentError, importMarkdown } from '../../../src/mark
 import { parseRunbook } from '../../../src/runbook/load.js';
 import { dralike, seedText } from './helpers.js';
 
-/** Imports and checks the promises that hold for any input: no crash, and every runbook written validates. */
+/** Imports and checks the promises that hold for any input: no crash, and every runbook written validates (as written). */
 function importChecked(text: string): ReturnType<typeof importMarkdown> | DocumentError {
   let result;
   try {
@@ -17,6 +17,8 @@ function importChecked(text: string): ReturnType<typeof importMarkdown> | Docume
   for (const r of result.runbooks) {
     const loaded = parseRunbook(r.yaml, r.fileName);
     assert.deepEqual(loaded.errors, [], `${r.fileName} from:\n${text}\n---\n${r.yaml}`);
+    // The importer validates the data it writes; the YAML must load back into the same runbook.
+    assert.deepEqual(loaded.runbook, r.runbook, `${r.fileName} from:\n${text}\n---\n${r.yaml}`);
   }
   for (const n of result.notes) assert.ok(Number.isInteger(n.line) && n.line >= 1, `note line ${n.line}`);
   return result;
