@@ -32,7 +32,9 @@ export const ROLE = 'oncall';
 
 /** Lower-case words joined by "-", at most `max` characters; `fallback` when nothing is left. */
 export function slug(text: string, fallback: string, max = 48): string {
-  const words = text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
+  // NFKD only where there is something to decompose: it is most of the cost, and ASCII is most titles.
+  const plain = /[^ -~\t\n\r]/.test(text) ? text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : text;
+  const words = plain.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
   const cut = words.length <= max ? words : words.slice(0, max).replace(/-[^-]*$/, '') || words.slice(0, max);
   return cut || fallback;
 }

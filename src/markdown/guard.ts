@@ -16,7 +16,27 @@ const FENCE = /^\s*(`{3,}|~{3,})/;
 const CONTAINER = /^(?:[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)))/;
 const DELIMITERS = /[*_~[\]]/g;
 
+/** How many of `line`'s characters are emphasis or link delimiters (`*_~[]`), counted without allocating. */
+function delimiters(line: string): number {
+  let n = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 42 || c === 95 || c === 126 || c === 91 || c === 93) n++;
+  }
+  return n;
+}
+
+function pipes(line: string): number {
+  let n = 0;
+  for (let i = line.indexOf('|'); i >= 0; i = line.indexOf('|', i + 1)) n++;
+  return n;
+}
+
+/** A line that starts with no whitespace and no container marker is left as it is (most lines). */
+const PLAIN_START = /^[^ \t>*+\-0-9]/;
+
 function flatten(line: string): string {
+  if (PLAIN_START.test(line)) return line;
   let rest = line;
   let depth = 0;
   let kept = 0;
@@ -37,7 +57,7 @@ export function defuse(input: string): { text: string; notes: Note[] } {
   let fence: string | undefined;
   let block: number[] = [];
   const closeBlock = () => {
-    const count = block.reduce((n, i) => n + (lines[i]!.match(DELIMITERS)?.length ?? 0), 0);
+    const count = block.reduce((n, i) => n + delimiters(lines[i]!), 0);
     if (count > MAX_DELIMITERS) {
       for (const i of block) lines[i] = lines[i]!.replace(DELIMITERS, '\uFFFD');
       notes.push({ level: 'warning', line: block[0]! + 1, message: `a paragraph with ${count} emphasis or link delimiters: they were replaced by U+FFFD` });
@@ -58,12 +78,12 @@ export function defuse(input: string): { text: string; notes: Note[] } {
     if (line.trim() === '') return closeBlock();
     const flat = flatten(line);
     if (flat !== line) notes.push({ level: 'warning', line: i + 1, message: `nesting deeper than ${MAX_NESTING} levels or ${MAX_INDENT} columns: flattened` });
-    const pipes = flat.split('|').length - 1;
-    lines[i] = pipes > MAX_PIPES ? flat.replace(/\|/g, '\uFFFD') : flat;
-    if (pipes > MAX_PIPES) notes.push({ level: 'warning', line: i + 1, message: `a table row with ${pipes} columns: its pipes were replaced by U+FFFD` });
+    const cells = pipes(flat);
+    lines[i] = cells > MAX_PIPES ? flat.replace(/\|/g, '\uFFFD') : flat;
+    if (cells > MAX_PIPES) notes.push({ level: 'warning', line: i + 1, message: `a table row with ${cells} columns: its pipes were replaced by U+FFFD` });
     // Table rows are parsed cell by cell: only the lines of a paragraph add up.
-    if (pipes === 0) block.push(i);
-    else if ((lines[i]!.match(DELIMITERS)?.length ?? 0) > MAX_DELIMITERS) {
+    if (cells === 0) block.push(i);
+    else if (delimiters(lines[i]!) > MAX_DELIMITERS) {
       lines[i] = lines[i]!.replace(DELIMITERS, '\uFFFD');
       notes.push({ level: 'warning', line: i + 1, message: `a table row with too many emphasis or link delimiters: they were replaced by U+FFFD` });
     }

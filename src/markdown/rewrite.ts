@@ -5,11 +5,12 @@ import { type InputSet, type PlaceholderKind, SHELL_VARIABLES } from './placehol
 
 type Quote = 'none' | 'single' | 'double' | 'heredoc';
 
-const FILE = /^[\w./-]*?(?:19|20)\d{6}[\w.-]*?\.[a-z][a-z0-9]{0,4}(?:\.[a-z0-9]{1,4})?(?![\w.$-])/i;
+// Sticky (`y`): each is tried at one position of the line, without slicing the line there.
+const FILE = /[\w./-]*?(?:19|20)\d{6}[\w.-]*?\.[a-z][a-z0-9]{0,4}(?:\.[a-z0-9]{1,4})?(?![\w.$-])/iy;
 const PATTERNS: Array<[PlaceholderKind, RegExp, Quote[]]> = [
-  ['variable', /^\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*)(?![a-zA-Z0-9_]))/, ['none', 'double', 'heredoc']],
-  ['angle', /^<[A-Za-z][\w-]*>/, ['none']],
-  ['your', /^your[_-][A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*/i, ['none', 'double', 'single', 'heredoc']],
+  ['variable', /\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*)(?![a-zA-Z0-9_]))/y, ['none', 'double', 'heredoc']],
+  ['angle', /<[A-Za-z][\w-]*>/y, ['none']],
+  ['your', /your[_-][A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*/iy, ['none', 'double', 'single', 'heredoc']],
   ['file', FILE, ['none', 'double', 'heredoc']],
 ];
 const WORD_START = /[\s=:"'(/]/;
@@ -43,7 +44,8 @@ function rewriteLine(text: string, quote: Quote, line: number, inputs: InputSet,
     let matched = false;
     for (const [kind, pattern, where] of PATTERNS) {
       if (!where.includes(quote) || (kind !== 'variable' && !atWordStart)) continue;
-      const m = pattern.exec(text.slice(i));
+      pattern.lastIndex = i;
+      const m = pattern.exec(text);
       if (!m) continue;
       const name = m[1] ?? m[2];
       if (kind === 'variable' && (own.has(name!) || SHELL_VARIABLES.has(name!))) break;
