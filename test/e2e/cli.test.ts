@@ -5,10 +5,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { dr, startWorker, stopProcess } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const taskQueue = `cli-${randomUUID()}`;
 const env = { DR_TASK_QUEUE: taskQueue, TEMPORAL_ADDRESS: temporalAddress(), DR_USER: 'alice' };
@@ -21,13 +21,15 @@ after(async () => stopProcess(worker));
 /** Runs `dr status` until its output matches, so the test waits on state, not on time. */
 async function statusUntil(id: string, pattern: RegExp): Promise<string> {
   let last = '';
-  for (let i = 0; i < 200; i++) {
-    const result = await dr(['status', id], env);
-    last = result.stdout + result.stderr;
-    if (pattern.test(last)) return last;
-    await delay(150);
-  }
-  throw new Error(`dr status ${id} never matched ${pattern}; last output:\n${last}`);
+  return waitUntil(
+    `dr status ${id} to match ${pattern}`,
+    async () => {
+      const result = await dr(['status', id], env);
+      last = result.stdout + result.stderr;
+      return pattern.test(last) && last;
+    },
+    { timeoutMs: 30_000, everyMs: 150, detail: () => `last output:\n${last}` },
+  );
 }
 
 test('dr start → status → approve (refusals) → complete → report', async () => {

@@ -7,12 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 import { Client, Connection } from '@temporalio/client';
 import type { RunReport } from '../../src/runbook/run.js';
 import { dr, startWorker, stopProcess } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const taskQueue = `metrics-${randomUUID()}`;
 const env = { DR_TASK_QUEUE: taskQueue, TEMPORAL_ADDRESS: temporalAddress(), DR_USER: 'mia' };
@@ -44,15 +44,17 @@ const metricsArgs = ['metrics', '--runbook', 'child', '--mode', 'drill', '--task
 /** Visibility is eventually consistent: asks until `listed` runs are listed (bounded). */
 async function metricsJson(listed: number, extra: string[] = []): Promise<Record<string, unknown> & { runs: number; listed: number }> {
   let last = '';
-  for (let i = 0; i < 100; i++) {
-    const result = await dr([...metricsArgs, '--format', 'json', ...extra], env);
-    assert.equal(result.code, 0, result.stderr);
-    const json = JSON.parse(result.stdout) as Record<string, unknown> & { runs: number; listed: number };
-    if (json.listed >= listed) return json;
-    last = result.stdout;
-    await delay(200);
-  }
-  throw new Error(`dr metrics ${extra.join(' ')} never listed ${listed} runs; last output:\n${last}`);
+  return waitUntil(
+    `dr metrics ${extra.join(' ')} to list ${listed} runs`,
+    async () => {
+      const result = await dr([...metricsArgs, '--format', 'json', ...extra], env);
+      assert.equal(result.code, 0, result.stderr);
+      const json = JSON.parse(result.stdout) as Record<string, unknown> & { runs: number; listed: number };
+      last = result.stdout;
+      return json.listed >= listed && json;
+    },
+    { timeoutMs: 20_000, everyMs: 200, detail: () => `last output:\n${last}` },
+  );
 }
 
 test('dr metrics: the two finished runs, their step against its budget', async () => {

@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection, ScheduleOverlapPolicy, WorkflowNotFoundError } from '@temporalio/client';
 import { applySchedules, listSchedules, managedScheduleIds } from '../../src/cli/commands/schedules.js';
@@ -14,6 +13,7 @@ import type { CommandContext } from '../../src/cli/context.js';
 import { CliError } from '../../src/cli/errors.js';
 import { loadConfig } from '../../src/config.js';
 import { temporalAddress, testEnv, type TestEnv } from '../helpers/temporal.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dr-schedules-'));
 const file = join(dir, 'schedules.yaml');
@@ -65,12 +65,11 @@ describe('dr schedules', () => {
   const changes = (r: Awaited<ReturnType<typeof applySchedules>>) => Object.fromEntries(r.changes.map((c) => [c.scheduleId.slice(prefix.length), c.change]));
   /** Waits until visibility lists exactly these managed schedules (listing is eventually consistent). */
   const listed = async (ids: string[]) => {
-    for (let i = 0; i < 100; i++) {
-      const now = await managedScheduleIds(client, prefix);
-      if (JSON.stringify(now) === JSON.stringify(ids.map((id) => prefix + id).sort())) return;
-      await delay(100);
-    }
-    assert.deepEqual(await managedScheduleIds(client, prefix), ids.map((id) => prefix + id).sort());
+    const expected = ids.map((id) => prefix + id).sort();
+    let seen: string[] = [];
+    await waitUntil(`visibility to list exactly ${expected.join(', ')}`, async () => JSON.stringify((seen = await managedScheduleIds(client, prefix))) === JSON.stringify(expected), {
+      detail: () => `listed: ${seen.join(', ')}`,
+    });
   };
 
   it('creates the schedules of the file, warning about runbooks that do not exist yet', async () => {
@@ -160,12 +159,8 @@ describe('dr schedules', () => {
     assert.match(table, /│ never +│ active +│/);
 
     await client.schedule.getHandle(`${prefix}daily`).trigger();
-    let workflowId: string | undefined;
-    for (let i = 0; i < 100 && !workflowId; i++) {
-      workflowId = (await client.schedule.getHandle(`${prefix}daily`).describe()).info.recentActions.at(-1)?.action.workflow.workflowId;
-      if (!workflowId) await delay(100);
-    }
-    assert.match(workflowId ?? '', new RegExp(`^${prefix}daily-`));
+    const workflowId = await waitUntil('the triggered schedule to start a run', async () => (await client.schedule.getHandle(`${prefix}daily`).describe()).info.recentActions.at(-1)?.action.workflow.workflowId);
+    assert.match(workflowId, new RegExp(`^${prefix}daily-`));
     const report = (await client.workflow.getHandle(workflowId!).result()) as { status: string; steps: Array<{ id: string; output?: { stdout?: string } }> };
     assert.equal(report.status, 'succeeded');
     assert.equal(report.steps.find((s) => s.id === 'note')?.output?.stdout, 'daily');

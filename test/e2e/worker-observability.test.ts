@@ -10,13 +10,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverter } from '../../src/codec/index.js';
 import { testKeys } from '../helpers/codec.js';
 import { waitForPoller } from '../helpers/pollers.js';
 import { dr, root, stopProcess } from '../helpers/processes.js';
 import { stepOf, temporalAddress, waitForProgress, workflowBundle } from '../helpers/temporal.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const keys = testKeys();
 const taskQueue = `obs-${randomUUID()}`;
@@ -93,12 +93,11 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 async function scrapeUntil(check: (text: string) => boolean, what: string): Promise<string> {
   let text = '';
-  for (let i = 0; i < 100; i++) {
-    text = await scrape();
-    if (check(text)) return text;
-    await delay(200);
-  }
-  throw new Error(`metrics never showed ${what}; last scrape:\n${text.split('\n').filter((l) => l.startsWith('dr_')).join('\n')}`);
+  return waitUntil(`metrics to show ${what}`, async () => check((text = await scrape())) && text, {
+    timeoutMs: 20_000,
+    everyMs: 200,
+    detail: () => `last scrape:\n${text.split('\n').filter((l) => l.startsWith('dr_')).join('\n')}`,
+  });
 }
 
 test('a run through the CLI: metrics with values, JSON logs naming run and step, encrypted payloads', { timeout: 120_000 }, async () => {
@@ -143,7 +142,7 @@ test('a run through the CLI: metrics with values, JSON logs naming run and step,
 
   // Logs: every line is JSON; every line about this run names it, and every line about a step names the step.
   // The worker's stdout can trail the metrics endpoint: wait (bounded) until the run's last line is in.
-  for (let i = 0; i < 100 && !lines.some((l) => l.includes(id) && l.includes('run succeeded; RTO breached')); i++) await delay(100);
+  await waitUntil("the run's last log line", () => lines.some((l) => l.includes(id) && l.includes('run succeeded; RTO breached')));
   const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   const ofRun = records.filter((r) => r.workflowId === id);
   assert.ok(ofRun.length >= 5, `expected log lines of run ${id}, got ${ofRun.length}`);

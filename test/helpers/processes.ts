@@ -1,9 +1,9 @@
 // Child processes for end-to-end tests: a worker on its own task queue, and the `dr` CLI.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { fixturesDir, workflowBundle } from './temporal.js';
+import { eventually } from './wait.js';
 
 export const root = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -21,8 +21,8 @@ export async function startWorker(taskQueue: string, env: Record<string, string>
 export async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGINT');
-  for (let i = 0; i < 150 && child.exitCode === null && child.signalCode === null; i++) await delay(100);
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  if (!(await eventually(exited, { timeoutMs: 15_000 }))) child.kill('SIGKILL');
 }
 
 export interface CliResult {

@@ -3,13 +3,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities/index.js';
 import { loadConfig } from '../../src/config.js';
 import { progressQuery, type Progress, type RunInput } from '../../src/workflows/messages.js';
 import { workflowsPath } from '../../src/worker.js';
+import { waitUntil } from './wait.js';
 
 export const fixturesDir = resolve(import.meta.dirname, '../fixtures/runbooks');
 
@@ -92,19 +92,21 @@ export async function waitForProgress(
   check: (p: Progress) => boolean,
   timeoutMs = 20_000,
 ): Promise<Progress> {
-  const deadline = Date.now() + timeoutMs;
   let last: Progress | undefined;
-  while (Date.now() < deadline) {
-    try {
-      last = await handle.query(progressQuery);
-      if (check(last)) return last;
-    } catch (err) {
-      // The first query can race the first workflow task; anything else is a real failure.
-      if (!/did not register a handler|not found/i.test(String(err))) throw err;
-    }
-    await delay(100);
-  }
-  throw new Error(`Timed out after ${timeoutMs}ms waiting on ${handle.workflowId}; last progress: ${JSON.stringify(last)}`);
+  return waitUntil(
+    `the progress of ${handle.workflowId}`,
+    async () => {
+      try {
+        last = await handle.query(progressQuery);
+        return check(last) && last;
+      } catch (err) {
+        // The first query can race the first workflow task; anything else is a real failure.
+        if (!/did not register a handler|not found/i.test(String(err))) throw err;
+        return undefined;
+      }
+    },
+    { timeoutMs, detail: () => `last progress: ${JSON.stringify(last)}` },
+  );
 }
 
 /** The step's state in a progress snapshot. */

@@ -5,11 +5,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities/index.js';
 import { loadConfig } from '../../src/config.js';
+import { eventually, waitUntil } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dr-activities-'));
 writeFileSync(join(dir, 'noop.yaml'), 'id: noop\ntitle: Nothing\nsteps:\n  - id: w\n    title: Wait\n    budget: 1m\n    wait: 1s\n');
@@ -71,14 +71,16 @@ describe('createActivities', () => {
     const script = `echo working; sleep 100 & echo $! >> ${pidFile}; echo $$ >> ${pidFile}; wait`;
     const promise = inContext(env, () => activities.runShell({ ...shell, script }));
     promise.catch(() => {});
-    let pids: number[] = [];
-    for (let i = 0; i < 200 && pids.length < 2; i++, await sleep(25)) pids = readFileSync(pidFile, { flag: 'a+' }).toString().split('\n').filter(Boolean).map(Number);
-    await sleep(2_200); // one heartbeat period
+    const pids = await waitUntil('the script to write its pids', () => {
+      const written = readFileSync(pidFile, { flag: 'a+' }).toString().split('\n').filter(Boolean).map(Number);
+      return written.length >= 2 && written;
+    });
+    await waitUntil('the first heartbeat', () => beats.length >= 1, { timeoutMs: 5_000 });
     env.cancel();
     await assert.rejects(promise, { name: 'CancelledFailure' });
     assert.ok(beats.length >= 1);
     assert.equal((beats[0] as { lastLine: string }).lastLine, 'working');
-    for (let i = 0; i < 40 && pids.some(alive); i++) await sleep(50);
+    await eventually(() => !pids.some(alive), { timeoutMs: 2_000, everyMs: 50 });
     assert.deepEqual(pids.filter(alive), []);
   });
 });

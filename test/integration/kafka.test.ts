@@ -12,6 +12,7 @@ import { exportSchema } from '../../src/activities/kafka/connection.js';
 import { kafkaExport } from '../../src/activities/kafka/export.js';
 import { commitAsGroup, kafkaRestore } from '../../src/activities/kafka/restore.js';
 import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const BROKERS = process.env.DR_TEST_KAFKA_BROKERS;
 const scratch = mkdtempSync(join(tmpdir(), 'dr-kafka-test-'));
@@ -129,7 +130,7 @@ describe('kafka.* activities', () => {
 
   it('recreates a deleted topic with its partitions and configs, clamping offsets into its now empty log', async () => {
     await admin.deleteTopics({ topics: [orders] });
-    for (let i = 0; i < 50 && (await admin.listTopics()).includes(orders); i++) await new Promise((r) => setTimeout(r, 100));
+    await waitUntil(`topic ${orders} to be deleted`, async () => !(await admin.listTopics()).includes(orders));
     const result = await kafkaRestore({ ...conn, backup: 'latest', prefix: 'kafka', ...filters, createTopics: true, resetOffsets: true }, deps);
     assert.deepEqual(result.created, [orders]);
     assert.deepEqual(result.existing, [{ topic: payments, differences: [] }]);
@@ -162,7 +163,7 @@ describe('kafka.* activities', () => {
     try {
       await ready;
       await admin.deleteTopics({ topics: [orders] });
-      for (let i = 0; i < 50 && (await admin.listTopics()).includes(orders); i++) await new Promise((r) => setTimeout(r, 100));
+      await waitUntil(`topic ${orders} to be deleted`, async () => !(await admin.listTopics()).includes(orders));
       await assert.rejects(kafkaRestore({ ...conn, backup: 'latest', prefix: 'kafka', ...filters, createTopics: true, resetOffsets: true }, deps), {
         name: 'ApplicationFailure',
         type: 'StepCommandFailed',

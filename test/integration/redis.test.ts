@@ -16,6 +16,7 @@ import { redisPersistence } from '../../src/activities/redis/persistence.js';
 import { redisRestore } from '../../src/activities/redis/restore.js';
 import { redisSnapshot } from '../../src/activities/redis/snapshot.js';
 import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const REDIS_URL = process.env.DR_TEST_REDIS_URL;
 const scratch = mkdtempSync(join(tmpdir(), 'dr-redis-test-'));
@@ -166,7 +167,7 @@ describe('redis.* activities', () => {
       start = ['redis-server', conf];
       stop = ['redis-cli', '-p', String(port), 'shutdown'];
       execFileSync(start[0]!, start.slice(1));
-      for (let i = 0; i < 50 && !(await withRedis(url, (c) => c.ping()).catch(() => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      await waitUntil('redis-server to answer PING', () => withRedis(url, (c) => c.ping()).catch(() => false));
       await withRedis(url, async (c) => {
         await fill(c, 0, 300, 'wallet');
         await fill(c, 2, 50, 'cache', 3600);
@@ -225,9 +226,9 @@ describe('redis.* activities', () => {
 
       // The real test of the AOF handling: a restart loads the new AOF, built from the restored data.
       execFileSync(stop[0]!, stop.slice(1));
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUntil('redis-server to stop', () => withRedis(url, (c) => c.ping()).then(() => false, () => true));
       execFileSync(start[0]!, start.slice(1));
-      for (let i = 0; i < 50 && !(await withRedis(url, (c) => c.ping()).catch(() => false)); i++) await new Promise((r) => setTimeout(r, 100));
+      await waitUntil('redis-server to answer PING', () => withRedis(url, (c) => c.ping()).catch(() => false));
       assert.equal(await keyCount(), 300);
       assert.equal(await keyCount(2), 50);
       assert.equal(await withRedis(url, (c) => c.exists('junk:1')), 0);
@@ -258,7 +259,7 @@ describe('redis.* activities', () => {
       const keys = snap.keys;
       await withRedis(url, (c) => c.flushAll());
       execFileSync(stop[0]!, stop.slice(1));
-      await new Promise((r) => setTimeout(r, 300));
+      await waitUntil('redis-server to stop', () => withRedis(url, (c) => c.ping()).then(() => false, () => true));
       const result = await redisRestore({ url, backup: 'latest', prefix: 'redis/down-test', start, stop, dir: dataDir, configFile: conf }, deps);
       assert.equal(result.wasDown, true);
       assert.equal(result.keys.restored, keys);

@@ -5,10 +5,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import { runShell, type ShellOptions } from '../../src/activities/shell.js';
 import type { ShellInput } from '../../src/activities/types.js';
+import { eventually } from '../helpers/wait.js';
 
 const base = { runId: 'run-1', stepId: 'step-1', env: {}, okExitCodes: [0] };
 const run = (input: Partial<ShellInput>, options?: ShellOptions) => runShell({ ...base, ...input }, options);
@@ -24,17 +24,12 @@ function alive(pid: number): boolean {
   }
 }
 
-async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(25)) if (check()) return true;
-  return check();
-}
-
 /** Starts a script that writes the pids of bash and its two children to a file, then waits. */
 async function startTree(pidFile: string, input: Partial<ShellInput>, options: ShellOptions) {
   const script = `${input.script ?? ''}sleep 100 & echo $! >> ${pidFile}; sleep 100 & echo $! >> ${pidFile}; echo $$ >> ${pidFile}; wait`;
   const promise = run({ ...input, script }, options);
   promise.catch(() => {}); // inspected below
-  assert.ok(await waitFor(() => readPids(pidFile).length === 3, 5_000), 'the script wrote its pids');
+  assert.ok(await eventually(() => readPids(pidFile).length === 3, { timeoutMs: 5_000, everyMs: 25 }), 'the script wrote its pids');
   const pids = readPids(pidFile);
   assert.ok(pids.every(alive));
   return { promise, pids };
@@ -117,7 +112,7 @@ describe('runShell', () => {
       message: `Command timed out after 600ms: echo started …\nstarted`,
     });
     assert.ok(Date.now() - started < 5_000);
-    assert.ok(await waitFor(() => !pids.some(alive), 2_000), `no process of the group survives: ${pids.filter(alive).join(', ')}`);
+    assert.ok(await eventually(() => !pids.some(alive), { timeoutMs: 2_000, everyMs: 25 }), `no process of the group survives: ${pids.filter(alive).join(', ')}`);
   });
 
   it('keeps the tail of huge output in bounded memory', async () => {
@@ -139,7 +134,7 @@ describe('runShell', () => {
     const { promise, pids } = await startTree(pidFile, {}, { signal: controller.signal });
     controller.abort();
     await assert.rejects(promise, { name: 'CancelledFailure' });
-    assert.ok(await waitFor(() => !pids.some(alive), 2_000), `no process of the group survives: ${pids.filter(alive).join(', ')}`);
+    assert.ok(await eventually(() => !pids.some(alive), { timeoutMs: 2_000, everyMs: 25 }), `no process of the group survives: ${pids.filter(alive).join(', ')}`);
   });
 
   it('escalates to SIGKILL when the group ignores SIGTERM', async () => {
@@ -148,7 +143,7 @@ describe('runShell', () => {
     const { promise, pids } = await startTree(pidFile, { script: "trap '' TERM\n" }, { signal: controller.signal, killGraceMs: 300 });
     controller.abort();
     await assert.rejects(promise, { name: 'CancelledFailure' });
-    assert.ok(await waitFor(() => !pids.some(alive), 2_000), `no process of the group survives: ${pids.filter(alive).join(', ')}`);
+    assert.ok(await eventually(() => !pids.some(alive), { timeoutMs: 2_000, everyMs: 25 }), `no process of the group survives: ${pids.filter(alive).join(', ')}`);
   });
 
   it('resolves secret references in env, and redacts their values from output and errors', async () => {

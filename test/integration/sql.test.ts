@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { runSql } from '../../src/activities/sql.js';
 import type { SqlInput } from '../../src/activities/types.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const PG_URL = process.env.DR_TEST_PG_URL;
 const table = `dr_sql_test_${process.pid}`;
@@ -137,8 +138,7 @@ describe('runSql', () => {
     const started = Date.now();
     const promise = sql({ query }, {}, controller.signal);
     promise.catch(() => {});
-    for (let i = 0; i < 50 && (await running()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(await running(), 1);
+    assert.equal(await waitUntil('the query to show in pg_stat_activity', async () => (await running()) || undefined, { everyMs: 50 }), 1);
     controller.abort();
     await assert.rejects(promise, { name: 'CancelledFailure' });
     assert.ok(Date.now() - started < 5_000);

@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import type { RunReport } from '../../src/runbook/run.js';
 import { fixturesDir, temporalAddress, workflowBundle } from '../helpers/temporal.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -37,13 +37,7 @@ function descendants(pid: number): number[] {
   return children.flatMap((child) => [...descendants(child), child]);
 }
 
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await delay(100);
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 60_000) => waitUntil(what, check, { timeoutMs });
 
 test('a run survives its worker being killed mid-step; finished steps run exactly once', async () => {
   const { codePath } = await workflowBundle();
