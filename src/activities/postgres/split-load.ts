@@ -25,7 +25,9 @@ export function isTableData(line: string, table: string): boolean {
 }
 
 const COPY_LINE = /^COPY .+ FROM stdin;$/;
-const ENCODING_LINE = /^SET client_encoding = '([A-Za-z0-9_-]+)';$/;
+// pg_restore's session settings: statement_timeout = 0 above all (a role's timeout would cut a long
+// COPY), client_encoding, search_path, row_security.
+const SETTING_LINE = /^(SET [a-z_]+ = .+|SELECT pg_catalog\.set_config\(.+\));$/;
 const END = Buffer.from('\\.\n');
 
 /**
@@ -50,11 +52,10 @@ export async function splitLoad(
     source.stop();
     loaders.forEach((l) => l.stop());
   };
-  const start = (copy: string, encoding: string | undefined) => {
+  const start = (copy: string, settings: string[]) => {
     for (let i = 0; i < jobs; i++) {
-      const run = startTool('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-c', copy, '-d', targetUrl], {
+      const run = startTool('psql', ['-X', '-q', '-o', '/dev/null', '-v', 'ON_ERROR_STOP=1', ...settings.flatMap((s) => ['-c', s]), '-c', copy, '-d', targetUrl], {
         ...tool,
-        env: { ...tool.env, ...(encoding ? { PGCLIENTENCODING: encoding } : {}) },
         stdin: 'pipe',
       });
       run.stdin!.on('error', () => undefined); // a session that died is reported by its exit
@@ -85,7 +86,7 @@ export async function splitLoad(
   };
 
   let state: 'header' | 'data' | 'rest' = 'header';
-  let encoding: string | undefined;
+  const settings: string[] = [];
   let carry = Buffer.alloc(0);
   for await (const chunk of source.stdout!) {
     if (failed || state === 'rest') continue; // drain pg_restore so it can exit
@@ -95,9 +96,9 @@ export async function splitLoad(
       while (nl >= 0 && state === 'header') {
         const line = buf.subarray(0, nl).toString('utf8');
         buf = buf.subarray(nl + 1);
-        encoding = ENCODING_LINE.exec(line)?.[1] ?? encoding;
+        if (SETTING_LINE.test(line)) settings.push(line);
         if (COPY_LINE.test(line)) {
-          start(line.slice(0, -1).replace(/ FROM stdin$/, ' FROM STDIN'), encoding);
+          start(line.slice(0, -1).replace(/ FROM stdin$/, ' FROM STDIN'), settings);
           state = 'data';
         } else nl = buf.indexOf(10);
       }
