@@ -235,7 +235,8 @@ function resolveRange(delimiters: Delimiter[], runs: Run[], from: number, to: nu
  */
 function gfmPairs(state: StateInline): void {
   const top = state.delimiters;
-  const nested = state.tokens_meta.flatMap((m) => (m?.delimiters?.length ? [m.delimiters] : []));
+  const nested = state.tokens_meta.length ? state.tokens_meta.flatMap((m) => (m?.delimiters?.length ? [m.delimiters] : [])) : [];
+  if (!top.length && !nested.length) return;
   const first = [top, ...nested].map((l) => l[0]).filter((d) => d !== undefined).sort((a, b) => a.token - b.token)[0];
   const order: Pass[] = first && first.marker !== STAR && first.marker !== UNDERSCORE ? ['strike', 'emphasis'] : ['emphasis', 'strike'];
   for (const list of [top, ...nested]) {
@@ -273,6 +274,7 @@ const strikethrough: InlineRule = (state, silent) => {
 };
 
 function strikethroughPairs(state: StateInline): void {
+  if (!state.delimiters.length && !state.tokens_meta.length) return;
   for (const delimiters of [state.delimiters, ...state.tokens_meta.map((m) => m?.delimiters)]) {
     for (const opener of delimiters ?? []) {
       if ((opener.marker !== TILDE && opener.marker !== DOUBLE_TILDE) || opener.end < 0) continue;
@@ -464,10 +466,11 @@ function block(token: Token, doc: { lines: number; itemStarts: Set<number> }): N
 export function markdownToMdast(text: string): { tree: Root; tooDeep?: number } {
   md ??= parser();
   const tokens = md.parse(text, {});
-  const doc = {
-    lines: text.split('\n').length - (text.endsWith('\n') ? 1 : 0),
-    itemStarts: new Set(tokens.flatMap((t: Token) => (t.type === 'list_item_open' && t.map ? [t.map[0]] : []))),
-  };
+  let lines = text.length && !text.endsWith('\n') ? 1 : 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  const itemStarts = new Set<number>();
+  for (const t of tokens) if (t.type === 'list_item_open' && t.map) itemStarts.add(t.map[0]);
+  const doc = { lines, itemStarts };
   const root: Root = { type: 'root', children: [], position: { start: { line: 1, column: 1 }, end: { line: Math.max(1, doc.lines), column: 1 } } };
   const stack: Parents[] = [root];
   // Tokens that open no mdast node (thead, tbody) still close: their closes are skipped by depth.

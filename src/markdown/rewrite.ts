@@ -14,6 +14,14 @@ const PATTERNS: Array<[PlaceholderKind, RegExp, Quote[]]> = [
   ['file', FILE, ['none', 'double', 'heredoc']],
 ];
 const WORD_START = /[\s=:"'(/]/;
+/** The character each pattern starts with: most positions of a line start none, and need no regex. */
+const STARTS: Record<PlaceholderKind, (c: string) => boolean> = {
+  variable: (c) => c === '$',
+  angle: (c) => c === '<',
+  your: (c) => c === 'y' || c === 'Y',
+  file: (c) => /[\w./-]/.test(c),
+  timestamp: () => false,
+};
 
 /** Variables the script sets itself (`NAME=`, `read NAME`, `for NAME in`): not placeholders. */
 function assigned(script: string): Set<string> {
@@ -43,7 +51,7 @@ function rewriteLine(text: string, quote: Quote, line: number, inputs: InputSet,
     }
     let matched = false;
     for (const [kind, pattern, where] of PATTERNS) {
-      if (!where.includes(quote) || (kind !== 'variable' && !atWordStart)) continue;
+      if (!STARTS[kind](c) || !where.includes(quote) || (kind !== 'variable' && !atWordStart)) continue;
       pattern.lastIndex = i;
       const m = pattern.exec(text);
       if (!m) continue;

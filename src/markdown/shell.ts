@@ -93,7 +93,7 @@ export function readShellBlock(code: string, line: number, lang?: string | null)
 }
 
 function opensHeredoc(text: string): { end: string; dash: boolean } | undefined {
-  const last = text.split('\n').at(-1) ?? '';
+  const last = text.slice(text.lastIndexOf('\n') + 1);
   const match = HEREDOC.exec(last.replace(/<<</g, ''));
   return match ? { end: match[3]!, dash: match[1] === '-' } : undefined;
 }
