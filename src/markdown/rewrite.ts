@@ -36,22 +36,24 @@ function reference(env: string, quote: Quote, next: string | undefined): string 
   return bare;
 }
 
+const atWordStart = (text: string, i: number) => i === 0 || WORD_START.test(text[i - 1]!);
+
 /** One line of shell; returns the rewritten line. Comments are left as written. */
 function rewriteLine(text: string, quote: Quote, line: number, inputs: InputSet, own: Set<string>, used: Set<string>): string {
+  // The line is copied in slices, between the placeholders replaced.
   let out = '';
+  let from = 0;
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
-    const atWordStart = i === 0 || WORD_START.test(text[i - 1]!);
-    if (quote === 'none' && c === '#' && atWordStart) return out + text.slice(i);
+    if (quote === 'none' && c === '#' && atWordStart(text, i)) break;
     if (c === '\\' && quote !== 'single') {
-      out += text.slice(i, i + 2);
       i += 2;
       continue;
     }
     let matched = false;
     for (const [kind, pattern, where] of PATTERNS) {
-      if (!STARTS[kind](c) || !where.includes(quote) || (kind !== 'variable' && !atWordStart)) continue;
+      if (!STARTS[kind](c) || !where.includes(quote) || (kind !== 'variable' && !atWordStart(text, i))) continue;
       pattern.lastIndex = i;
       const m = pattern.exec(text);
       if (!m) continue;
@@ -60,18 +62,18 @@ function rewriteLine(text: string, quote: Quote, line: number, inputs: InputSet,
       const input = inputs.add(kind, m[0], line);
       if (!input) break;
       used.add(input.name);
-      out += reference(input.env, quote, text[i + m[0].length]);
+      out += text.slice(from, i) + reference(input.env, quote, text[i + m[0].length]);
       i += m[0].length;
+      from = i;
       matched = true;
       break;
     }
     if (matched) continue;
     if (quote === 'none' && (c === "'" || c === '"')) quote = c === "'" ? 'single' : 'double';
     else if ((quote === 'single' && c === "'") || (quote === 'double' && c === '"')) quote = 'none';
-    out += c;
     i++;
   }
-  return out;
+  return out + text.slice(from);
 }
 
 /** Rewrites a script; `env` maps each variable it now reads to its input's template. */
