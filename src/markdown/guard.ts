@@ -34,6 +34,7 @@ function pipes(line: string): number {
 
 /** A line that starts with no whitespace and no container marker is left as it is (most lines). */
 const PLAIN_START = /^[^ \t>*+\-0-9]/;
+const BLANK = /^\s*$/;
 
 function flatten(line: string): string {
   if (PLAIN_START.test(line)) return line;
@@ -55,14 +56,18 @@ export function defuse(input: string): { text: string; notes: Note[] } {
   const lines = input.split('\n');
   const notes: Note[] = [];
   let fence: string | undefined;
-  let block: number[] = [];
+  // The lines of the paragraph being read, and their delimiters.
+  const block: number[] = [];
+  let count = 0;
+  let changed = false;
   const closeBlock = () => {
-    const count = block.reduce((n, i) => n + delimiters(lines[i]!), 0);
     if (count > MAX_DELIMITERS) {
       for (const i of block) lines[i] = lines[i]!.replace(DELIMITERS, '\uFFFD');
+      changed = true;
       notes.push({ level: 'warning', line: block[0]! + 1, message: `a paragraph with ${count} emphasis or link delimiters: they were replaced by U+FFFD` });
     }
-    block = [];
+    block.length = 0;
+    count = 0;
   };
   lines.forEach((line, i) => {
     const open = FENCE.exec(line);
@@ -75,19 +80,23 @@ export function defuse(input: string): { text: string; notes: Note[] } {
       fence = open[1];
       return;
     }
-    if (line.trim() === '') return closeBlock();
+    if (BLANK.test(line)) return closeBlock();
     const flat = flatten(line);
     if (flat !== line) notes.push({ level: 'warning', line: i + 1, message: `nesting deeper than ${MAX_NESTING} levels or ${MAX_INDENT} columns: flattened` });
     const cells = pipes(flat);
     lines[i] = cells > MAX_PIPES ? flat.replace(/\|/g, '\uFFFD') : flat;
+    if (lines[i] !== line) changed = true;
     if (cells > MAX_PIPES) notes.push({ level: 'warning', line: i + 1, message: `a table row with ${cells} columns: its pipes were replaced by U+FFFD` });
     // Table rows are parsed cell by cell: only the lines of a paragraph add up.
-    if (cells === 0) block.push(i);
-    else if (delimiters(lines[i]!) > MAX_DELIMITERS) {
+    if (cells === 0) {
+      block.push(i);
+      count += delimiters(lines[i]!);
+    } else if (delimiters(lines[i]!) > MAX_DELIMITERS) {
       lines[i] = lines[i]!.replace(DELIMITERS, '\uFFFD');
+      changed = true;
       notes.push({ level: 'warning', line: i + 1, message: `a table row with too many emphasis or link delimiters: they were replaced by U+FFFD` });
     }
   });
   closeBlock();
-  return { text: lines.join('\n'), notes: notes.length > 20 ? [...notes.slice(0, 20), { level: 'warning', line: notes[20]!.line, message: `${notes.length - 20} more line(s) defused` }] : notes };
+  return { text: changed ? lines.join('\n') : input, notes: notes.length > 20 ? [...notes.slice(0, 20), { level: 'warning', line: notes[20]!.line, message: `${notes.length - 20} more line(s) defused` }] : notes };
 }

@@ -436,7 +436,8 @@ function block(token: Token, doc: { lines: number; itemStarts: Set<number> }): N
       let value = chomp(token.content);
       // A fence left open that ends with its container (a list, a quote) before the end of the
       // document: micromark leaves the last line ending out too, unless a list item follows.
-      const contentLines = token.content.split('\n').length - 1;
+      let contentLines = 0;
+      for (let i = token.content.indexOf('\n'); i >= 0; i = token.content.indexOf('\n', i + 1)) contentLines++;
       const closed = token.map !== null && token.map[1] - token.map[0] - 1 > contentLines;
       if (!closed && token.map !== null && token.map[1] < doc.lines && !doc.itemStarts.has(token.map[1])) value = chomp(value);
       return { type: 'code', lang: lang || null, meta: meta || null, value, position: position_ };
