@@ -110,6 +110,8 @@ function map(map: Record<string, unknown>, at: Level, notes: Notes): string {
   return out || '{}';
 }
 
+// Keys are the runbook's field, input and variable names (60 characters at most): yaml would
+// write a key over 1024 characters as an explicit `? key`, which is not done here.
 function pair(key: string, value: unknown, at: Level, notes: Notes): string {
   const indent = at.indent;
   let str = `${scalar(key, at.key, undefined)}:`;
