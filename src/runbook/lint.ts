@@ -20,25 +20,64 @@ export interface LintIssue {
 type Path = (string | number)[];
 type Report = (level: LintIssue['level'], path: Path, message: string) => void;
 
+/**
+ * The steps that have finished before a step starts: the first `count` steps of the run order.
+ * Shared by every visit, not copied per step, so a runbook of thousands of steps lints in linear time.
+ */
+class Finished {
+  constructor(
+    private readonly order: RunOrder,
+    readonly count: number,
+  ) {}
+
+  includes(step: Step): boolean {
+    const i = this.order.index.get(step);
+    return i !== undefined && i < this.count;
+  }
+
+  hasLiveApproval(): boolean {
+    return this.order.firstLiveApproval < this.count;
+  }
+
+  ids(): string[] {
+    return this.order.done.slice(0, this.count).map((s) => s.id);
+  }
+}
+
+interface RunOrder {
+  done: Step[];
+  index: Map<Step, number>;
+  firstLiveApproval: number;
+}
+
 /** A step with where it sits and the steps that have finished before it starts. */
 interface Visit {
   step: Step;
   path: Path;
-  before: Step[];
+  before: Finished;
 }
 
+const visited = new WeakMap<Runbook, Visit[]>();
+
 function visits(runbook: Runbook): Visit[] {
+  const cached = visited.get(runbook);
+  if (cached) return cached;
   const out: Visit[] = [];
-  const walk = (step: Step, path: Path, before: Step[]): void => {
+  const order: RunOrder = { done: [], index: new Map(), firstLiveApproval: Infinity };
+  const walk = (step: Step, path: Path, before: Finished): void => {
     out.push({ step, path, before });
     // Children of a group run together: each sees only what finished before the group.
     if (step.action.kind === 'parallel') step.action.steps.forEach((child, j) => walk(child, [...path, 'parallel', j], before));
   };
-  const done: Step[] = [];
   runbook.steps.forEach((step, i) => {
-    walk(step, ['steps', i], [...done]);
-    done.push(...flatten(step));
+    walk(step, ['steps', i], new Finished(order, order.done.length));
+    for (const s of flatten(step)) {
+      if (s.action.kind === 'approval' && s.modes.includes('live')) order.firstLiveApproval = Math.min(order.firstLiveApproval, order.done.length);
+      if (!order.index.has(s)) order.index.set(s, order.done.length);
+      order.done.push(s);
+    }
   });
+  visited.set(runbook, out);
   return out;
 }
 
@@ -56,7 +95,9 @@ function strings(value: unknown, path: Path): Array<[Path, string]> {
   return [];
 }
 
-const oneOf = (names: string[], none: string): string => (names.length ? `expected one of: ${names.join(', ')}` : none);
+const SHOWN_NAMES = 20;
+const oneOf = (names: string[], none: string): string =>
+  names.length === 0 ? none : `expected one of: ${names.slice(0, SHOWN_NAMES).join(', ')}${names.length > SHOWN_NAMES ? `, … (${names.length - SHOWN_NAMES} more)` : ''}`;
 const RUN_FIELDS = ['id', 'mode', 'runbook', 'incidentAt'];
 const RUN_MODES: Mode[] = ['live', 'drill']; // dry-run resolves nothing, so outputs are never needed there
 
@@ -77,9 +118,8 @@ function checkReference(runbook: Runbook, all: Map<string, Step>, ref: string, h
   }
   if (at === undefined) return report('error', path, `Expected only inputs.* and run.* references here, got ${shown}`);
   const target = all.get(name);
-  const earlier = at.before.map((s) => s.id);
   if (target === undefined) {
-    return report('error', path, `Unknown step "${name}" in ${shown}; ${oneOf(earlier, `no step runs before "${at.step.id}"`)}`);
+    return report('error', path, `Unknown step "${name}" in ${shown}; ${oneOf(at.before.ids(), `no step runs before "${at.step.id}"`)}`);
   }
   if (!at.before.includes(target)) {
     return report('error', path, `Step "${name}" in ${shown} does not finish before step "${at.step.id}" starts (it runs later, or in the same parallel group)`);
@@ -151,7 +191,7 @@ function approvalsSatisfiable(runbook: Runbook, report: Report): void {
 function destructiveNeedsApproval(runbook: Runbook, report: Report): void {
   for (const { step, path, before } of visits(runbook)) {
     if (!step.destructive || !step.modes.includes('live')) continue;
-    if (before.some((s) => s.action.kind === 'approval' && s.modes.includes('live'))) continue;
+    if (before.hasLiveApproval()) continue;
     report('warning', [...path, 'destructive'], `Step "${step.id}" is destructive and runs in live mode; expected an approval step (running in live mode) before it, got none`);
   }
 }
