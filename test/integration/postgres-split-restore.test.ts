@@ -1,7 +1,8 @@
 // postgres.restore with jobs > 1 loads each big table (≥ SPLIT_LOAD_MIN_ROWS) through several COPY
 // sessions at once. Real PostgreSQL, real archives: rows with newlines, tabs, backslashes, `\.`,
-// NULLs and non-ASCII text come back byte for byte; keys between big tables hold; a restore over
-// an existing copy works, whatever statement_timeout the target sets; a session that dies fails the restore with its error, without hanging.
+// NULLs, non-ASCII text and a row of megabytes come back byte for byte; keys between big tables
+// hold; a restore over an existing copy works, whatever statement_timeout the target sets; a
+// session that dies fails the restore with its error, without hanging.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -44,6 +45,7 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
                      WHEN 4 THEN E'back\\\\slash \\\\N' ELSE 'ünïcode ✓ ' || i END,
           1 + i % 300000
         FROM generate_series(1, ${ROWS}) i;
+        UPDATE notes SET body = repeat('long row ', 300000) WHERE id = 7; -- 2.7 MB: one row over many pipe chunks
         ANALYZE;`),
     );
     original = await fingerprint(source);

@@ -87,10 +87,16 @@ export async function splitLoad(
 
   let state: 'header' | 'data' | 'rest' = 'header';
   const settings: string[] = [];
-  let carry = Buffer.alloc(0);
-  for await (const chunk of source.stdout!) {
+  // The line in progress: chunks are joined only once a line ends, so one huge row is copied once.
+  let pending: Buffer[] = [];
+  for await (const chunk of source.stdout as AsyncIterable<Buffer>) {
     if (failed || state === 'rest') continue; // drain pg_restore so it can exit
-    let buf = carry.length ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    if (chunk.indexOf(10) < 0) {
+      pending.push(chunk);
+      continue;
+    }
+    let buf = pending.length ? Buffer.concat([...pending, chunk]) : chunk;
+    pending = [];
     if (state === 'header') {
       let nl = buf.indexOf(10);
       while (nl >= 0 && state === 'header') {
@@ -103,7 +109,7 @@ export async function splitLoad(
         } else nl = buf.indexOf(10);
       }
       if (state === 'header') {
-        carry = Buffer.from(buf);
+        pending = [Buffer.from(buf)];
         continue;
       }
     }
@@ -115,8 +121,8 @@ export async function splitLoad(
       continue;
     }
     const last = buf.lastIndexOf(10);
-    carry = Buffer.from(buf.subarray(last + 1));
-    if (last >= 0) await send(buf.subarray(0, last + 1));
+    if (last + 1 < buf.length) pending = [Buffer.from(buf.subarray(last + 1))];
+    await send(buf.subarray(0, last + 1));
   }
   const exit = await source.exited;
   if (!failed) {
