@@ -7,6 +7,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { text } from 'node:stream/consumers';
 import { z } from 'zod';
+import { formatDuration } from '../runbook/duration.js';
+import type { RestoredFrom } from './data-types.js';
 import { hashed } from './storage/hash-stream.js';
 import { MANIFEST } from './storage/manifest.js';
 import { joinKey, type BackupStore } from './storage/store.js';
@@ -149,6 +151,13 @@ export async function findSet<K extends Kind>(
 }
 
 const idOf = (key: string) => key.split('/').at(-1) ?? '';
+
+/** Which set a restore used and its age at the incident: the RPO evidence every restore reports. */
+export function restoredFrom(store: BackupStore, set: { key: string; manifest: DataManifest }, incidentAt: Date): RestoredFrom {
+  const ageMs = incidentAt.getTime() - Date.parse(set.manifest.createdAt);
+  const { id, prefix, createdAt, bytes } = set.manifest;
+  return { id, prefix, createdAt, bytes, location: `${store.location}/${set.key}`, ageMs, age: formatDuration(Math.max(0, ageMs)) };
+}
 
 /** Reads and validates a set's manifest as `kind`. */
 export async function readSetManifest<K extends Kind>(store: BackupStore, setKey: string, kind: K): Promise<ManifestOf<K>> {

@@ -7,8 +7,7 @@ import { lstat, mkdir } from 'node:fs/promises';
 import { dirname, isAbsolute, join, posix, resolve, sep } from 'node:path';
 import { Writable } from 'node:stream';
 import { extract, Parser, type ReadEntry } from 'tar';
-import { formatDuration } from '../../runbook/duration.js';
-import { findSet, readVerified } from '../backup-sets.js';
+import { findSet, readVerified, restoredFrom } from '../backup-sets.js';
 import { activityHooks, cancellationError } from '../context.js';
 import { asDataFailure } from '../data-failures.js';
 import type { ArchiveRestoreInput, ArchiveRestoreResult, DataDeps } from '../data-types.js';
@@ -83,17 +82,8 @@ export async function archiveRestore(input: ArchiveRestoreInput, deps: DataDeps)
       filter: (path, entry) => unsafeEntry(target, { path, type: (entry as ReadEntry).type, linkpath: (entry as ReadEntry).linkpath }) === undefined,
     });
     await readVerified(deps.store, set.key, object, intoTar(unpack), read);
-    const ageMs = incidentAt.getTime() - Date.parse(set.manifest.createdAt);
     return {
-      backup: {
-        id: set.manifest.id,
-        prefix: set.manifest.prefix,
-        createdAt: set.manifest.createdAt,
-        bytes: set.manifest.bytes,
-        location: `${deps.store.location}/${set.key}`,
-        ageMs,
-        age: formatDuration(Math.max(0, ageMs)),
-      },
+      backup: restoredFrom(deps.store, set, incidentAt),
       target,
       files: files.length,
       overwritten: present.length,

@@ -4,8 +4,7 @@
 // outside a partition's current log (a recreated topic is empty) is clamped into it and reported.
 import { Writable } from 'node:stream';
 import kafkajs from 'kafkajs';
-import { formatDuration } from '../../runbook/duration.js';
-import { findSet, readVerified } from '../backup-sets.js';
+import { findSet, readVerified, restoredFrom } from '../backup-sets.js';
 import { activityHooks, cancellationError } from '../context.js';
 import { asDataFailure, messageOf } from '../data-failures.js';
 import type { DataDeps, KafkaRestoreInput, KafkaRestoreResult } from '../data-types.js';
@@ -112,17 +111,8 @@ export async function kafkaRestore(input: KafkaRestoreInput, deps: DataDeps): Pr
         offsets.push({ group: group.groupId, partitions: commits.length, clamped });
       }
     }
-    const ageMs = incidentAt.getTime() - Date.parse(set.manifest.createdAt);
     return {
-      backup: {
-        id: set.manifest.id,
-        prefix: set.manifest.prefix,
-        createdAt: set.manifest.createdAt,
-        bytes: set.manifest.bytes,
-        location: `${deps.store.location}/${set.key}`,
-        ageMs,
-        age: formatDuration(Math.max(0, ageMs)),
-      },
+      backup: restoredFrom(deps.store, set, incidentAt),
       created,
       existing,
       offsets,

@@ -14,8 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { chown, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { formatDuration } from '../../runbook/duration.js';
-import { findSet, readVerified } from '../backup-sets.js';
+import { findSet, readVerified, restoredFrom } from '../backup-sets.js';
 import { abortableSleep, activityHooks, cancellationError, type ActivityHooks } from '../context.js';
 import { asDataFailure, dataFailure, messageOf } from '../data-failures.js';
 import type { DataDeps, RedisRestoreInput, RedisRestoreResult } from '../data-types.js';
@@ -117,15 +116,7 @@ export async function redisRestore(input: RedisRestoreInput, deps: DataDeps): Pr
 
     const keys = compareKeys(set.manifest.redis.databases, restored);
     const result: RedisRestoreResult = {
-      backup: {
-        id: set.manifest.id,
-        prefix: set.manifest.prefix,
-        createdAt: set.manifest.createdAt,
-        bytes: set.manifest.bytes,
-        location: `${deps.store.location}/${set.key}`,
-        ageMs: incidentAt.getTime() - Date.parse(set.manifest.createdAt),
-        age: formatDuration(Math.max(0, incidentAt.getTime() - Date.parse(set.manifest.createdAt))),
-      },
+      backup: restoredFrom(deps.store, set, incidentAt),
       target: target.shown,
       rdbPath,
       wasDown,
