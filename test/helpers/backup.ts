@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { PostgresBackupInput } from '../../src/activities/postgres/types.js';
 import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
 import { S3BackupStore } from '../../src/activities/storage/s3-store.js';
 
@@ -110,3 +111,13 @@ export function s3Store(env: BackupTestEnv, bucket = env.s3.bucket): S3BackupSto
     partSize: 5 * 1024 * 1024,
   });
 }
+
+/** A postgres.backup input with the schema's defaults (custom format, 2 jobs, gzip -1) and `extra` over them. */
+export const backupInput = (connection: string, extra: Partial<PostgresBackupInput> = {}): PostgresBackupInput => ({
+  connection,
+  prefix: 'daily',
+  format: 'custom',
+  jobs: 2,
+  compression: 1,
+  ...extra,
+});

@@ -12,22 +12,13 @@ import { after, before, describe, it } from 'node:test';
 import { CancelledFailure } from '@temporalio/common';
 import { postgresBackup } from '../../src/activities/postgres/backup.js';
 import { postgresRestore } from '../../src/activities/postgres/restore.js';
-import type { PostgresBackupInput } from '../../src/activities/postgres/types.js';
 import { postgresVerify } from '../../src/activities/postgres/verify.js';
 import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
 import { listBackups } from '../../src/activities/storage/manifest.js';
 import { VERIFY_CHECKS } from '../../src/runbook/model.js';
-import { backupTestEnv, dbUrl, freshDatabase, fsStore, s3Store, seedShop, withClient, type BackupTestEnv } from '../helpers/backup.js';
+import { backupInput, backupTestEnv, dbUrl, freshDatabase, fsStore, s3Store, seedShop, withClient, type BackupTestEnv } from '../helpers/backup.js';
 
 const quiet = { heartbeat: () => undefined };
-const input = (connection: string, extra: Partial<PostgresBackupInput> = {}): PostgresBackupInput => ({
-  connection,
-  prefix: 'daily',
-  format: 'custom',
-  jobs: 2,
-  compression: 1,
-  ...extra,
-});
 
 async function closedPort(): Promise<number> {
   const s = createServer();
@@ -72,7 +63,7 @@ describe('backup and restore faults', () => {
 
   it('refuses a backup whose object does not match its sha256, before touching the target', async () => {
     const store = fsStore();
-    const backup = await postgresBackup(input(source), { store, ...quiet });
+    const backup = await postgresBackup(backupInput(source), { store, ...quiet });
     const dir = join(store.root, 'daily', backup.id);
     const dump = join(dir, readdirSync(dir).find((f) => f.endsWith('.dump'))!);
     const bytes = readFileSync(dump);
@@ -93,7 +84,7 @@ describe('backup and restore faults', () => {
 
   it('refuses a truncated object in S3 (size differs), before touching the target', async () => {
     const store = s3Store(env);
-    const backup = await postgresBackup(input(source, { format: 'plain' }), { store, ...quiet });
+    const backup = await postgresBackup(backupInput(source, { format: 'plain' }), { store, ...quiet });
     const key = `daily/${backup.id}/dr_fault_source.sql.gz`;
     const whole = Buffer.concat(await (await store.get(key)).toArray());
     await store.put(key, Readable.from([whole.subarray(0, 1000)]));
@@ -113,7 +104,7 @@ describe('backup and restore faults', () => {
 
   it('a set without a manifest is not listed, not restorable by id, and not `latest`', async () => {
     const store = s3Store(env);
-    const good = await postgresBackup(input(source), { store, ...quiet });
+    const good = await postgresBackup(backupInput(source), { store, ...quiet });
     await store.put('daily/20990101T000000Z-dr_fault_source-dead/dr_fault_source.dump', Readable.from([Buffer.from('half a dump')]));
     const listing = await listBackups(store);
     assert.deepEqual(listing.backups.map((b) => b.id), [good.id]);
@@ -127,7 +118,7 @@ describe('backup and restore faults', () => {
   it('an unreachable database: a clear error, nothing stored', async () => {
     const store = fsStore();
     const port = await closedPort();
-    await assert.rejects(postgresBackup(input(`postgres://postgres@127.0.0.1:${port}/x`), { store, ...quiet }), {
+    await assert.rejects(postgresBackup(backupInput(`postgres://postgres@127.0.0.1:${port}/x`), { store, ...quiet }), {
       type: 'StepCommandFailed',
       message: `Backup of postgres://postgres@127.0.0.1:${port}/x not started: could not connect: connect ECONNREFUSED 127.0.0.1:${port}`,
     });
@@ -139,14 +130,14 @@ describe('backup and restore faults', () => {
     const u = new URL(source);
     u.username = 'dr_backup_user';
     u.password = 'wrong-Pa55word';
-    await assert.rejects(postgresBackup(input('env:SOURCE_URL'), { store, env: { SOURCE_URL: u.toString() }, ...quiet }), {
+    await assert.rejects(postgresBackup(backupInput('env:SOURCE_URL'), { store, env: { SOURCE_URL: u.toString() }, ...quiet }), {
       type: 'StepCommandFailed',
       message: 'Backup of env:SOURCE_URL not started: could not connect: password authentication failed for user "dr_backup_user"',
     });
     // The right password works, and pg_dump gets it from the environment, never in argv.
     u.password = 'right-Pa55word';
     const argv: string[] = [];
-    const ok = await postgresBackup(input(u.toString(), { tables: ['users'] }), { store, ...quiet, onSpawn: (pid) => argv.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8')) });
+    const ok = await postgresBackup(backupInput(u.toString(), { tables: ['users'] }), { store, ...quiet, onSpawn: (pid) => argv.push(readFileSync(`/proc/${pid}/cmdline`, 'utf8')) });
     assert.equal(ok.tables, 1);
     assert.ok(argv.length > 0 && argv.every((a) => !a.includes('right-Pa55word')), argv.join('\n'));
     const t = new URL(target);
@@ -162,7 +153,7 @@ describe('backup and restore faults', () => {
 
   it('a missing bucket: StoreUnavailable before anything is dumped', async () => {
     const store = s3Store(env, 'dr-no-such-bucket');
-    await assert.rejects(postgresBackup(input(source), { store, ...quiet }), {
+    await assert.rejects(postgresBackup(backupInput(source), { store, ...quiet }), {
       type: 'StoreUnavailable',
       message: new RegExp(`^Backup of postgres://postgres@127\\.0\\.0\\.1:\\d+/dr_fault_source not started: Backup store s3://dr-no-such-bucket/t-[0-9a-f]+ \\(${env.s3.endpoint}\\) is unavailable: bucket "dr-no-such-bucket" does not exist$`),
     });
@@ -181,7 +172,7 @@ describe('backup and restore faults', () => {
         }
       };
       await assert.rejects(
-        postgresBackup(input(source, { compression: 0 }), { store, heartbeat, heartbeatEveryMs: 5, onSpawn: (p, tool) => tool === 'pg_dump' && (pid = p) }),
+        postgresBackup(backupInput(source, { compression: 0 }), { store, heartbeat, heartbeatEveryMs: 5, onSpawn: (p, tool) => tool === 'pg_dump' && (pid = p) }),
         (err: Error & { type: string }) => {
           assert.equal(err.type, 'StepCommandFailed');
           assert.match(err.message, /^Backup of postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source failed: pg_dump was killed with SIGKILL: pg_dump -Fc --snapshot=\S+ --compress=0 -d postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source$/);
@@ -197,7 +188,7 @@ describe('backup and restore faults', () => {
     const store = s3Store(env);
     // SIGSTOP: pg_dump hangs as on a lock it waits for; only the kill after the grace period ends it.
     const onSpawn = (pid: number, tool: string) => tool === 'pg_dump' && setTimeout(() => process.kill(pid, 'SIGSTOP'), 20);
-    await assert.rejects(postgresBackup({ ...input(source), timeoutMs: 500 }, { store, ...quiet, onSpawn, killGraceMs: 100 }), {
+    await assert.rejects(postgresBackup({ ...backupInput(source), timeoutMs: 500 }, { store, ...quiet, onSpawn, killGraceMs: 100 }), {
       type: 'StepTimedOut',
       message: /^Backup of postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source timed out after 500ms; nothing was kept$/,
     });
@@ -208,7 +199,7 @@ describe('backup and restore faults', () => {
     const store = s3Store(env);
     const controller = new AbortController();
     const heartbeat = (d: unknown) => (d as { bytes: number }).bytes > 0 && controller.abort(new CancelledFailure('test cancel'));
-    await assert.rejects(postgresBackup(input(source, { compression: 0, format: 'plain' }), { store, heartbeat, heartbeatEveryMs: 5, signal: controller.signal }), (err: Error) => {
+    await assert.rejects(postgresBackup(backupInput(source, { compression: 0, format: 'plain' }), { store, heartbeat, heartbeatEveryMs: 5, signal: controller.signal }), (err: Error) => {
       assert.ok(err instanceof CancelledFailure, String(err));
       return true;
     });
@@ -226,8 +217,8 @@ describe('backup and restore faults', () => {
       },
       { step: 'build', name: 'captureStorageClass' },
     );
-    await postgresBackup(input(source, { prefix: 'monthly', tables: ['users'] }), { store, coldStorageClass: 'GLACIER_IR', ...quiet });
-    await postgresBackup(input(source, { prefix: 'daily', tables: ['users'] }), { store, coldStorageClass: 'GLACIER_IR', ...quiet });
+    await postgresBackup(backupInput(source, { prefix: 'monthly', tables: ['users'] }), { store, coldStorageClass: 'GLACIER_IR', ...quiet });
+    await postgresBackup(backupInput(source, { prefix: 'daily', tables: ['users'] }), { store, coldStorageClass: 'GLACIER_IR', ...quiet });
     const { backups } = await listBackups(store);
     const monthly = backups.find((b) => b.prefix === 'monthly')!.manifest!;
     assert.deepEqual(monthly.objects.map((o) => o.storageClass), ['GLACIER_IR']);
@@ -237,7 +228,7 @@ describe('backup and restore faults', () => {
 
   it('verification reports each check with its figure, and fails listing every failed one', async () => {
     const store = fsStore();
-    const backup = await postgresBackup(input(source), { store, ...quiet });
+    const backup = await postgresBackup(backupInput(source), { store, ...quiet });
     const restored = await freshDatabase(env.pgUrl, 'dr_fault_verify');
     await postgresRestore({ target: restored, backup: backup.id, jobs: 2, noOwner: false }, { store, ...quiet });
     const checks = [...VERIFY_CHECKS];
@@ -292,14 +283,14 @@ describe('backup and restore faults', () => {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', tiny]);
     try {
       const full = new FsBackupStore(join(tiny, 'store'));
-      await assert.rejects(postgresBackup(input(source, { compression: 0 }), { store: full, ...quiet }), {
+      await assert.rejects(postgresBackup(backupInput(source, { compression: 0 }), { store: full, ...quiet }), {
         type: 'StoreUnavailable',
         message: new RegExp(`^Backup of postgres://postgres@127\\.0\\.0\\.1:\\d+/dr_fault_source failed: Backup store ${tiny}/store is unavailable: no space left on device writing daily/\\S+/dr_fault_source\\.dump$`),
       });
       assert.deepEqual(await full.list(), []);
 
       const store = fsStore();
-      await postgresBackup(input(source, { compression: 0 }), { store, ...quiet });
+      await postgresBackup(backupInput(source, { compression: 0 }), { store, ...quiet });
       const before = await targetState(target);
       await assert.rejects(postgresRestore({ target, backup: 'latest', jobs: 1, noOwner: false }, { store, workDir: tiny, ...quiet }), {
         type: 'StepCommandFailed',

@@ -4,22 +4,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { postgresBackup } from '../../src/activities/postgres/backup.js';
 import { postgresRestore } from '../../src/activities/postgres/restore.js';
-import type { PostgresBackupInput } from '../../src/activities/postgres/types.js';
 import { postgresVerify } from '../../src/activities/postgres/verify.js';
 import { listBackups } from '../../src/activities/storage/manifest.js';
 import type { BackupStore } from '../../src/activities/storage/store.js';
 import { VERIFY_CHECKS } from '../../src/runbook/model.js';
-import { backupTestEnv, dbUrl, fingerprint, freshDatabase, fsStore, s3Store, seedShop, withClient, type BackupTestEnv } from '../helpers/backup.js';
+import { backupInput, backupTestEnv, dbUrl, fingerprint, freshDatabase, fsStore, s3Store, seedShop, withClient, type BackupTestEnv } from '../helpers/backup.js';
 
 const quiet = { heartbeat: () => undefined };
-const backupInput = (connection: string, extra: Partial<PostgresBackupInput> = {}): PostgresBackupInput => ({
-  connection,
-  prefix: 'daily',
-  format: 'custom',
-  jobs: 2,
-  compression: 1,
-  ...extra,
-});
 const allChecks = [...VERIFY_CHECKS];
 
 describe('PostgreSQL backups', () => {
