@@ -1,40 +1,19 @@
 // Report figures and Markdown from a hand-made run record (no Temporal involved).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { RunReport, StepRecord } from '../../src/runbook/run.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { peopleTimings, runTotals, stepTimings } from '../../src/report/timings.js';
+import { min, runReport, step, T0 } from '../helpers/run-report.js';
 
-const T0 = Date.parse('2026-03-15T10:00:00Z');
-const min = 60_000;
-
-function step(partial: Partial<StepRecord> & Pick<StepRecord, 'id' | 'kind' | 'budgetMs'>): StepRecord {
-  return { title: partial.id, destructive: false, status: 'succeeded', attempts: [], waits: [], approvals: [], decisions: [], escalations: [], ...partial };
-}
-
-const report: RunReport = {
-  workflowId: 'database-loss-drill-1',
-  runId: 'r1',
-  runbook: { id: 'database-loss', title: 'Complete database loss', file: 'database-loss.yaml', sha256: 'ab'.repeat(32) },
-  mode: 'drill',
-  status: 'succeeded',
-  startedBy: 'dana',
-  startedAt: T0,
-  endedAt: T0 + 50 * min,
-  incidentAt: T0,
-  inputs: {},
-  objectives: { rtoMs: 240 * min, rpoMs: 1440 * min },
-  rto: { status: 'on-track', elapsedMs: 50 * min, forecastMs: 50 * min },
+const report = runReport({
   steps: [
     step({ id: 'assess', kind: 'manual', budgetMs: 15 * min, startedAt: T0, endedAt: T0 + 20 * min, waits: [{ for: 'completion', since: T0, until: T0 + 20 * min }], completedBy: { by: 'eli', at: T0 + 20 * min }, overrunAt: T0 + 15 * min }),
     step({ id: 'gate', kind: 'approval', budgetMs: 10 * min, startedAt: T0 + 20 * min, endedAt: T0 + 25 * min, waits: [{ for: 'approval', since: T0 + 20 * min, until: T0 + 25 * min }], approvals: [{ by: 'bea', at: T0 + 23 * min }, { by: 'eli', at: T0 + 25 * min }], escalations: [{ at: T0 + 22 * min, roles: ['oncall', 'backend-lead'] }] }),
     step({ id: 'restore', kind: 'shell', budgetMs: 120 * min, startedAt: T0 + 25 * min, endedAt: T0 + 50 * min, attempts: [{ attempt: 1, startedAt: T0 + 25 * min, endedAt: T0 + 50 * min, outcome: 'succeeded' }] }),
   ],
   events: [{ at: T0 + 15 * min, type: 'step-overrun', step: 'assess', detail: '"assess" passed its 15m budget' }],
-  audit: [],
-  warnings: [],
   notifications: { sent: 3, suppressed: 0, failed: 0 },
-};
+});
 
 test('per step: planned vs actual, waiting vs executing, overrun', () => {
   const t = stepTimings(report);
