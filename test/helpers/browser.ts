@@ -3,7 +3,7 @@
 // data-testid only where the UI offers nothing else (the signal picker).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page, type Request } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.mjs';
 
 /** Where screenshots go (git-ignored). */
@@ -76,12 +76,25 @@ export async function sendSignal(page: Page, name: string, payload: unknown, sho
   await dialog.getByText('Encoding').click();
   await page.waitForTimeout(300); // the dialog's 200 ms transition
   if (shot) await snap(page, shot);
+  // The requests Submit starts, so a dialog that stays open says which of them never finished.
+  const pending = new Set<Request>();
+  const track = (r: Request) => pending.add(r);
+  const done = (r: Request) => pending.delete(r);
+  page.on('request', track);
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
   await dialog.getByRole('button', { name: 'Submit' }).click();
   try {
-    await dialog.waitFor({ state: 'hidden', timeout: 20_000 });
+    // Once seen spinning for over 20 s on this 2-core machine under a full test run: the bound is generous.
+    await dialog.waitFor({ state: 'hidden', timeout: 60_000 });
   } catch (err) {
     await snap(page, `${shot ?? 'signal'}-not-sent`);
-    throw new Error(`The Send a Signal dialog stayed open after Submit; it says: ${await dialog.innerText()}`, { cause: err });
+    const open = [...pending].map((r) => `${r.method()} ${r.url()}`).join(', ') || 'none';
+    throw new Error(`The Send a Signal dialog stayed open after Submit; requests not finished: ${open}; it says: ${await dialog.innerText()}`, { cause: err });
+  } finally {
+    page.off('request', track);
+    page.off('requestfinished', done);
+    page.off('requestfailed', done);
   }
 }
 
