@@ -9,6 +9,7 @@ import { createLogger, logRecord, toJsonLine } from '../../src/observability/log
 import { gaugeQueries } from '../../src/observability/run-gauges.js';
 import { metricsUrl, runtimeOptions } from '../../src/observability/runtime.js';
 import { runDetails } from '../../src/workflows/details.js';
+import { step } from '../helpers/run-report.js';
 
 describe('worker log lines', () => {
   const nanos = BigInt(Date.parse('2026-11-25T10:00:00.000Z')) * 1_000_000n;
@@ -87,20 +88,7 @@ test('gauge queries count running runs of the task queue by the search attribute
 });
 
 describe('runDetails (the UI\'s Current Details)', () => {
-  const record = (patch: Partial<StepRecord>): StepRecord => ({
-    id: 'x',
-    title: 'X',
-    kind: 'shell',
-    budgetMs: 60_000,
-    destructive: false,
-    status: 'pending',
-    attempts: [],
-    waits: [],
-    approvals: [],
-    decisions: [],
-    escalations: [],
-    ...patch,
-  });
+  const record = (patch: Partial<StepRecord>): StepRecord => step({ id: 'x', title: 'X', kind: 'shell', budgetMs: 60_000, status: 'pending', ...patch });
 
   test('verdict, RTO, the Send Signal payload for whoever must act, and budget vs actual per step', () => {
     const text = runDetails({
