@@ -12,6 +12,7 @@ import { parseMarkdown } from './parse.js';
 import { findProcedures, type Procedure } from './procedures.js';
 import { type Section, sectionTree, trail } from './sections.js';
 import { procedureSteps } from './steps.js';
+import { endLineOf } from './text.js';
 import type { Note } from './types.js';
 
 export { DocumentError, decodeDocument } from './parse.js';
@@ -34,6 +35,8 @@ export interface ImportedRunbook {
   title: string;
   /** The line of its heading in the document. */
   line: number;
+  /** The last line of the part of the document it was imported from. */
+  endLine: number;
   fileName: string;
   yaml: string;
   /** The runbook as validated; loading `yaml` gives the same. */
@@ -126,7 +129,7 @@ export function importMarkdown(text: string, options: ImportOptions = {}): Impor
       for (const issue of errors) notes.push({ level: 'error', line: section.line, runbook: id, message: `the runbook written for "${title}" does not validate: ${issue.message} (at ${issue.path.join('.')}); not written` });
       continue;
     }
-    runbooks.push({ id, title, line: section.line, fileName: `${id}.yaml`, yaml, runbook, steps: mapped.steps.length, plannedMs: built.plannedMs, rtoMs: decided.rto?.ms, rpoMs: decided.rpo?.ms });
+    runbooks.push({ id, title, line: section.line, endLine: Math.max(section.line, ...procedure.nodes.map((n) => endLineOf(n))), fileName: `${id}.yaml`, yaml, runbook, steps: mapped.steps.length, plannedMs: built.plannedMs, rtoMs: decided.rto?.ms, rpoMs: decided.rpo?.ms });
   }
   if (found.procedures.length === 0) notes.push({ level: 'warning', line: 1, message: 'no scenario or procedure found: expected a "Scenario" heading, numbered steps, a checklist, a T+ timeline or numbered comments in a shell block' });
   notes.sort((a, b) => a.line - b.line);
