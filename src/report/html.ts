@@ -6,6 +6,7 @@ import { toHtml } from 'hast-util-to-html';
 import { formatDuration } from '../runbook/duration.js';
 import type { RunReport } from '../runbook/run.js';
 import { ganttSvg } from './gantt.js';
+import { plannedSchedule, type Span } from './schedule.js';
 import { rpoOutcome, rtoOutcome } from './metrics.js';
 import { peopleTimings, runTotals, stepTimings } from './timings.js';
 
@@ -22,7 +23,7 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: 
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 .sub, footer { color: var(--muted); font-size: 13px; }
-td code, .sub code { white-space: nowrap; }
+td code, .sub code, td > span { white-space: nowrap; }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f3f4f6; padding: 1px 4px; border-radius: 3px; }
 .summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 10px; margin: 18px 0 0; }
 .summary div { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; }
@@ -41,6 +42,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 tr.over td.over { color: var(--bad); font-weight: 600; }
 tr.failed td:first-child { border-left: 3px solid var(--bad); }
 .refused { color: var(--bad); }
+.at { color: var(--muted); font-size: 12px; }
 ul { padding-left: 20px; }
 `;
 
@@ -94,9 +96,15 @@ function summary(report: RunReport, end: number): Node {
   ]);
 }
 
+const offset = (ms: number) => (ms === 0 ? '0' : `+${formatDuration(ms)}`);
+const spanText = (span: Span | undefined) => (span === undefined ? '—' : `${offset(span.from)} → ${offset(span.to)}`);
+
 function stepsTable(report: RunReport, end: number): Node {
+  const plan = plannedSchedule(report.steps).steps;
   const rows = stepTimings(report, end).map((t) => {
     const over = t.overMs !== undefined && t.overMs > 0;
+    const planned = plan.get(t.record.id);
+    const ran = t.record.startedAt === undefined ? undefined : { from: t.record.startedAt - report.startedAt, to: (t.record.endedAt ?? end) - report.startedAt };
     return {
       class: [over ? 'over' : '', t.record.status === 'failed' ? 'failed' : ''].filter(Boolean).join(' ') || undefined,
       cellClass: { 6: 'over' },
@@ -105,8 +113,8 @@ function stepsTable(report: RunReport, end: number): Node {
         t.record.title,
         t.record.kind,
         t.record.status + (t.record.overrunAt !== undefined ? ' ⚠ overrun' : ''),
-        dur(t.record.budgetMs),
-        dur(t.actualMs),
+        [dur(t.record.budgetMs), h('br'), h('span', { class: 'at' }, spanText(planned?.planned) + (planned?.critical ? ' ◆' : ''))],
+        ran === undefined ? '—' : [dur(t.actualMs), h('br'), h('span', { class: 'at' }, spanText(ran))],
         over ? `+${formatDuration(t.overMs!)}` : '—',
         t.waitingMs > 0 ? dur(t.waitingMs) : '—',
         t.actualMs === undefined ? '—' : dur(t.executingMs),
@@ -115,7 +123,11 @@ function stepsTable(report: RunReport, end: number): Node {
       ],
     };
   });
-  return table(['step', 'title', 'kind', 'status', 'planned', 'actual', 'over', 'waiting on people', 'executing', 'attempts', 'people'], rows, [4, 5, 6, 7, 8, 9]);
+  return table(
+    ['step', 'title', 'kind', 'status', 'planned', 'actual', 'over', 'waiting on people', 'executing', 'attempts', 'people'],
+    rows,
+    [4, 5, 6, 7, 8, 9],
+  );
 }
 
 /** The report as a complete HTML document. `now` ends a run still running. */
@@ -138,6 +150,7 @@ export function renderHtml(report: RunReport, now = Date.now()): string {
     h('h2', 'Timeline'),
     h('div', { class: 'chart' }, ganttSvg(report, end)),
     h('h2', 'Steps'),
+    h('p', { class: 'sub' }, 'Under each duration, when it was planned and when it ran, as offsets from the run\'s start; ◆ marks the critical path of the plan.'),
     stepsTable(report, end),
   ];
   const noted = report.steps.filter((s) => s.error || s.note);

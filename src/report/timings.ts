@@ -1,5 +1,6 @@
 // Figures a report shows per step and for the run: planned vs actual, waiting on people vs executing.
 import type { RunReport, StepRecord } from '../runbook/run.js';
+import { plannedSchedule } from './schedule.js';
 
 export interface StepTiming {
   record: StepRecord;
@@ -43,7 +44,7 @@ export function stepTimings(report: RunReport, now = report.endedAt ?? Date.now(
   });
 }
 
-/** Run totals: wall time split into waiting on people and the rest; planned over top-level steps. */
+/** Run totals: wall time split into waiting on people and the rest; planned as the forecast counts it (the chart's plan end). */
 export function runTotals(
   report: RunReport,
   timings: StepTiming[],
@@ -56,7 +57,7 @@ export function runTotals(
     elapsedMs,
     waitingMs: waiting,
     executingMs: Math.max(0, elapsedMs - waiting),
-    plannedMs: top.reduce((s, t) => s + (t.record.status === 'skipped' ? 0 : t.record.budgetMs), 0),
+    plannedMs: plannedSchedule(report.steps).totalMs,
   };
 }
 

@@ -10,7 +10,7 @@ const html = renderHtml(drillReport(), T0 + 60 * min);
 function stepRow(id: string): string[] {
   const tr = new RegExp(`<tr[^>]*><td><span[^>]*>(?:↳ )?<code>${id}</code></span></td>.*?</tr>`).exec(html);
   assert.ok(tr, `no row for ${id}`);
-  return [...tr[0].matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ''));
+  return [...tr[0].matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1]!.replace(/<br>/g, ' | ').replace(/<[^>]+>/g, ''));
 }
 
 test('a complete page: doctype, title, inline CSS, one inline SVG, no external assets', () => {
@@ -51,14 +51,17 @@ test('summary: status, who, planned vs actual, waiting vs executing, RTO and RPO
   assert.match(withRpo, /<dt>Status<\/dt><dd><span class="badge bad">failed<\/span><\/dd>/);
 });
 
-test('step table: planned vs actual, over budget highlighted, waiting vs executing, people', () => {
-  assert.deepEqual(stepRow('assess'), ['assess', 'Assess the &#x3C;damage>', 'manual', 'succeeded ⚠ overrun', '15m', '20m', '+5m', '18m', '2m', '0', 'completed by eli']);
+test('step table: planned vs actual (with when, as offsets; the critical path marked), over budget highlighted, waiting vs executing, people', () => {
+  assert.deepEqual(stepRow('assess'), ['assess', 'Assess the &#x3C;damage>', 'manual', 'succeeded ⚠ overrun', '15m | 0 → +15m ◆', '20m | 0 → +20m', '+5m', '18m', '2m', '0', 'completed by eli']);
   assert.match(html, /<tr class="over"><td><span[^>]*><code>assess<\/code>/);
   assert.match(html, /<td class="num over">\+5m<\/td>/);
-  assert.deepEqual(stepRow('gate').slice(4), ['10m', '5m', '—', '5m', '0ms', '0', 'approved by bea; approved by eli']);
+  assert.deepEqual(stepRow('gate').slice(4), ['10m | +15m → +25m ◆', '5m | +20m → +25m', '—', '5m', '0ms', '0', 'approved by bea; approved by eli']);
   assert.deepEqual(stepRow('app').slice(0, 4), ['↳ app', 'Smoke test', 'http', 'failed']);
   assert.match(html, /<tr class="over failed"><td><span style="padding-left:18px">↳ <code>app<\/code>/);
-  assert.deepEqual(stepRow('cleanup').slice(3, 9), ['skipped', '5m', '—', '—', '—', '—']);
+  // Both branches planned to start together where assess (15m) and gate (10m) end; the first of the longest is critical.
+  assert.deepEqual(stepRow('counts').slice(4, 6), ['10m | +25m → +35m ◆', '5m | +25m → +30m']);
+  assert.deepEqual(stepRow('app').slice(4, 6), ['10m | +25m → +35m', '15m | +25m → +40m']);
+  assert.deepEqual(stepRow('cleanup').slice(3, 9), ['skipped', '5m | +2h35m → +2h35m', '—', '—', '—', '—']);
 });
 
 test('people and messages tables; a run still running says so', () => {
