@@ -1,0 +1,45 @@
+// SQL's effect, from PostgreSQL's own parser (libpg_query, as WebAssembly): read-only only when every
+// statement is a query that changes nothing and every function it calls is known to be harmless.
+import { loadModule, parseSync } from 'libpg-query';
+import { combine, unproven, type Verdict } from '../runbook/effect.js';
+import { statementVerdict } from './sql-statements.js';
+import { maskTemplates, unmask } from './templates.js';
+import { short } from './types.js';
+
+let loaded: Promise<void> | undefined;
+let ready = false;
+
+/** Loads the SQL parser's WebAssembly once; after it resolves every classify* call is synchronous. */
+export async function loadParsers(): Promise<void> {
+  loaded ??= loadModule().then(() => {
+    ready = true;
+  });
+  return loaded;
+}
+
+interface RawStmt {
+  stmt: Record<string, unknown>;
+  stmt_location?: number;
+  stmt_len?: number;
+}
+
+/** One or more SQL statements; `{{ placeholders }}` stand for a neutral identifier. */
+export function classifySql(sql: string): Verdict {
+  if (!ready) throw new Error('classifySql: the SQL parser is not loaded: call loadParsers() first (and await it)');
+  const { text, originals } = maskTemplates(sql);
+  let stmts: RawStmt[];
+  try {
+    stmts = (parseSync(text) as { stmts?: RawStmt[] }).stmts ?? [];
+  } catch (error) {
+    return unproven(`\`${short(sql, 60)}\` does not parse as PostgreSQL SQL (${(error as Error).message}): its effect cannot be seen`);
+  }
+  // Locations are byte offsets into the UTF-8 text.
+  const bytes = Buffer.from(text);
+  const verdicts = stmts.map((raw) => {
+    const start = raw.stmt_location ?? 0;
+    const end = raw.stmt_len ? start + raw.stmt_len : bytes.length;
+    const shown = unmask(bytes.subarray(start, end).toString().trim(), originals);
+    return statementVerdict(raw.stmt, shown);
+  });
+  return combine(verdicts);
+}
