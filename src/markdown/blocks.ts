@@ -5,7 +5,7 @@ import { isReadOnly } from './classify.js';
 import { takeParenthesizedTime } from './durations.js';
 import { shellBlockOf } from './forms.js';
 import { numberedComment, type Group } from './shell.js';
-import { oneLine } from './text.js';
+import { lineOf, oneLine } from './text.js';
 import type { DraftStep, Note } from './types.js';
 
 /** What a run of groups does, before it has a title. */
@@ -17,6 +17,9 @@ export interface Action {
   writes: string[];
   alternatives: string[];
 }
+
+/** Commands whose effect the rest of a block relies on: a working directory, exported or set variables, shell options. */
+const STATE = /^\s*(?:cd|pushd|popd|export|source|\.|set\s+[-+][a-z]+|[A-Za-z_][A-Za-z0-9_]*=[^\s;&|]*\s*$)(?:\s|$)/;
 
 const isAlternative = (g: Group) => g.commands.length > 0 && /^or\b/i.test(g.comments[0] ?? '');
 
@@ -73,12 +76,25 @@ export function blockSteps(code: Code, notes: Note[]): { steps: DraftStep[]; pre
     else if (group.commands.length === 0) preamble.push(...group.comments);
     else runs.push([group]);
   }
+  const state: string[] = [];
+  let carried = false;
   const steps = runs.map((run) => {
     const head = run[0]!;
     const numbered = head.number !== undefined ? numberedComment(head.comments[0]!) : undefined;
     const title = numbered?.title ?? head.comments[0] ?? oneLine(head.commands[0]?.text ?? 'Commands').slice(0, 60);
     const action = groupsAction(run, notes, numbered !== undefined || (head.comments.length > 0 && head.commands.length > 0));
+    if (action.script !== undefined && state.length > 0) {
+      // Split from one block, the step would run in the worker's directory without the block's
+      // earlier `cd`s and `export`s: it repeats them. scriptLine moves up so later lines keep theirs.
+      const prelude = [`# Carried over from earlier in the block (${block.groups[0]!.line}): where it runs and what it exports`, ...state];
+      action.script = `${prelude.join('\n')}\n${action.script}`;
+      action.scriptLine = (action.scriptLine ?? head.line) - prelude.length;
+      carried = true;
+    }
+    state.push(...run.filter((g) => !isAlternative(g)).flatMap((g) => g.commands.filter((c) => STATE.test(c.text)).map((c) => c.text)));
     return draft(title, head.line, action, `Step ${numbered?.number ?? ''}`.trim());
   });
+  if (carried) notes.push({ level: 'mapped', line: lineOf(code), message: `shell block split into ${steps.length} steps; each repeats the block's earlier \`cd\` and \`export\` lines, so it runs where the block would have` });
+  else if (steps.length > 1) notes.push({ level: 'mapped', line: lineOf(code), message: `shell block split into ${steps.length} steps; none changes directory or exports for the next` });
   return { steps, preamble };
 }

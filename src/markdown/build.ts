@@ -63,7 +63,7 @@ export function buildRunbook(parts: RunbookParts, approvers: readonly string[], 
   const inputs = new InputSet();
   const times = settleTimes(parts.steps, id, notes);
   const rto = parts.objectives.rto;
-  checkRto(times, rto?.ms === undefined ? undefined : { ms: rto.ms, line: rto.line }, id, notes);
+  checkRto(parts.steps, times, rto?.ms === undefined ? undefined : { ms: rto.ms, line: rto.line }, id, notes);
   const ids = new Set<string>();
   const steps: Record<string, unknown>[] = [];
   const gateAt = parts.steps.findIndex((s) => s.destructive && s.script !== undefined);

@@ -13,6 +13,7 @@ export const DEFAULT_MS = 5 * 60_000;
 const IMMEDIATE = /^(immediate(ly)?|asap|now|right away)$/i;
 const ONGOING = /^(ongoing|continuous(ly)?|continuing|until resolved|as needed)$/i;
 const HEDGE = /^(~|≈|approx\.?|approximately|about|around|up to|under|within|max\.?|maximum|at most|<=?|≤)\s*/i;
+const MARK_RANGE = /^T\s*\+\s*(.+?)\s*(?:-|–|—|to)\s*T\s*\+\s*(.+)$/i;
 const RANGE = /^(\d+(?:\.\d+)?)\s*([a-z]*)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)\s*([a-z]+)$/i;
 
 function duration(text: string): number | undefined {
@@ -36,14 +37,29 @@ export function readTime(phrase: string): TimeReading | undefined {
     const low = duration(`${a} ${unitA || unitB}`);
     const high = duration(`${b} ${unitB}`);
     if (low === undefined || high === undefined) return undefined;
+    const clock = { startMs: low, endMs: high, kind: 'range' as const };
     if (low > high) {
-      return { ms: low, text, error: `the range "${text}" runs backwards (${formatDuration(low)} to ${formatDuration(high)}); budgeted the larger, ${formatDuration(low)}` };
+      return { ms: low, text, clock, error: `the range "${text}" runs backwards (${formatDuration(low)} to ${formatDuration(high)}); budgeted the larger, ${formatDuration(low)}` };
     }
-    return { ms: high, text, note: low === high ? undefined : `range "${text}": the budget is the upper bound` };
+    return { ms: high, text, clock, note: low === high ? undefined : `range "${text}": the budget is the upper bound` };
+  }
+  const marks = MARK_RANGE.exec(bare);
+  if (marks) {
+    const low = readMark(`T+${marks[1]!}`);
+    const high = readMark(`T+${marks[2]!}`);
+    if (low && high && !low.rest && !high.rest) return { ms: Math.abs(high.offsetMs - low.offsetMs), text, clock: { startMs: low.offsetMs, endMs: high.offsetMs, kind: 'marks' as const } };
   }
   const ms = duration(bare);
   if (ms === undefined) return undefined;
   return { ms, text, note: bare === text ? undefined : `"${text}": budgeted ${formatDuration(ms)}` };
+}
+
+/** A time at the start of a longer phrase: "45 minutes · applies to every procedure" → 45 minutes. */
+export function readLeadingTime(phrase: string): TimeReading | undefined {
+  const whole = readTime(phrase);
+  if (whole) return whole;
+  const lead = /^\s*(?:~|about\s+|up to\s+|under\s+|within\s+)?\d+(?:\.\d+)?\s*(?:-|–|to)?\s*(?:\d+(?:\.\d+)?\s*)?[a-z]+/i.exec(phrase);
+  return lead ? readTime(lead[0]) : undefined;
 }
 
 /** Finds a time in parentheses, e.g. in "Assess Damage (15 minutes)"; returns the text without it. */

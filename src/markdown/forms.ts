@@ -2,7 +2,7 @@
 // T+ timelines (lists or tables), and shell blocks with numbered comments.
 import type { Code, List, ListItem, Nodes, Paragraph, RootContent } from 'mdast';
 import { readMark, takeParenthesizedTime } from './durations.js';
-import { isShellLang, readShellBlock, type ShellBlock } from './shell.js';
+import { isShellCode, readShellBlock, type ShellBlock } from './shell.js';
 import { lineOf, oneLine, textOf } from './text.js';
 
 const blocks = new WeakMap<Code, ShellBlock>();
@@ -80,19 +80,19 @@ export function isStepList(node: Nodes, scenario: boolean): boolean {
 
 /** A shell block whose comments number its steps ("# 1. ...", "# Step 2: ..."). */
 export function isNumberedBlock(node: Nodes): boolean {
-  return node.type === 'code' && isShellLang(node.lang) && !shellBlockOf(node).shebang && shellBlockOf(node).numbered;
+  return node.type === 'code' && isShellCode(node) && !shellBlockOf(node).shebang && shellBlockOf(node).numbered;
 }
 
 /** A shell block with at least one command (a script file with `#!` is not one). */
 export function isCommandBlock(node: Nodes): boolean {
-  return node.type === 'code' && isShellLang(node.lang) && !shellBlockOf(node).shebang && shellBlockOf(node).groups.some((g) => g.commands.length > 0);
+  return node.type === 'code' && isShellCode(node) && !shellBlockOf(node).shebang && shellBlockOf(node).groups.some((g) => g.commands.length > 0);
 }
 
 /** Why these blocks make a procedure, or undefined when they hold no steps. */
 export function procedureForm(nodes: readonly RootContent[], all: boolean): string | undefined {
   for (const node of nodes) {
-    if (isStepList(node, false)) return 'numbered steps';
     if (isTimelineList(node) || isTimelineTable(node)) return 'a T+ timeline';
+    if (isStepList(node, false)) return 'numbered steps';
     if (isChecklist(node)) return 'a checklist';
     if (isNumberedBlock(node)) return 'numbered comments in a shell block';
   }

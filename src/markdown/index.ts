@@ -7,10 +7,11 @@ import type { Runbook } from '../runbook/model.js';
 import { runbookSchema } from '../runbook/schema.js';
 import { buildRunbook, slug } from './build.js';
 import { emitYaml } from './emit.js';
-import { decideObjectives, findStatements, type Statement } from './objectives.js';
+import { decideObjectives, findStatements, headingStatements, scenarioName, type Statement, withoutObjectives } from './objectives.js';
 import { parseMarkdown } from './parse.js';
 import { findProcedures, type Procedure } from './procedures.js';
 import { type Section, sectionTree, trail } from './sections.js';
+import { sectionNotes } from './unmapped.js';
 import { procedureSteps } from './steps.js';
 import { endLineOf } from './text.js';
 import type { Note } from './types.js';
@@ -65,20 +66,59 @@ function validate(data: Record<string, unknown>, roles: Readonly<Record<string, 
   return lintRunbook(parsed.data).some((i) => i.level === 'error') ? undefined : parsed.data;
 }
 
-/**
- * Objectives stated in the procedure, else in the sections above it (a plan-wide RTO). A section's
- * own statements are read once (`read`), not once per procedure under it.
- */
-function objectivesOf(procedure: Procedure, read: Map<Section, Statement[]>): { statements: Statement[]; used: Set<RootContent> } {
-  const own = findStatements(procedure.nodes);
-  const inherited: Statement[] = [];
-  for (let s = procedure.section.parent; s; s = s.parent) {
-    let found = read.get(s);
-    if (!found) read.set(s, (found = findStatements(s.nodes).statements));
-    inherited.push(...found);
+const OBJECTIVES_SECTION = /\b(objectives?|rto|rpo)\b/i;
+
+/** The objective statements of the sections that are not procedures, read once. */
+class Statements {
+  private readonly read = new Map<Section, { statements: Statement[]; used: Set<RootContent> }>();
+  /** Rows of tables of disasters, each keyed by the scenario it names; `matched` once a procedure takes it. */
+  readonly keyed: Statement[] = [];
+  readonly matched = new Set<Statement>();
+
+  constructor(others: readonly Section[]) {
+    for (const s of others) this.keyed.push(...this.of(s).statements.filter((x) => x.key !== undefined));
   }
-  const missing = (name: string) => !own.statements.some((x) => x.objective === name);
-  return { statements: [...own.statements, ...inherited.filter((x) => missing(x.objective))], used: own.used };
+
+  of(section: Section): { statements: Statement[]; used: Set<RootContent> } {
+    let found = this.read.get(section);
+    if (!found) this.read.set(section, (found = findStatements(section.nodes)));
+    return found;
+  }
+
+  /** Every block any statement came from. */
+  usedBlocks(): Set<RootContent> {
+    return new Set([...this.read.values()].flatMap((r) => [...r.used]));
+  }
+}
+
+/**
+ * A procedure's objectives: its own (heading suffix, labels, lists, tables in it) win; else the
+ * rows of a table of disasters that name it; else those stated above it for the whole document
+ * (in a section above it, or in an "Objectives" section beside one above it). Inherited values
+ * are never a conflict with a procedure's own.
+ */
+function objectivesOf(procedure: Procedure, statements: Statements, procedures: ReadonlySet<Section>): { statements: Statement[]; used: Set<RootContent> } {
+  const { section } = procedure;
+  const found = findStatements(procedure.nodes);
+  const own = [...headingStatements(section.title, section.line), ...found.statements.filter((x) => x.key === undefined)];
+  const name = scenarioName(section.title);
+  const keyed = [...found.statements, ...statements.keyed].filter((x) => x.key !== undefined && name !== '' && sameScenario(scenarioName(x.key), name));
+  for (const x of keyed) statements.matched.add(x);
+  const inherited: Statement[] = [];
+  for (let s = section.parent; s; s = s.parent) {
+    inherited.push(...statements.of(s).statements.filter((x) => x.key === undefined));
+    for (const c of s.children) {
+      if (c !== section && !procedures.has(c) && OBJECTIVES_SECTION.test(c.title)) inherited.push(...statements.of(c).statements.filter((x) => x.key === undefined));
+    }
+  }
+  const layers = [own, keyed, inherited];
+  const chosen = (['rto', 'rpo'] as const).flatMap((objective) => layers.map((l) => l.filter((x) => x.objective === objective)).find((l) => l.length > 0) ?? []);
+  return { statements: chosen.sort((a, b) => a.line - b.line), used: found.used };
+}
+
+/** "database loss" names "database loss", and "cluster loss" names "full cluster loss": whole words, either way. */
+function sameScenario(a: string, b: string): boolean {
+  return a === b || ` ${b} `.includes(` ${a} `) || ` ${a} `.includes(` ${b} `);
 }
 
 /** Imports a Markdown document; throws DocumentError only for input that is not a document at all. */
@@ -87,16 +127,16 @@ export function importMarkdown(text: string, options: ImportOptions = {}): Impor
   const parsed = parseMarkdown(text);
   const notes: Note[] = [...parsed.notes];
   const found = findProcedures(sectionTree(parsed.tree), options.all ?? false);
-  notes.push(...found.notes);
+  const statements = new Statements(found.others);
+  const procedureSections = new Set(found.procedures.map((p) => p.section));
   const runbooks: ImportedRunbook[] = [];
   const ids = new Set<string>();
   const nextSuffix = new Map<string, number>();
-  const read = new Map<Section, Statement[]>();
   for (const procedure of found.procedures) {
     const { section } = procedure;
-    const title = section.title || 'Imported procedure';
-    const objectives = objectivesOf(procedure, read);
-    let id = slug(title.replace(/^scenario\s*[a-z0-9]{0,3}\s*[:.\-–—]\s*/i, '').replace(/\([^)]*\)/g, ''), 'procedure');
+    const title = withoutObjectives(section.title) || 'Imported procedure';
+    const objectives = objectivesOf(procedure, statements, procedureSections);
+    let id = slug(title.replace(/^scenario\s*[a-z0-9]{0,3}\s*[:.\-–—]\s*/i, '').replace(/^\d+(?:\.\d+)+\s+/, '').replace(/\([^)]*\)/g, ''), 'procedure');
     if (ids.has(id)) {
       // The first free "-n"; numbers below the last one given stay taken, so the search resumes there.
       const base = slug(title, 'procedure');
@@ -130,6 +170,11 @@ export function importMarkdown(text: string, options: ImportOptions = {}): Impor
       continue;
     }
     runbooks.push({ id, title, line: section.line, endLine: Math.max(section.line, ...procedure.nodes.map((n) => endLineOf(n))), fileName: `${id}.yaml`, yaml, runbook, steps: mapped.steps.length, plannedMs: built.plannedMs, rtoMs: decided.rto?.ms, rpoMs: decided.rpo?.ms });
+  }
+  const used = statements.usedBlocks();
+  for (const section of found.others) notes.push(...sectionNotes(section, used));
+  for (const x of statements.keyed) {
+    if (!statements.matched.has(x)) notes.push({ level: 'warning', line: x.line, message: `${x.objective.toUpperCase()} for "${x.key ?? ''}": no procedure of that name was found; not used` });
   }
   if (found.procedures.length === 0) notes.push({ level: 'warning', line: 1, message: 'no scenario or procedure found: expected a "Scenario" heading, numbered steps, a checklist, a T+ timeline or numbered comments in a shell block' });
   notes.sort((a, b) => a.line - b.line);

@@ -6,11 +6,11 @@ import { yamlDuration } from './build.js';
 import { blocksAction } from './blocks.js';
 import { DEFAULT_MS, readMark, takeParenthesizedTime } from './durations.js';
 import { leadParagraph } from './forms.js';
-import { isShellLang } from './shell.js';
+import { isShellCode } from './shell.js';
 import { lineOf, oneLine, textOf, tidy } from './text.js';
 import type { DraftStep, Note } from './types.js';
 
-const STEP_PREFIX = /^(step\s*\d+\s*[:.)\-–—]\s*)/i;
+const STEP_PREFIX = /^((?:step\s*)?\d+\s*[:.)\-–—]\s*)/i;
 
 function bullets(list: List): string[] {
   return list.children.map((item, i) => `${list.ordered ? `${(list.start ?? 1) + i}.` : '-'} ${tidy(textOf(item)).replace(/\n/g, ' ')}`);
@@ -30,11 +30,11 @@ export function itemStep(item: ListItem, notes: Note[], title?: string): DraftSt
   const codes: Code[] = [];
   const text: string[] = extra ? [extra] : [];
   for (const child of item.children.slice(lead ? 1 : 0)) {
-    if (child.type === 'code' && isShellLang(child.lang)) codes.push(child);
+    if (child.type === 'code' && isShellCode(child)) codes.push(child);
     else if (child.type === 'list') text.push(...bullets(child));
     else text.push(tidy(textOf(child)));
-    if (child.type === 'code' && !isShellLang(child.lang)) {
-      notes.push({ level: 'unmapped', line: lineOf(child), message: `${child.lang} block in step "${heading}" is not shell: kept as text for people to read` });
+    if (child.type === 'code' && !isShellCode(child)) {
+      notes.push({ level: 'unmapped', line: lineOf(child), message: `${child.lang || 'untagged'} block in step "${heading}" is not shell: kept as text for people to read` });
     }
   }
   const action = blocksAction(codes, notes);
@@ -75,14 +75,17 @@ function timeline(entries: Entry[], notes: Note[]): DraftStep[] {
     const next = entries[i + 1];
     const step = entry.step;
     if (entry.unitless) notes.push({ level: 'warning', line: step.line, message: `timeline mark without a unit in "${step.title}": read as minutes` });
+    const clock = (ms: number) => ({ startMs: entry.offsetMs, endMs: entry.offsetMs + ms, kind: 'timeline' as const });
     if (!next) {
       if (!step.time) notes.push({ level: 'warning', line: step.line, message: `the last timeline entry "${step.title}" has no end: budgeted ${formatDuration(DEFAULT_MS)}` });
-      return { ...step, time: step.time ?? { ms: DEFAULT_MS, text: 'last entry', note: `the timeline does not say when it ends: budgeted ${formatDuration(DEFAULT_MS)}` } };
+      const time = step.time ?? { ms: DEFAULT_MS, text: 'last entry', note: `the timeline does not say when it ends: budgeted ${formatDuration(DEFAULT_MS)}` };
+      return { ...step, time: { ...time, clock: clock(time.ms) } };
     }
     const gap = next.offsetMs - entry.offsetMs;
     const span = `${mark(entry.offsetMs)} to ${mark(next.offsetMs)}`;
     if (gap < 0) return { ...step, time: { ms: 0, text: span, error: `the timeline runs backwards: ${mark(next.offsetMs)} (line ${next.step.line}) comes after ${mark(entry.offsetMs)}` } };
-    return { ...step, time: step.time ?? { ms: gap, text: span, note: `from the timeline: ${span}` } };
+    const time = step.time ?? { ms: gap, text: span, note: `from the timeline: ${span}` };
+    return { ...step, time: { ...time, clock: clock(time.ms) } };
   });
 }
 

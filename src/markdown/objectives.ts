@@ -2,7 +2,7 @@
 // (label | value, or RTO and RPO columns over one row).
 import type { List, Paragraph, RootContent, Table } from 'mdast';
 import { formatDuration } from '../runbook/duration.js';
-import { readTime } from './durations.js';
+import { readLeadingTime } from './durations.js';
 import { lineOf, oneLine, textOf } from './text.js';
 import type { Note } from './types.js';
 
@@ -14,6 +14,8 @@ export interface Statement {
   ms?: number;
   text: string;
   line: number;
+  /** The scenario a row of a table of disasters names ("Database loss"); none for a plain statement. */
+  key?: string;
 }
 
 const LABELS: Record<Objective, RegExp> = {
@@ -32,7 +34,27 @@ function statement(label: string, value: string, line: number): Statement | unde
   const objective = objectiveOf(label);
   if (!objective) return undefined;
   const text = oneLine(value).replace(/\s*\(.*\)$/, '');
-  return { objective, ms: readTime(text)?.ms, text, line };
+  return { objective, ms: readLeadingTime(text)?.ms, text, line };
+}
+
+/** Objectives in a heading's parentheses: "3.1 Database lost (RTO: 2 hours, RPO: 15 minutes)". */
+export function headingStatements(title: string, line: number): Statement[] {
+  return [...title.matchAll(/\(([^()]*)\)/g)].flatMap((m) => m[1]!.split(/[,;]/).flatMap((part) => fromLines(part, line)));
+}
+
+/** The heading without its objectives: "3.1 Database lost". */
+export function withoutObjectives(title: string): string {
+  return title.replace(/\s*\([^()]*\b(?:RTO|RPO)\b[^()]*\)/gi, '').trim();
+}
+
+/** A name as rows and headings write it, to match one with the other: "6.1 Database loss" → "database loss". */
+export function scenarioName(text: string): string {
+  return withoutObjectives(text)
+    .toLowerCase()
+    .replace(/^\s*(?:scenario\s*[a-z0-9]{0,3}\s*[:.\-–—]\s*|\d+(?:\.\d+)*\.?\s+)/, '')
+    .replace(/\([^)]*\)/g, '')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
 }
 
 /** "Label: value" lines of a paragraph or list item. */
@@ -48,8 +70,16 @@ function fromTable(table: Table): Statement[] {
   const rows = table.children.map((row) => row.children.map((cell) => oneLine(textOf(cell))));
   const [header = [], ...body] = rows;
   const columns = header.map((cell) => objectiveOf(cell));
-  if (columns.some(Boolean) && body.length === 1) {
-    return columns.flatMap((objective, i) => (objective ? [{ ...statement(header[i]!, body[0]![i] ?? '', lineOf(table.children[1]))!, objective }] : []));
+  // RTO and RPO columns: one row for the section, or rows keyed by the scenario their first cell names.
+  const keyed = columns.some(Boolean) && !columns[0] && (body.length > 1 || /scenario|disaster|incident|failure|event|service|system/i.test(header[0] ?? ''));
+  if (columns.some(Boolean) && (keyed || body.length === 1)) {
+    return body.flatMap((cells, r) =>
+      columns.flatMap((objective, i) => {
+        if (!objective) return [];
+        const found = statement(header[i]!, cells[i] ?? '', lineOf(table.children[r + 1]))!;
+        return [keyed ? { ...found, objective, key: cells[0] ?? '' } : { ...found, objective }];
+      }),
+    );
   }
   return rows.flatMap((cells, i) => (cells.length >= 2 ? fromLines(`${cells[0]}: ${cells[1]}`, lineOf(table.children[i])) : []));
 }

@@ -16,7 +16,7 @@ export interface InputDraft {
   line: number;
 }
 
-export type PlaceholderKind = 'variable' | 'angle' | 'your' | 'file' | 'timestamp';
+export type PlaceholderKind = 'variable' | 'angle' | 'your' | 'file' | 'timestamp' | 'url';
 
 const SECRET = /(^|_)(URL|URI|DSN|TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)(_|$)/;
 
@@ -37,9 +37,10 @@ export function inputName(kind: PlaceholderKind, found: string): string | undefi
   else if (kind === 'angle') name = snake(found.slice(1, -1));
   else if (kind === 'your') name = snake(found.replace(/^your[_-]/i, '').replace(/[_-]here$/i, ''));
   else if (kind === 'timestamp') name = 'timestamp';
+  else if (kind === 'url') name = `${snake(/@([^:/.]+)/.exec(found)?.[1] ?? 'database')}_url`;
   else {
     const base = found.replace(/^.*\//, '').replace(/(\.[a-z][a-z0-9]{0,4})+$/i, '');
-    const stem = snake(base.replace(/\d{6,}/g, ' ').replace(/\b\d+\b/g, ' '));
+    const stem = snake(base.replace(/\d{6,}|YYYYMMDD|HHMMSS/g, ' ').replace(/\b\d+\b/g, ' '));
     name = stem ? `${stem}_file` : 'file';
   }
   if (!/^[a-z]/.test(name)) name = name ? `input_${name}` : '';

@@ -1,10 +1,10 @@
-// Which sections are procedures: a scenario heading (with everything under it), or a section whose
-// own blocks hold steps (numbered steps, a checklist, a timeline, numbered comments in a shell block).
+// Which sections are procedures: a scenario heading (with everything under it), a section whose
+// sub-headings are numbered steps, or a section whose own blocks hold steps (numbered steps, bold
+// numbered paragraphs, a checklist, a timeline, numbered comments in a shell block).
 import type { RootContent } from 'mdast';
-import { isCommandBlock, procedureForm, shellBlockOf } from './forms.js';
-import { allSections, type Section, subtreeNodes } from './sections.js';
-import { lineOf } from './text.js';
-import type { Note } from './types.js';
+import { procedureForm } from './forms.js';
+import { hasStepHeadings, isStepHeading, paragraphsAsLists, procedureNodes } from './segments.js';
+import { allSections, type Section } from './sections.js';
 
 /** A section that becomes one runbook. */
 export interface Procedure {
@@ -17,33 +17,30 @@ export interface Procedure {
 
 const SCENARIO = /\bscenario\b/i;
 
-/** Finds the procedures of a document, in document order, and notes the command blocks left out. */
-export function findProcedures(top: Section, all: boolean): { procedures: Procedure[]; notes: Note[] } {
+/** Finds the procedures of a document in document order, and the sections that are not one. */
+export function findProcedures(top: Section, all: boolean): { procedures: Procedure[]; others: Section[] } {
   const procedures: Procedure[] = [];
-  const notes: Note[] = [];
-  const inScenario = new Set<Section>();
+  const others: Section[] = [];
+  const inside = new Set<Section>();
   for (const section of allSections(top)) {
-    if (section.parent && inScenario.has(section.parent)) {
-      inScenario.add(section);
+    if (section.parent && inside.has(section.parent)) {
+      inside.add(section);
       continue;
     }
     if (section.depth > 0 && SCENARIO.test(section.title)) {
-      inScenario.add(section);
-      procedures.push({ section, scenario: true, form: 'a scenario heading', nodes: subtreeNodes(section) });
+      inside.add(section);
+      procedures.push({ section, scenario: true, form: 'a scenario heading', nodes: procedureNodes(section, true) });
       continue;
     }
-    const form = procedureForm(section.nodes, all);
-    if (form) {
-      procedures.push({ section, scenario: false, form, nodes: section.nodes });
+    if (section.depth > 0 && hasStepHeadings(section)) {
+      for (const child of section.children) if (isStepHeading(child)) inside.add(child);
+      procedures.push({ section, scenario: false, form: 'numbered step headings', nodes: procedureNodes(section, false) });
       continue;
     }
-    for (const node of section.nodes) {
-      if (node.type === 'code' && shellBlockOf(node).shebang) {
-        notes.push({ level: 'unmapped', line: lineOf(node), message: `script file in "${section.title || 'the document'}" (starts with #!): a file to save, not steps to run` });
-      } else if (isCommandBlock(node)) {
-        notes.push({ level: 'unmapped', line: lineOf(node), message: `commands in "${section.title || 'the document'}" have no numbered steps or times: not imported (--all imports them)` });
-      }
-    }
+    const nodes = paragraphsAsLists(section.nodes);
+    const form = procedureForm(nodes, all);
+    if (form) procedures.push({ section, scenario: false, form, nodes });
+    else others.push(section);
   }
-  return { procedures, notes };
+  return { procedures, others };
 }

@@ -6,21 +6,29 @@ import { type InputSet, type PlaceholderKind, SHELL_VARIABLES } from './placehol
 type Quote = 'none' | 'single' | 'double' | 'heredoc';
 
 // Sticky (`y`): each is tried at one position of the line, without slicing the line there.
-const FILE = /[\w./-]*?(?:19|20)\d{6}[\w.-]*?\.[a-z][a-z0-9]{0,4}(?:\.[a-z0-9]{1,4})?(?![\w.$-])/iy;
+const FILE = /[\w./-]*?(?:(?:19|20)\d{6}|YYYYMMDD)[\w.-]*?\.[a-z][a-z0-9]{0,4}(?:\.[a-z0-9]{1,4})?(?![\w.$-])/iy;
+/** A URL with a user and password in it: the whole URL is a secret. */
+const CREDENTIAL_URL = /[a-z][a-z0-9+.-]*:\/\/[^\s:@/"'`]+:[^\s@/"'`]+@[^\s"'`]+/iy;
+const STAMP = /YYYY-MM-DD(?:[ T]HH:MM(?::SS)?)?(?: ?UTC|Z)?/y;
 const PATTERNS: Array<[PlaceholderKind, RegExp, Quote[]]> = [
   ['variable', /\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*)(?![a-zA-Z0-9_]))/y, ['none', 'double', 'heredoc']],
+  ['url', CREDENTIAL_URL, ['none', 'double', 'single', 'heredoc']],
+  ['timestamp', STAMP, ['none', 'double', 'heredoc']],
   ['angle', /<[A-Za-z][\w-]*>/y, ['none']],
+  // In double quotes only a name of several words (`"<recovery_target_time>"`): `"<b>"` may be markup.
+  ['angle', /<[A-Za-z][A-Za-z0-9]*[_-][\w-]*>/y, ['double']],
   ['your', /your[_-][A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*/iy, ['none', 'double', 'single', 'heredoc']],
   ['file', FILE, ['none', 'double', 'heredoc']],
 ];
-const WORD_START = /[\s=:"'(/]/;
+const WORD_START = /[\s=:"'(/@-]/;
 /** The character each pattern starts with: most positions of a line start none, and need no regex. */
 const STARTS: Record<PlaceholderKind, (c: string) => boolean> = {
   variable: (c) => c === '$',
   angle: (c) => c === '<',
   your: (c) => c === 'y' || c === 'Y',
   file: (c) => /[\w./-]/.test(c),
-  timestamp: () => false,
+  timestamp: (c) => c === 'Y',
+  url: (c) => /[a-z]/i.test(c),
 };
 
 /** Variables the script sets itself (`NAME=`, `read NAME`, `for NAME in`): not placeholders. */
@@ -44,6 +52,7 @@ function rewriteLine(text: string, quote: Quote, line: number, inputs: InputSet,
   let out = '';
   let from = 0;
   let i = 0;
+  const hasUrl = text.includes('://');
   while (i < text.length) {
     const c = text[i]!;
     if (quote === 'none' && c === '#' && atWordStart(text, i)) break;
@@ -53,7 +62,7 @@ function rewriteLine(text: string, quote: Quote, line: number, inputs: InputSet,
     }
     let matched = false;
     for (const [kind, pattern, where] of PATTERNS) {
-      if (!STARTS[kind](c) || !where.includes(quote) || (kind !== 'variable' && !atWordStart(text, i))) continue;
+      if (!STARTS[kind](c) || !where.includes(quote) || (kind !== 'variable' && !atWordStart(text, i)) || (kind === 'url' && !hasUrl)) continue;
       pattern.lastIndex = i;
       const m = pattern.exec(text);
       if (!m) continue;
@@ -97,10 +106,11 @@ export function rewriteScript(script: string, line: number, inputs: InputSet): {
 }
 
 const TEXT_PATTERNS: Array<[PlaceholderKind, RegExp]> = [
+  ['url', new RegExp(CREDENTIAL_URL.source, 'gi')],
   ['angle', /<[A-Za-z][\w-]*>/g],
   ['your', /\byour[_-][A-Za-z0-9]+(?:[_-][A-Za-z0-9]+)*/gi],
-  ['timestamp', /\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?(?: ?UTC|Z)?/g],
-  ['file', /(?<![\w$])[\w./-]*?(?:19|20)\d{6}[\w.-]*?\.[a-z][a-z0-9]{0,4}(?:\.[a-z0-9]{1,4})?(?![\w.$-])/gi],
+  ['timestamp', /\b(?:\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?|YYYY-MM-DD(?:[ T]HH:MM(?::SS)?)?)(?: ?UTC|Z)?/g],
+  ['file', /(?<![\w$])[\w./-]*?(?:(?:19|20)\d{6}|YYYYMMDD)[\w.-]*?\.[a-z][a-z0-9]{0,4}(?:\.[a-z0-9]{1,4})?(?![\w.$-])/gi],
 ];
 
 /** Instructions for people: placeholders become `{{ inputs.name }}`; a literal `{{` is broken up so it is not read as one. */

@@ -36,6 +36,41 @@ export function isShellLang(lang: string | null | undefined): boolean {
   return SHELL_LANGS.has((lang ?? '').toLowerCase());
 }
 
+// Programs an untagged block's commands start with, in DR documents. An untagged block is shell only
+// when every command reads as a program (or a path) and at least one is a program known here.
+const PROGRAMS = new Set([
+  'aws', 'az', 'gcloud', 'gsutil', 'kubectl', 'helm', 'terraform', 'docker', 'docker-compose', 'podman', 'systemctl', 'service',
+  'journalctl', 'psql', 'pg_dump', 'pg_restore', 'pg_basebackup', 'pg_ctl', 'pg_isready', 'pgbackrest', 'wal-g', 'mysql', 'mysqldump',
+  'redis-cli', 'mongo', 'mongosh', 'mongodump', 'mongorestore', 'etcdctl', 'kubeadm', 'vault', 'consul', 'nomad', 'ansible',
+  'ansible-playbook', 'ssh', 'scp', 'rsync', 'curl', 'wget', 'git', 'npm', 'npx', 'yarn', 'pnpm', 'node', 'python', 'python3',
+  'pip', 'make', 'sudo', 'cd', 'ls', 'cat', 'cp', 'mv', 'rm', 'mkdir', 'chmod', 'chown', 'tar', 'gzip', 'gunzip', 'zfs', 'zpool',
+  'mount', 'umount', 'echo', 'export', 'source', 'grep', 'tail', 'head', 'find', 'openssl', 'dig', 'nslookup', 'ping', 'nc',
+  'supabase', 'flyctl', 'heroku', 'vercel', 'dbt', 'kafka-topics.sh', 'kafka-consumer-groups.sh', 'kafka-topics',
+  'kafka-consumer-groups', 'sed', 'awk', 'jq', 'date', 'sleep', 'watch', 'kill', 'pkill', 'crontab', 'drbdadm', 'eksctl', 'doctl',
+]);
+const COMMAND_WORD = /^(?:\.{0,2}\/[\w./-]+|[a-z_][\w.+-]*)$/;
+
+/** The program a command line starts with, past `sudo`, `env` and `NAME=value` prefixes. */
+function programOf(command: string): string {
+  const words = command.trim().split(/\s+/);
+  let i = 0;
+  while (i < words.length && (/^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!) || words[i] === 'sudo' || words[i] === 'env')) i++;
+  return words[i] ?? '';
+}
+
+/**
+ * A fenced block that is a shell program: a shell language tag, or no tag and lines that read as
+ * commands (`gcloud iam ...`), not a message template or prose ("Hi team, ...", "Title: ...").
+ */
+export function isShellCode(code: { lang?: string | null; value: string }): boolean {
+  const lang = (code.lang ?? '').toLowerCase();
+  if (lang) return SHELL_LANGS.has(lang);
+  const block = readShellBlock(code.value, 1);
+  const programs = block.groups.flatMap((g) => g.commands.map((c) => programOf(c.text)));
+  if (programs.length === 0) return block.groups.length > 0 && block.numbered;
+  return programs.every((p) => COMMAND_WORD.test(p)) && programs.some((p) => PROGRAMS.has(p) || p.includes('/'));
+}
+
 /** "1. Restore from backup" → { number: 1, title: "Restore from backup" }. */
 export function numberedComment(comment: string): { number: number; title: string } | undefined {
   const match = NUMBERED.exec(comment.trim());

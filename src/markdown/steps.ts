@@ -4,7 +4,7 @@ import { blockSteps } from './blocks.js';
 import { isChecklist, isStepList, isTimelineList, isTimelineTable, shellBlockOf } from './forms.js';
 import { checklistSteps, itemStep, timelineListSteps, timelineTableSteps } from './items.js';
 import type { Procedure } from './procedures.js';
-import { isShellLang } from './shell.js';
+import { isShellCode } from './shell.js';
 import { lineOf, oneLine, textOf } from './text.js';
 import type { DraftStep, Note } from './types.js';
 
@@ -19,15 +19,16 @@ export function procedureSteps(procedure: Procedure, skip: ReadonlySet<RootConte
   const where = `"${procedure.section.title || 'the document'}"`;
   for (const node of procedure.nodes) {
     if (skip.has(node)) continue;
-    if (node.type === 'list' && isStepList(node, procedure.scenario)) steps.push(...node.children.map((item) => itemStep(item, notes)));
+    if (node.type === 'list' && isTimelineList(node)) steps.push(...timelineListSteps(node, notes));
+    else if (node.type === 'list' && isStepList(node, procedure.scenario)) steps.push(...node.children.map((item) => itemStep(item, notes)));
     else if (node.type === 'list' && isChecklist(node)) {
       steps.push(...checklistSteps(node));
       notes.push({ level: 'mapped', line: lineOf(node), message: `checklist of ${node.children.length} item(s) → one manual confirmation step each` });
-    } else if (node.type === 'list' && isTimelineList(node)) steps.push(...timelineListSteps(node, notes));
+    }
     else if (node.type === 'table' && isTimelineTable(node)) steps.push(...timelineTableSteps(node, notes));
     else if (node.type === 'code') {
-      const block = isShellLang(node.lang) ? shellBlockOf(node) : undefined;
-      if (!block) notes.push({ level: 'unmapped', line: lineOf(node), message: `${node.lang} block in ${where} is not shell: not imported` });
+      const block = isShellCode(node) ? shellBlockOf(node) : undefined;
+      if (!block) notes.push({ level: 'unmapped', line: lineOf(node), message: `${node.lang || 'untagged'} block in ${where} is not a shell program: kept out of the steps` });
       else if (block.shebang) notes.push({ level: 'unmapped', line: lineOf(node), message: `script file in ${where} (starts with #!): a file to save, not steps to run` });
       else if (block.numbered || procedure.scenario || all) {
         const found = blockSteps(node, notes);

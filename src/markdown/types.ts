@@ -10,7 +10,12 @@ export interface Note {
   line: number;
   message: string;
   runbook?: string;
+  /** A part left out that the importer could not say what it is: `dr import --check` fails on it. */
+  unclassified?: boolean;
 }
+
+/** A clock position from a range of minutes, a range of T+ marks, or an entry of a T+ timeline. */
+export type ClockKind = 'range' | 'marks' | 'timeline';
 
 /** How a step's time was read from the document. */
 export interface TimeReading {
@@ -24,6 +29,12 @@ export interface TimeReading {
   assumed?: boolean;
   /** A contradiction in the phrase itself (a range that runs backwards). */
   error?: string;
+  /**
+   * Where a range or a timeline mark puts the step on the incident clock. A range written as
+   * `T+15 to T+20`, a T+ timeline, or ranges that chain (`0-15`, `15-20`) are clock positions: the
+   * budget is the width. A lone range (`2-4 hours`) is an estimate: the budget is its upper bound.
+   */
+  clock?: { startMs: number; endMs: number; kind: ClockKind };
 }
 
 /** A step as found in the document, before ids, inputs and the approval gate are decided. */
