@@ -1,10 +1,18 @@
-// A typed facade over mvdan-sh (mvdan/sh compiled to JavaScript by GopherJS): the package ships no
-// types, and its objects are Go structs seen through wrappers, so only the fields we read are typed.
-// Wrappers are created on each access: compare nodes by offset, never by identity.
+// A typed facade over mvdan-sh (mvdan/sh compiled to JavaScript by GopherJS; the package ships no
+// types). We read the Go structs underneath the package's JavaScript wrappers: a wrapper is built on
+// every property access, which made a walk ~10x slower than the parse. The raw shapes are GopherJS's:
+// slices are {$array, $offset, $length}, a nil pointer is its type's `nil` object, a nil interface has
+// no type. Only the fields we read are typed.
 import { createRequire } from 'node:module';
 
 export interface Pos {
   Offset(): number;
+}
+/** A Go slice. */
+export interface GoSlice<T> {
+  $array: T[];
+  $offset: number;
+  $length: number;
 }
 export interface ShNode {
   Pos(): Pos;
@@ -16,28 +24,23 @@ export interface Lit extends ShNode {
 export interface WordPart extends ShNode {
   Value?: string;
   Dollar?: boolean;
-  Parts?: WordPart[];
+  Parts?: GoSlice<WordPart>;
 }
 export interface Word extends ShNode {
-  Parts: WordPart[];
-}
-export interface Assign extends ShNode {
-  Name: Lit | null;
-  Value: Word | null;
+  Parts: GoSlice<WordPart>;
 }
 export interface Redirect extends ShNode {
   Op: number;
-  N: Lit | null;
-  Word: Word | null;
-  Hdoc: Word | null;
+  N: Lit;
+  Word: Word;
+  Hdoc: Word;
 }
 export interface CallExpr extends ShNode {
-  Assigns: Assign[];
-  Args: Word[];
+  Args: GoSlice<Word>;
 }
 export interface Stmt extends ShNode {
-  Cmd: ShNode | null;
-  Redirs: Redirect[];
+  Cmd: ShNode;
+  Redirs: GoSlice<Redirect>;
 }
 export interface BinaryCmd extends ShNode {
   Op: number;
@@ -48,7 +51,23 @@ export interface FuncDecl extends ShNode {
   Name: Lit;
 }
 export interface File extends ShNode {
-  Stmts: Stmt[];
+  Stmts: GoSlice<Stmt>;
+}
+
+/** The elements of a Go slice. */
+export const items = <T>(slice: GoSlice<T>): T[] => slice.$array.slice(slice.$offset, slice.$offset + slice.$length);
+
+interface GoType {
+  string?: string;
+  nil?: unknown;
+}
+const goType = (value: unknown): GoType | undefined =>
+  typeof value === 'object' && value !== null ? ((value as { constructor?: GoType }).constructor ?? undefined) : undefined;
+
+/** True for a syntax node (not a nil pointer, not a nil interface, not a plain value like Pos). */
+export function isNode(value: unknown): value is ShNode {
+  const type = goType(value);
+  return typeof type?.string === 'string' && type.string.startsWith('*syntax.') && type.nil !== value;
 }
 
 /** Redirection operators (mvdan.cc/sh/v3/syntax RedirOperator). */
@@ -71,14 +90,11 @@ export const REDIR = {
 export const BINARY = { and: 10, or: 11, pipe: 12, pipeAll: 13 } as const;
 
 interface MvdanSh {
-  syntax: {
-    NewParser(): { Parse(text: string, name: string): File };
-    Walk(node: ShNode, visit: (node: ShNode | null) => boolean): void;
-    NodeType(node: ShNode): string;
-  };
+  syntax: { NewParser(): { Parse(text: string, name: string): { __internal_object__: File } } };
 }
 
 const { syntax } = createRequire(import.meta.url)('mvdan-sh') as MvdanSh;
+const parser = syntax.NewParser();
 
 /** A script that bash would refuse (the parser's message, with line and column). */
 export class ShellSyntaxError extends Error {
@@ -88,7 +104,7 @@ export class ShellSyntaxError extends Error {
 /** Parses a bash script; throws ShellSyntaxError with the parser's message. */
 export function parseShell(text: string): File {
   try {
-    return syntax.NewParser().Parse(text, 'script');
+    return parser.Parse(text, 'script').__internal_object__;
   } catch (error) {
     const goError = error as { Error?: () => string } | null;
     const message = typeof goError?.Error === 'function' ? goError.Error() : String(error);
@@ -96,10 +112,16 @@ export function parseShell(text: string): File {
   }
 }
 
-/** Visits `node` and every node below it, depth first (the visitor returns false to skip children). */
-export function walk(node: ShNode, visit: (node: ShNode) => boolean): void {
-  syntax.Walk(node, (n) => (n === null ? true : visit(n)));
-}
-
 /** The Go type name of a node: "CallExpr", "Stmt", "Lit", ... */
-export const nodeType = (node: ShNode): string => syntax.NodeType(node);
+export const nodeType = (node: ShNode): string => goType(node)?.string?.slice('*syntax.'.length) ?? '';
+
+/** Visits `node` and every node below it, depth first, parents before children. */
+export function walk(node: ShNode, visit: (node: ShNode) => void): void {
+  visit(node);
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '$val' || typeof value !== 'object' || value === null) continue;
+    if ('$array' in value) {
+      for (const item of items(value as GoSlice<unknown>)) if (isNode(item)) walk(item, visit);
+    } else if (isNode(value)) walk(value, visit);
+  }
+}

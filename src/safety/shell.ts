@@ -2,7 +2,7 @@
 // depth (pipelines, lists, subshells, blocks, loops, functions, command and process substitutions),
 // classify each simple command and each redirection, and combine.
 import { changesState, combine, unproven, type Verdict } from '../runbook/effect.js';
-import { BINARY, nodeType, parseShell, REDIR, walk, type BinaryCmd, type CallExpr, type FuncDecl, type Redirect, type ShNode, type Stmt } from './sh-syntax.js';
+import { BINARY, isNode, items, nodeType, parseShell, REDIR, walk, type BinaryCmd, type CallExpr, type FuncDecl, type Redirect, type ShNode, type Stmt } from './sh-syntax.js';
 import { maskTemplates, unmask } from './templates.js';
 import type { Classifiers, Stdin } from './types.js';
 import { quote } from './types.js';
@@ -17,7 +17,10 @@ export function classifyShell(script: string, classify: Classifiers): Verdict {
   try {
     file = parseShell(text);
   } catch (error) {
-    return unproven(`${quote(script)} does not parse as bash (${(error as Error).message}): its commands cannot be seen`);
+    // bash runs a script line by line: the lines before a syntax error run. Classify each line that
+    // parses on its own, so a visible destructive command is not hidden by a later typo.
+    const lines = script.includes('\n') ? script.split('\n').map((line) => classifyShell(line, classify)) : [];
+    return combine([unproven(`${quote(script)} does not parse as bash (${(error as Error).message}): its commands cannot be seen`), ...lines.filter((v) => v.proven)]);
   }
   // Offsets are UTF-8 byte offsets (the parser is Go).
   const bytes = Buffer.from(text);
@@ -25,7 +28,6 @@ export function classifyShell(script: string, classify: Classifiers): Verdict {
   const functions = new Set<string>();
   walk(file, (node) => {
     if (nodeType(node) === 'FuncDecl') functions.add((node as FuncDecl).Name.Value);
-    return true;
   });
   const piped = new Map<number, Stdin>();
   const verdicts: Verdict[] = [];
@@ -39,17 +41,16 @@ export function classifyShell(script: string, classify: Classifiers): Verdict {
       const stmt = node as Stmt;
       const { stdin, writes } = redirections(stmt, source);
       verdicts.push(...writes);
-      if (stmt.Cmd && nodeType(stmt.Cmd) === 'CallExpr') {
+      if (isNode(stmt.Cmd) && nodeType(stmt.Cmd) === 'CallExpr') {
         const call = stmt.Cmd as CallExpr;
         // Assignments alone (`X=1`, `X=$(cmd)`) change nothing; their substitutions are visited below.
-        if (call.Args.length > 0) {
-          const args = call.Args.map((w) => wordValue(w));
+        if (call.Args.$length > 0) {
+          const args = items(call.Args).map((w) => wordValue(w));
           const input = stdin ?? piped.get(stmt.Pos().Offset());
           verdicts.push(classify.command({ args, display: source(call), stdin: input, functions }));
         }
       }
     }
-    return true;
   });
   const verdict = combine(verdicts);
   return { ...verdict, reasons: verdict.reasons.map((r) => unmask(r, originals)) };
@@ -59,8 +60,8 @@ export function classifyShell(script: string, classify: Classifiers): Verdict {
 function redirections(stmt: Stmt, source: (node: ShNode) => string): { stdin?: Stdin; writes: Verdict[] } {
   let stdin: Stdin | undefined;
   const writes: Verdict[] = [];
-  for (const r of stmt.Redirs) {
-    const target = r.Word ? wordValue(r.Word) : undefined;
+  for (const r of items(stmt.Redirs)) {
+    const target = isNode(r.Word) ? wordValue(r.Word) : undefined;
     if (r.Op === REDIR.hdoc || r.Op === REDIR.dashHdoc) stdin = { kind: 'text', text: hereDoc(r) };
     else if (r.Op === REDIR.hereString) stdin = { kind: 'text', text: `${target?.text ?? ''}\n` };
     else if (r.Op === REDIR.in && target) stdin = { kind: 'file', path: target.text };
@@ -75,16 +76,16 @@ function redirections(stmt: Stmt, source: (node: ShNode) => string): { stdin?: S
 
 /** A here-document's body: quoted delimiters (`<<'EOF'`) keep it verbatim, else `$x` is a value. */
 function hereDoc(r: Redirect): string {
-  if (!r.Hdoc) return '';
-  const delimiter = r.Word?.Parts ?? [];
+  if (!isNode(r.Hdoc)) return '';
+  const delimiter = isNode(r.Word) ? items(r.Word.Parts) : [];
   const quoted = delimiter.some((p) => nodeType(p) !== 'Lit' || (p.Value ?? '').includes('\\'));
-  return quoted ? r.Hdoc.Parts.map((p) => p.Value ?? '').join('') : wordValue(r.Hdoc, true).text;
+  return quoted ? items(r.Hdoc.Parts).map((p) => p.Value ?? '').join('') : wordValue(r.Hdoc, true).text;
 }
 
 /** Text a statement writes into a pipe when it is plain: `cat <<EOF`, `echo "..."`. */
 function feeds(stmt: Stmt): Stdin | undefined {
-  if (!stmt.Cmd || nodeType(stmt.Cmd) !== 'CallExpr') return undefined;
-  const args = (stmt.Cmd as CallExpr).Args.map((w) => wordValue(w));
+  if (!isNode(stmt.Cmd) || nodeType(stmt.Cmd) !== 'CallExpr') return undefined;
+  const args = items((stmt.Cmd as CallExpr).Args).map((w) => wordValue(w));
   const [head, ...rest] = args;
   if (!head?.literal) return undefined;
   if (head.text === 'cat' && rest.every((a) => a.text === '-')) {

@@ -1,7 +1,7 @@
 // A shell word's value as the program will see it: quotes removed, escapes applied, and a neutral
 // placeholder for every part only known at run time (parameter, command or arithmetic expansions).
 import { RUNTIME_VALUE } from './templates.js';
-import { nodeType, type Word, type WordPart } from './sh-syntax.js';
+import { items, nodeType, type Word, type WordPart } from './sh-syntax.js';
 import type { Arg } from './types.js';
 
 /** Backslash escapes outside quotes: `\x` is `x`. */
@@ -25,7 +25,7 @@ function partValue(part: WordPart, quoted: boolean): Arg {
       return { text, literal: !/\\/.test(text) };
     }
     case 'DblQuoted': {
-      const parts = (part.Parts ?? []).map((p) => partValue(p, true));
+      const parts = (part.Parts ? items(part.Parts) : []).map((p) => partValue(p, true));
       return { text: parts.map((p) => p.text).join(''), literal: parts.every((p) => p.literal) };
     }
     default:
@@ -35,6 +35,6 @@ function partValue(part: WordPart, quoted: boolean): Arg {
 
 /** The value of a word (an argument, a redirection target, a here-document body). */
 export function wordValue(word: Word, quoted = false): Arg {
-  const parts = word.Parts.map((p) => partValue(p, quoted));
+  const parts = items(word.Parts).map((p) => partValue(p, quoted));
   return { text: parts.map((p) => p.text).join(''), literal: parts.every((p) => p.literal) };
 }

@@ -74,8 +74,13 @@ export function unwrap(input: readonly Arg[]): Unwrapped {
     }
     if (name === 'command' && has(parsed, '-v', '-V')) return { args: [], wrappers, writes };
     if (name === 'xargs') {
-      // xargs runs its program (echo by default) with arguments read from stdin.
-      args = [...(tail.length > 0 ? tail : [{ text: 'echo', literal: true }]), { text: RUNTIME_VALUE, literal: false }];
+      // xargs runs its program (echo by default) with arguments read from stdin: appended, or put in
+      // place of the replace string (-I{}).
+      const program = tail.length > 0 ? tail : [{ text: 'echo', literal: true }];
+      const replace = parsed.options.find((o) => ['-I', '-i', '--replace'].includes(o.name))?.value?.text ?? (has(parsed, '-i', '--replace') ? '{}' : undefined);
+      args = replace
+        ? program.map((a) => (a.text.includes(replace) ? { text: a.text.split(replace).join(RUNTIME_VALUE), literal: false } : a))
+        : [...program, { text: RUNTIME_VALUE, literal: false }];
       continue;
     }
     args = tail;
