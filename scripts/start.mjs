@@ -13,10 +13,12 @@ import { startRedis } from './lib/redis.mjs';
 import { startS3 } from './lib/s3.mjs';
 import { Supervisor } from './lib/process.mjs';
 import { ensureTemporalCli } from './lib/temporal-cli.mjs';
+import { TEMPORAL_SERVER_VERSION, ensureTemporalServer, ensureTemporalUi } from './lib/temporal-build.mjs';
+import { startTemporalCluster } from './lib/temporal-cluster.mjs';
 import { startTemporal } from './lib/temporal-server.mjs';
 import { REPO_ROOT, say, waitUntil } from './lib/util.mjs';
 
-const USAGE = `Usage: npm start [-- --no-postgres] [-- --with-s3] [-- --with-redis] [-- --with-kafka] [-- --no-worker]
+const USAGE = `Usage: npm start [-- --cluster] [-- --no-postgres] [-- --with-s3] [-- --with-redis] [-- --with-kafka] [-- --no-worker]
 
 Starts the Temporal dev server (UI on :8233), the easymo-dr worker and the demo PostgreSQL the
 drills run against, on 127.0.0.1:54320 (its URL is given to the worker as DEMO_DATABASE_URL, and as
@@ -25,6 +27,9 @@ use) on 127.0.0.1:9320 with bucket easymo-backups, and makes it the worker's bac
 --with-redis starts a Redis on 127.0.0.1:6380 (REDIS_URL for the worker unless set); --with-kafka a
 single-node Kafka on 127.0.0.1:9192 (KAFKA_BROKERS unless set; jars fetched from Maven Central once).
 --no-worker starts the servers only (run the worker yourself: npm run worker).
+--cluster runs the real Temporal server instead of the dev server (frontend, history, matching and
+worker services, built with Go on first use) on its own PostgreSQL on 127.0.0.1:54330 (TEMPORAL_PG_PORT),
+with the Temporal UI server; the cluster takes the nine ports after TEMPORAL_PORT.
 Environment: DR_STATE_DIR (default .state), TEMPORAL_PORT (7233), TEMPORAL_UI_PORT (TEMPORAL_PORT+1000),
 TEMPORAL_NAMESPACE (default), DR_TASK_QUEUE (dr), TEMPORAL_CLI_PATH (use this temporal binary).`;
 
@@ -37,9 +42,10 @@ const DEMO_KAFKA_PORT = 9192;
 
 function parseArgs(argv) {
   // The main job (npm run drill) needs the demo database, so it starts unless asked not to.
-  const opts = { withPostgres: true, withS3: false, withRedis: false, withKafka: false, worker: true };
+  const opts = { withPostgres: true, withS3: false, withRedis: false, withKafka: false, worker: true, cluster: false };
   for (const arg of argv) {
-    if (arg === '--with-postgres') opts.withPostgres = true;
+    if (arg === '--cluster') opts.cluster = true;
+    else if (arg === '--with-postgres') opts.withPostgres = true;
     else if (arg === '--no-postgres') opts.withPostgres = false;
     else if (arg === '--with-s3') opts.withS3 = true;
     else if (arg === '--with-redis') opts.withRedis = true;
@@ -118,14 +124,20 @@ async function main() {
   try {
     ensureNodeModules();
     const cli = ensureTemporalCli();
+    if (opts.cluster) {
+      ensureTemporalServer(); // built with `go install` the first time (minutes), cached after
+      ensureTemporalUi();
+    }
     if (opts.worker && !existsSync(join(REPO_ROOT, 'src', 'worker.ts'))) {
       throw new Error('src/worker.ts does not exist (yet): start the servers only with `npm start -- --no-worker`');
     }
     // With DR_CODEC_KEYS the worker encrypts payloads, and the UI decrypts them through `dr codec-server`.
     const codec = process.env.DR_CODEC_KEYS?.trim() ? startCodecServer({ uiUrl, supervisor, stateDir }) : undefined;
-    say(`starting Temporal on ${address} (UI ${uiUrl}), state in ${displayPath(stateDir)}/ ...`);
+    say(`starting Temporal${opts.cluster ? ' (cluster)' : ''} on ${address} (UI ${uiUrl}), state in ${displayPath(stateDir)}/ ...`);
     const [temporal, pg, s3, redis, kafka] = await Promise.all([
-      startTemporal({ stateDir, port, uiPort, namespace, cli, supervisor, codecEndpoint: codec?.url }),
+      opts.cluster
+        ? startClusterOnPostgres({ stateDir, port, uiPort, namespace, cli, supervisor, codecEndpoint: codec?.url })
+        : startTemporal({ stateDir, port, uiPort, namespace, cli, supervisor, codecEndpoint: codec?.url }),
       opts.withPostgres
         ? startPostgres({ dataDir: join(stateDir, 'pg'), port: DEMO_PG_PORT, database: 'easymo_demo', supervisor })
         : undefined,
@@ -133,7 +145,8 @@ async function main() {
       opts.withRedis ? startRedis({ dataDir: join(stateDir, 'redis'), port: DEMO_REDIS_PORT, supervisor }) : undefined,
       opts.withKafka ? startKafka({ dataDir: join(stateDir, 'kafka'), port: DEMO_KAFKA_PORT, supervisor }) : undefined,
     ]);
-    CHILD_CMD.temporal = temporal.dbFile;
+    CHILD_CMD.temporal = temporal.dbFile ?? 'temporal-server';
+    CHILD_CMD['temporal-postgres'] = temporal.pg?.dataDir;
     CHILD_CMD.postgres = pg ? pg.dataDir : undefined;
     recordChildren();
 
@@ -182,7 +195,7 @@ async function main() {
       }
     }
     if (codec) await codec.ready;
-    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, redis, kafka, worker, port, codec });
+    printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, temporal, pg, s3, redis, kafka, worker, port, codec });
   } catch (err) {
     process.stderr.write(`\n[easymo-dr] ✖ ${err.message}\n`);
     await shutdown(1);
@@ -190,7 +203,25 @@ async function main() {
 }
 
 /** Substrings of each service's command line, so a later run can tell them from unrelated processes. */
-const CHILD_CMD = { temporal: 'start-dev', worker: 'src/worker.ts', codec: 'codec-server', postgres: undefined, s3: 'versitygw', redis: 'redis.conf', kafka: 'kafka.Kafka' };
+const CHILD_CMD = {
+  temporal: 'start-dev',
+  'temporal-ui': 'ui-server',
+  'temporal-postgres': undefined,
+  worker: 'src/worker.ts',
+  codec: 'codec-server',
+  postgres: undefined,
+  s3: 'versitygw',
+  redis: 'redis.conf',
+  kafka: 'kafka.Kafka',
+};
+
+/** --cluster: the real Temporal server on a PostgreSQL of its own (as in production), UI server beside it. */
+async function startClusterOnPostgres({ stateDir, ...options }) {
+  const pgPort = intFromEnv('TEMPORAL_PG_PORT', 54330);
+  const pg = await startPostgres({ dataDir: join(stateDir, 'temporal-pg'), port: pgPort, database: 'postgres', name: 'temporal-postgres', supervisor: options.supervisor });
+  const cluster = await startTemporalCluster({ stateDir, pg, ...options });
+  return { ...cluster, pg };
+}
 
 /** A path relative to the repo when inside it, else absolute. */
 function displayPath(path) {
@@ -219,7 +250,7 @@ function startCodecServer({ uiUrl, supervisor, stateDir }) {
   return { url, child, ready };
 }
 
-function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, pg, s3, redis, kafka, worker, port, codec }) {
+function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, temporal, pg, s3, redis, kafka, worker, port, codec }) {
   const rel = displayPath(stateDir);
   const rule = '─'.repeat(76);
   const lines = [
@@ -227,7 +258,9 @@ function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, 
     rule,
     ` easymo-dr is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     `   Temporal UI      ${uiUrl}`,
-    `   Temporal server  ${address}, namespace ${namespace} (state and logs in ${rel}/)`,
+    temporal.pg
+      ? `   Temporal cluster ${address}, namespace ${namespace}: temporal-server ${TEMPORAL_SERVER_VERSION} on PostgreSQL 127.0.0.1:${temporal.pg.port} (logs in ${rel}/)`
+      : `   Temporal server  ${address}, namespace ${namespace} (state and logs in ${rel}/)`,
     worker
       ? `   Worker           pid ${worker.pid}, task queue \`${taskQueue}\` (log: ${rel}/worker.log)`
       : '   Worker           not started (--no-worker): run `npm run worker` yourself',

@@ -16,6 +16,9 @@ import { Supervisor } from './lib/process.mjs';
 import { ensureRedis, startRedis } from './lib/redis.mjs';
 import { ensureS3Server, startS3 } from './lib/s3.mjs';
 import { ensureTemporalCli } from './lib/temporal-cli.mjs';
+import { ensureTemporalServer, ensureTemporalUi } from './lib/temporal-build.mjs';
+import { clusterPorts } from './lib/temporal-cluster-config.mjs';
+import { startTemporalCluster } from './lib/temporal-cluster.mjs';
 import { startTemporal } from './lib/temporal-server.mjs';
 import { findTestFiles } from './lib/test-files.mjs';
 import { REPO_ROOT, say } from './lib/util.mjs';
@@ -41,6 +44,13 @@ export const TEST_CODEC_PORT = portFromEnv('DR_TEST_CODEC_PORT', 8289);
 const NEEDS_BROWSER = /(^|\/)test\/e2e\/ui[^/]*$/;
 /** Kafka (a JVM, ~400 MB) starts only for test files named kafka* or data-*; a full `npm test` (CI) always has them. */
 const NEEDS_KAFKA = /(^|\/)test\/[^/]+\/(kafka|data-)[^/]*$/;
+/**
+ * DR_TEST_TEMPORAL=cluster runs the tests on the real Temporal server (built with Go on first use) on
+ * the test PostgreSQL, with the Temporal UI server, instead of the dev server; `dev` (default) keeps it.
+ */
+const TEMPORAL_PROFILE = process.env.DR_TEST_TEMPORAL || 'dev';
+/** DR_TEST_CHECKS=skip leaves out tsc and eslint (CI runs them once, in the first of its two runs). */
+const RUN_CHECKS = process.env.DR_TEST_CHECKS !== 'skip';
 /** The whole run is cut off after this long, leaving CI (90 min) time to report. */
 const TEST_RUN_LIMIT_MS = Number(process.env.DR_TEST_RUN_LIMIT_MIN || 70) * 60_000;
 
@@ -95,6 +105,10 @@ async function main() {
   }
   const { lock } = taken;
 
+  if (!['dev', 'cluster'].includes(TEMPORAL_PROFILE)) {
+    throw new Error(`DR_TEST_TEMPORAL must be \`dev\` (the dev server, default) or \`cluster\` (the real server), got \`${TEMPORAL_PROFILE}\``);
+  }
+  const cluster = TEMPORAL_PROFILE === 'cluster';
   const files = findTestFiles(REPO_ROOT, paths);
   if (files.length === 0) {
     throw new Error(
@@ -106,6 +120,10 @@ async function main() {
   const cli = ensureTemporalCli();
   ensurePostgres();
   ensureS3Server(); // built with `go install` the first time (minutes), cached after
+  if (cluster) {
+    ensureTemporalServer(); // the same, for the Temporal server, its SQL tool and the UI server
+    ensureTemporalUi();
+  }
   ensureRedis();
   const wantKafka = files.some((f) => NEEDS_KAFKA.test(f));
   if (wantKafka) ensureKafka();
@@ -113,7 +131,9 @@ async function main() {
   // Fail fast, before a minute of type-checking, when a port of the test stack is taken.
   await assertPortsFree(
     [
-      { port: TEST_TEMPORAL_PORT, what: 'test Temporal frontend' },
+      ...(cluster
+        ? Object.entries(clusterPorts(TEST_TEMPORAL_PORT)).map(([name, port]) => ({ port, what: `test Temporal cluster (${name})` }))
+        : [{ port: TEST_TEMPORAL_PORT, what: 'test Temporal frontend' }]),
       { port: TEST_TEMPORAL_UI_PORT, what: 'test Temporal UI' },
       { port: TEST_CODEC_PORT, what: 'test codec server (UI tests)' },
       { port: TEST_PG_PORT, what: 'test PostgreSQL' },
@@ -132,17 +152,20 @@ async function main() {
   }, 130);
 
   // The services start while tsc and eslint run.
+  const temporalOptions = {
+    stateDir,
+    port: TEST_TEMPORAL_PORT,
+    uiPort: TEST_TEMPORAL_UI_PORT,
+    cli,
+    supervisor,
+    fresh: true,
+    codecEndpoint: `http://localhost:${TEST_CODEC_PORT}`,
+  };
+  const pgReady = startPostgres({ dataDir: join(stateDir, 'pg'), port: TEST_PG_PORT, database: TEST_PG_DATABASE, supervisor, fast: true });
   const stack = Promise.all([
-    startTemporal({
-      stateDir,
-      port: TEST_TEMPORAL_PORT,
-      uiPort: TEST_TEMPORAL_UI_PORT,
-      cli,
-      supervisor,
-      fresh: true,
-      codecEndpoint: `http://localhost:${TEST_CODEC_PORT}`,
-    }),
-    startPostgres({ dataDir: join(stateDir, 'pg'), port: TEST_PG_PORT, database: TEST_PG_DATABASE, supervisor, fast: true }),
+    // The cluster keeps its two databases in the test PostgreSQL, beside the tests' own.
+    cluster ? pgReady.then((pg) => startTemporalCluster({ ...temporalOptions, pg })) : startTemporal(temporalOptions),
+    pgReady,
     startS3({ dataDir: join(stateDir, 's3'), port: TEST_S3_PORT, buckets: [TEST_S3_BUCKET], supervisor, fresh: true }),
   ]);
   stack.catch(() => {}); // handled below; avoids an unhandled rejection while the checks run
@@ -156,8 +179,10 @@ async function main() {
   const bin = (name) => join(REPO_ROOT, 'node_modules', '.bin', name);
   const results = {};
   // One after the other (on 2 cores side by side is no faster); a failure does not stop the tests.
-  results.tsc = await run('tsc', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']);
-  results.eslint = await run('eslint', bin('eslint'), ['.']);
+  if (RUN_CHECKS) {
+    results.tsc = await run('tsc', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json', '--incremental', '--tsBuildInfoFile', '.cache/tsc/tsbuildinfo']);
+    results.eslint = await run('eslint', bin('eslint'), ['.']);
+  }
 
   let temporal;
   let pg;
@@ -172,7 +197,7 @@ async function main() {
     await supervisor.stopAll();
     return 1;
   }
-  say(`test stack up: Temporal ${temporal.address} (UI ${temporal.uiUrl}), PostgreSQL ${pg.url}, S3 ${s3.endpoint}`);
+  say(`test stack up: Temporal ${cluster ? 'cluster ' : ''}${temporal.address} (UI ${temporal.uiUrl}), PostgreSQL ${pg.url}, S3 ${s3.endpoint}`);
   say(`  Redis ${redis.url}, Kafka ${kafka ? kafka.brokers : 'not started (no kafka* or data-* test file selected)'}`);
 
   const env = {
@@ -188,6 +213,7 @@ async function main() {
     DR_TEST_REDIS_URL: redis.url,
     ...(kafka ? { DR_TEST_KAFKA_BROKERS: kafka.brokers } : {}),
     DR_TEST_STATE_DIR: stateDir,
+    DR_TEST_TEMPORAL: TEMPORAL_PROFILE,
     DR_TEST_TEMPORAL_UI_URL: temporal.uiUrl,
     DR_TEST_CODEC_URL: `http://localhost:${TEST_CODEC_PORT}`,
     ...(chromium ? { DR_TEST_CHROMIUM: chromium } : {}),
@@ -206,7 +232,7 @@ async function main() {
   const verdict = Object.entries(results).map(([k, code]) => `${k} ${code === 0 ? 'ok' : 'FAILED'}`);
   say(`${verdict.join(', ')} — ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
   if (results.tests !== 0) return results.tests;
-  return results.tsc !== 0 || results.eslint !== 0 ? 1 : 0;
+  return (results.tsc ?? 0) !== 0 || (results.eslint ?? 0) !== 0 ? 1 : 0;
 }
 
 main().then(

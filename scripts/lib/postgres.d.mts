@@ -13,6 +13,8 @@ export declare function startPostgres(options: {
   dataDir: string;
   port: number;
   database?: string;
+  /** The name the supervisor reports it by (default postgres). */
+  name?: string;
   supervisor?: Supervisor;
   logFile?: string;
   fast?: boolean;

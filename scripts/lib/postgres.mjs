@@ -109,6 +109,7 @@ export async function startPostgres({
   dataDir,
   port,
   database = 'dr',
+  name = 'postgres',
   supervisor,
   logFile,
   fast = false,
@@ -166,7 +167,7 @@ export async function startPostgres({
 
   const args = ['-D', dataDir, '-p', String(port), '-k', socketDir, '-c', 'listen_addresses=127.0.0.1'];
   if (fast) args.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
-  const child = sup.spawn('postgres', join(bindir, 'postgres'), args, {
+  const child = sup.spawn(name, join(bindir, 'postgres'), args, {
     logFile,
     uid: user?.uid,
     gid: user?.gid,

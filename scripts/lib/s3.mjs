@@ -2,13 +2,13 @@
 // a single Go binary) serving a folder through its posix backend. Built once per machine with
 // `go install` from the Go module proxy into ${XDG_CACHE_HOME:-~/.cache}/easymo-dr/versitygw-<v>/;
 // a bucket is a folder under the served root, so creating one needs no S3 call.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
+import { goInstall } from './go.mjs';
 import { assertPortsFree } from './ports.mjs';
 import { Supervisor } from './process.mjs';
-import { cacheDir, say, waitUntil } from './util.mjs';
+import { cacheDir, waitUntil } from './util.mjs';
 
 /** The pinned versitygw version: the only place it is written. */
 export const VERSITYGW_VERSION = '1.7.0';
@@ -17,13 +17,6 @@ const MODULE = 'github.com/versity/versitygw/cmd/versitygw';
 /** Where the binary is cached: ${XDG_CACHE_HOME:-$HOME/.cache}/easymo-dr/versitygw-<version>/versitygw. */
 export function versitygwCachePath(env = process.env) {
   return join(cacheDir(env), `versitygw-${VERSITYGW_VERSION}`, 'versitygw');
-}
-
-function findGo(env) {
-  for (const candidate of [env.GO ?? 'go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go']) {
-    if (spawnSync(candidate, ['version'], { stdio: 'ignore' }).status === 0) return candidate;
-  }
-  return undefined;
 }
 
 /**
@@ -37,25 +30,13 @@ export function ensureS3Server(env = process.env) {
   }
   const target = versitygwCachePath(env);
   if (existsSync(target)) return target;
-  const go = findGo(env);
-  if (!go) {
-    throw new Error(
-      'The local S3 server (versitygw) is built with Go, which was not found. Install Go 1.24+ ' +
-        '(e.g. `apt-get install -y golang-go` or from go.dev), or build versitygw yourself and set VERSITYGW_PATH.',
-    );
-  }
-  const started = Date.now();
-  say(`Building versitygw ${VERSITYGW_VERSION} with go install (one time, a few minutes) into ${target} ...`);
-  const bin = join(target, '..');
-  mkdirSync(bin, { recursive: true });
-  const r = spawnSync(go, ['install', `${MODULE}@v${VERSITYGW_VERSION}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...env, GOBIN: bin, GOFLAGS: `${env.GOFLAGS ?? ''} -buildvcs=false`.trim() },
+  goInstall({
+    what: 'versitygw',
+    version: `v${VERSITYGW_VERSION}`,
+    binaries: { [target]: MODULE },
+    hint: 'or build versitygw yourself and set VERSITYGW_PATH.',
+    env,
   });
-  if (r.status !== 0 || !existsSync(target)) {
-    throw new Error(`go install ${MODULE}@v${VERSITYGW_VERSION} failed (exit ${r.status ?? r.signal}); set VERSITYGW_PATH to a versitygw binary to skip the build.`);
-  }
-  say(`versitygw ${VERSITYGW_VERSION} built in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
   return target;
 }
 

@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTES } from '../../scripts/lib/search-attributes.mjs';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../scripts/lib/temporal-build.mjs';
+import { clusterPorts, clusterServerEnv, clusterUiEnv, readTemporalEnv, searchAttributeList } from '../../scripts/lib/temporal-cluster-config.mjs';
 import { loadConfig } from '../../src/config.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -130,10 +132,66 @@ describe('docker-compose.yml', () => {
     assert.equal(interpolate(codec.command!.at(-1)!), interpolate(services['temporal-ui']!.environment!.TEMPORAL_CORS_ORIGINS!));
   });
 
-  test('the set-up registers the engine\'s search attributes with the same types', () => {
-    const script = read('deploy/temporal/setup-temporal.sh');
-    const listed = /for attribute in ([^;]+);/.exec(script)![1]!.trim().split(/\s+/);
-    assert.deepEqual(listed, Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => `${name}=${type}`));
+});
+
+describe('the Temporal server configuration: one source for docker-compose.yml and the local cluster', () => {
+  const shared = readTemporalEnv();
+  const temporalServices = ['temporal-schema', 'temporal', 'temporal-setup'];
+  const local = clusterServerEnv({ ports: clusterPorts(7233), pg: { host: '127.0.0.1', port: 54330, user: 'temporal', password: 'temporal' } });
+
+  test('deploy/temporal/temporal.env holds persistence, visibility, namespace and search attributes', () => {
+    assert.equal(shared.DB, 'postgres12');
+    assert.equal(shared.DBNAME, 'temporal');
+    assert.equal(shared.VISIBILITY_DBNAME, 'temporal_visibility');
+    assert.match(shared.NUM_HISTORY_SHARDS!, /^\d+$/);
+    assert.match(shared.TEMPORAL_RETENTION!, /^\d+[dh]$/);
+    assert.equal(shared.DR_SEARCH_ATTRIBUTES, Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => `${name}=${type}`).join(','));
+    assert.equal(searchAttributeList(), shared.DR_SEARCH_ATTRIBUTES);
+  });
+
+  test('every Temporal service of docker-compose.yml reads it and overrides none of it', () => {
+    for (const name of temporalServices) {
+      const s = services[name]!;
+      assert.deepEqual(s.env_file, ['./deploy/temporal/temporal.env'], `${name} reads deploy/temporal/temporal.env`);
+      for (const key of Object.keys(s.environment ?? {})) assert.ok(!(key in shared), `${name} sets ${key}, which deploy/temporal/temporal.env holds`);
+    }
+  });
+
+  test('the local cluster gets the same settings, and the same knobs for what differs per deployment', () => {
+    for (const [key, value] of Object.entries(shared)) assert.equal(local[key], value, key);
+    // The compose services set addresses, ports and logins only; the local cluster sets each of those too.
+    for (const name of temporalServices.filter((n) => n !== 'temporal-setup')) {
+      for (const key of Object.keys(services[name]!.environment!)) assert.ok(key in local, `${name} sets ${key}; the local cluster does not`);
+    }
+    assert.equal(local.BIND_ON_IP, '127.0.0.1');
+    assert.deepEqual(Object.keys(services['temporal-setup']!.environment!).sort(), ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE']);
+  });
+
+  test('both run the same dynamic config file and set-up scripts', () => {
+    const temporal = services['temporal']!;
+    const mount = temporal.volumes!.find((v) => v.startsWith('./deploy/temporal/dynamicconfig.yaml:'))!;
+    assert.ok(mount, 'the temporal service mounts deploy/temporal/dynamicconfig.yaml');
+    // The image's working directory is /etc/temporal: the relative path points at the mount.
+    assert.equal(mount.split(':')[1], `/etc/temporal/${temporal.environment!.DYNAMIC_CONFIG_FILE_PATH}`);
+    assert.equal(local.DYNAMIC_CONFIG_FILE_PATH, join(root, 'deploy/temporal/dynamicconfig.yaml'));
+    assert.ok(services['temporal-schema']!.volumes!.includes('./deploy/temporal/setup-schema.sh:/deploy/setup-schema.sh:ro'));
+    assert.ok(services['temporal-setup']!.volumes!.includes('./deploy/temporal/setup-temporal.sh:/deploy/setup-temporal.sh:ro'));
+    // The scripts take every name from the environment, so the two runs cannot differ in them.
+    assert.doesNotMatch(read('deploy/temporal/setup-temporal.sh'), /DrRunbook/);
+    assert.doesNotMatch(read('deploy/temporal/setup-schema.sh'), /temporal_visibility|postgres12/);
+  });
+
+  test('the images are the versions the local cluster builds', () => {
+    const tag = (name: string) => interpolate(services[name]!.image!).split(':')[1];
+    assert.equal(tag('temporal'), TEMPORAL_SERVER_VERSION);
+    assert.equal(tag('temporal-schema'), TEMPORAL_SERVER_VERSION);
+    assert.equal(tag('temporal-setup'), TEMPORAL_SERVER_VERSION);
+    assert.equal(tag('temporal-ui'), TEMPORAL_UI_VERSION);
+  });
+
+  test('the UI is configured through the same variables of the same template', () => {
+    const ui = clusterUiEnv({ address: '127.0.0.1:7233', uiPort: 8233, namespace: 'default' });
+    for (const key of Object.keys(services['temporal-ui']!.environment!)) assert.ok(key in ui, `temporal-ui sets ${key}; the local UI does not`);
   });
 });
 

@@ -14,6 +14,8 @@ import { pidAlive } from '../../scripts/lib/process.mjs';
 import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../../scripts/lib/search-attributes.mjs';
 import { TEMPORAL_CLI_VERSION, temporalCliCachePath } from '../../scripts/lib/temporal-cli.mjs';
 import { temporalServerArgs } from '../../scripts/lib/temporal-server.mjs';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION, temporalServerDir, temporalUiDir } from '../../scripts/lib/temporal-build.mjs';
+import { clusterPorts, readTemporalEnv } from '../../scripts/lib/temporal-cluster-config.mjs';
 import { findTestFiles } from '../../scripts/lib/test-files.mjs';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes.js';
 import { cacheDir, tailFile } from '../../scripts/lib/util.mjs';
@@ -192,6 +194,30 @@ describe('Temporal dev server set-up', () => {
     assert.equal(cacheDir({ XDG_CACHE_HOME: '/c' }), '/c/easymo-dr');
     assert.equal(temporalCliCachePath({ XDG_CACHE_HOME: '/c' }), `/c/easymo-dr/temporal-${TEMPORAL_CLI_VERSION}/temporal`);
     assert.match(cacheDir({}), /\.cache\/easymo-dr$/);
+  });
+});
+
+describe('Temporal cluster set-up', () => {
+  it('takes the nine ports after the frontend, clear of the other stacks\' defaults', () => {
+    const start = Object.values(clusterPorts(7233));
+    assert.deepEqual(start, Array.from({ length: 10 }, (_, i) => 7233 + i));
+    const test = Object.values(clusterPorts(7243));
+    // npm start's cluster stays clear of npm test's frontend, npm test's of the e2e test of npm start (7253).
+    assert.ok(!start.includes(7243));
+    assert.ok(!test.includes(7253));
+    assert.deepEqual(Object.values(clusterPorts(7361, 17300)).slice(1, 3), [17300, 17301]);
+  });
+
+  it('reads deploy/temporal/temporal.env, and names the line it cannot read', () => {
+    assert.equal(readTemporalEnv().DB, 'postgres12');
+    const bad = join(scratch, 'bad.env');
+    touch(bad, '# comment\nDB=postgres12\nNUM_HISTORY_SHARDS 4\n');
+    assert.throws(() => readTemporalEnv(bad), { message: `${bad}: expected NAME=value, got \`NUM_HISTORY_SHARDS 4\`` });
+  });
+
+  it('caches the server and UI builds per machine, by version', () => {
+    assert.equal(temporalServerDir({ XDG_CACHE_HOME: '/c' }), `/c/easymo-dr/temporal-server-${TEMPORAL_SERVER_VERSION}`);
+    assert.equal(temporalUiDir({ XDG_CACHE_HOME: '/c' }), `/c/easymo-dr/temporal-ui-${TEMPORAL_UI_VERSION}`);
   });
 });
 

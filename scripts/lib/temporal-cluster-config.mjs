@@ -1,0 +1,85 @@
+// The configuration of the local Temporal cluster: deploy/temporal/temporal.env (shared with
+// docker-compose.yml) plus what is particular to one machine (loopback addresses, ports, login).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SEARCH_ATTRIBUTES } from './search-attributes.mjs';
+import { REPO_ROOT } from './util.mjs';
+
+/** The shared server settings (deploy/temporal/temporal.env) as an object. */
+export function readTemporalEnv(file = join(REPO_ROOT, 'deploy', 'temporal', 'temporal.env')) {
+  const entries = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => {
+      const at = line.indexOf('=');
+      if (at <= 0) throw new Error(`${file}: expected NAME=value, got \`${line}\``);
+      return [line.slice(0, at), line.slice(at + 1)];
+    });
+  return Object.fromEntries(entries);
+}
+
+/** `DrRunbook=Keyword,...`: the search attributes as setup-temporal.sh takes them. */
+export function searchAttributeList(attributes = SEARCH_ATTRIBUTES) {
+  return Object.entries(attributes)
+    .map(([name, type]) => `${name}=${type}`)
+    .join(',');
+}
+
+/**
+ * The ports a cluster whose frontend listens on `frontend` uses: the services' gRPC and membership
+ * ports and the metrics endpoint take the nine ports from `base` (default: the frontend's next).
+ */
+export function clusterPorts(frontend, base = frontend + 1) {
+  const names = ['frontendHttp', 'history', 'matching', 'worker', 'frontendMembership', 'historyMembership', 'matchingMembership', 'workerMembership', 'metrics'];
+  return { frontend, ...Object.fromEntries(names.map((name, i) => [name, base + i])) };
+}
+
+/**
+ * The environment of the server, the SQL tool and the set-up scripts: deploy/temporal/temporal.env
+ * plus what is particular to this machine (loopback addresses, ports, the database's login). Starts
+ * from nothing but PATH and HOME, so no stray variable of ours reaches the server's template.
+ */
+export function clusterServerEnv({ ports, pg, databases, env = process.env }) {
+  return {
+    PATH: env.PATH ?? '/usr/bin:/bin',
+    HOME: env.HOME ?? '/tmp',
+    ...readTemporalEnv(),
+    ...(databases ? { DBNAME: databases.temporal, VISIBILITY_DBNAME: databases.visibility } : {}),
+    POSTGRES_SEEDS: pg.host,
+    DB_PORT: String(pg.port),
+    POSTGRES_USER: pg.user,
+    POSTGRES_PWD: pg.password,
+    SQL_PASSWORD: pg.password,
+    BIND_ON_IP: '127.0.0.1',
+    TEMPORAL_BROADCAST_ADDRESS: '127.0.0.1',
+    FRONTEND_GRPC_PORT: String(ports.frontend),
+    FRONTEND_HTTP_PORT: String(ports.frontendHttp),
+    FRONTEND_MEMBERSHIP_PORT: String(ports.frontendMembership),
+    HISTORY_GRPC_PORT: String(ports.history),
+    HISTORY_MEMBERSHIP_PORT: String(ports.historyMembership),
+    MATCHING_GRPC_PORT: String(ports.matching),
+    MATCHING_MEMBERSHIP_PORT: String(ports.matchingMembership),
+    WORKER_GRPC_PORT: String(ports.worker),
+    WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
+    PROMETHEUS_ENDPOINT: `127.0.0.1:${ports.metrics}`,
+    DYNAMIC_CONFIG_FILE_PATH: join(REPO_ROOT, 'deploy', 'temporal', 'dynamicconfig.yaml'),
+  };
+}
+
+
+/**
+ * The environment of the Temporal UI server: the variables of the temporalio/ui image's template
+ * (config/docker.yaml), as docker-compose.yml's temporal-ui service sets them.
+ */
+export function clusterUiEnv({ address, uiPort, namespace, codecEndpoint, env = process.env }) {
+  return {
+    PATH: env.PATH ?? '/usr/bin:/bin',
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_UI_PORT: String(uiPort),
+    TEMPORAL_DEFAULT_NAMESPACE: namespace,
+    TEMPORAL_CORS_ORIGINS: `http://localhost:${uiPort}`,
+    TEMPORAL_CODEC_ENDPOINT: codecEndpoint ?? '',
+    TEMPORAL_DISABLE_NEWS_FETCH: 'true',
+  };
+}
