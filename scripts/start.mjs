@@ -2,6 +2,7 @@
 // `npm start`: the local stack on one machine, no Docker. Installs what is missing (node_modules, the
 // Temporal CLI), starts the Temporal dev server (SQLite in the state dir, UI, search attributes), the
 // worker, and the demo PostgreSQL (unless --no-postgres); prints where to go; Ctrl-C stops it all.
+// --cluster runs the real Temporal server on PostgreSQL with the UI server instead of the dev server.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';

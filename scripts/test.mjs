@@ -2,7 +2,8 @@
 // `npm test [-- paths...]`: type-check, lint, then every test file against a test stack of its own
 // (Temporal on 7243 / UI 8243 with a fresh SQLite file, PostgreSQL on 54329, S3 (versitygw) on 9329, Redis on 6390, Kafka on
 // 9093 when Kafka tests are selected), ports distinct from
-// `npm start`'s so both can run at once. Exits non-zero when anything failed.
+// `npm start`'s so both can run at once. With DR_TEST_TEMPORAL=cluster, the real Temporal server on the
+// test PostgreSQL replaces the dev server (npm run test:cluster). Exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';

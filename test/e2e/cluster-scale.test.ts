@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { ensurePostgres } from '../../scripts/lib/postgres.mjs';
 import { Supervisor } from '../../scripts/lib/process.mjs';
 import { startTemporalCluster, type TemporalCluster } from '../../scripts/lib/temporal-cluster.mjs';
@@ -93,6 +94,20 @@ test('three workers share a batch; one is killed and the cluster restarted mid-r
   const env = { TEMPORAL_ADDRESS: cluster.address };
   workers = await Promise.all([0, 1, 2].map(() => startWorker(taskQueue, env)));
   const identityOf = (w: ChildProcess) => `${w.pid}@`;
+  // A worker alone on the queue takes the whole batch (it has room for all of it at once), so the
+  // batch waits until the server lists all three as pollers.
+  await waitUntil(
+    'all three workers to poll the task queue',
+    async () => {
+      const { pollers } = await client.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      return workers.every((w) => (pollers ?? []).some((p) => p.identity?.startsWith(identityOf(w))));
+    },
+    { timeoutMs: 120_000, everyMs: 500 },
+  );
   const logs = Array.from({ length: RUNS }, (_, i) => join(scratch, `run-${i}.log`));
   const lines = (log: string) => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
 
