@@ -35,16 +35,25 @@ export function runDetails(d: DetailsInput): string {
     const payload = signal === 'decide' ? `{"step": "${id}", "by": "<you>", "decision": "retry"}` : `{"step": "${id}", "by": "<you>"}`;
     lines.push(`**Waiting on people**: step \`${id}\` (${w.for}). Send Signal \`${signal}\` with \`${payload}\`, or \`dr ${signal} ${d.workflowId} ${id} --as <you>\``, '');
   }
-  lines.push('| step | status | budget | actual | waiting on people |', '|---|---|---|---|---|');
+  lines.push(row(['step', 'status', 'budget', 'actual', 'waiting on people']), '|:---|:---|---:|---:|---:|');
   for (const r of d.records) {
     const ran = r.startedAt !== undefined;
     const actual = ran ? formatDuration((r.endedAt ?? d.now) - r.startedAt!) + (r.endedAt === undefined ? ' so far' : '') : '';
     const waited = waitingMs(r, d.now);
     const name = `${r.parentId ? '↳ ' : ''}\`${r.id}\` ${escape(r.title)}`;
     const over = r.overrunAt !== undefined ? ' (over budget)' : '';
-    lines.push(`| ${name} | ${r.status}${over} | ${r.budgetMs > 0 ? formatDuration(r.budgetMs) : ''} | ${actual} | ${waited > 0 ? formatDuration(waited) : ''} |`);
+    lines.push(row([name, `${r.status}${over}`, r.budgetMs > 0 ? formatDuration(r.budgetMs) : '', actual, waited > 0 ? formatDuration(waited) : '']));
   }
   return lines.join('\n');
+}
+
+// The UI renders the table without cell padding ("succeeded30s"): non-breaking spaces before every
+// column but the first keep the columns apart. Raw characters, not `&nbsp;`: the UI shows entities
+// as typed, and plain spaces are trimmed from cells.
+const GAP = '\u00a0\u00a0\u00a0';
+
+function row(cells: string[]): string {
+  return `| ${cells.map((c, i) => (i === 0 || c === '' ? c : GAP + c)).join(' | ')} |`;
 }
 
 function escape(text: string): string {

@@ -102,13 +102,22 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
   await reloadUntil(page, page.getByTestId('execution-status').filter({ hasText: 'Completed' }), 'the run to show Completed');
   await page.getByText('"succeeded"').first().waitFor();
   await snap(page, '09-run-completed-with-report');
+  // Current Details is read when the page loads: load it again for the finished run's.
+  await page.reload();
   await page.getByRole('tab', { name: 'User Metadata' }).click();
   const details = page.frameLocator('iframe').first();
   await details.getByText('Happy path').waitFor();
+  await details.getByText('succeeded', { exact: true }).first().waitFor({ timeout: 10_000 });
   // The table: its header and a row per step (the step ids are code spans of their own).
-  for (const text of ['step', 'budget', 'actual', 'waiting on people', 'echo', 'gate', 'confirm']) {
-    await details.getByText(text, { exact: true }).first().waitFor({ timeout: 10_000 });
-  }
+  // (Header cells start with non-breaking spaces: found as cells containing the word.)
+  for (const text of ['step', 'budget', 'actual', 'waiting on people']) await details.locator('th', { hasText: text }).first().waitFor({ timeout: 10_000 });
+  for (const text of ['echo', 'gate', 'confirm']) await details.getByText(text, { exact: true }).first().waitFor({ timeout: 10_000 });
+  // A real table: each figure in a cell of its own, the columns kept apart (the UI pads no cell).
+  const echo = details.locator('tr', { has: details.locator('code', { hasText: /^echo$/ }) });
+  const cells = (await echo.locator('td').allInnerTexts()).map((t) => t.replace(/\u00a0/g, ' '));
+  assert.equal(cells.length, 5, `cells of the echo row: ${JSON.stringify(cells)}`);
+  assert.match(cells[1]!, /^ {3}succeeded$/);
+  assert.match(cells[2]!, /^ {3}30s$/);
   await snap(page, '10-step-timings');
   assert.equal(readFileSync(marker, 'utf8'), 'hello world; $(rm -rf /)\n', 'the worker decrypted the input and ran the steps');
 

@@ -99,7 +99,7 @@ describe('runDetails (the UI\'s Current Details)', () => {
       rtoMs: 3_600_000,
       workflowId: 'restore-1',
       records: [
-        record({ id: 'dump', title: 'Take a | dump', status: 'succeeded', startedAt: 0, endedAt: 90_000, overrunAt: 61_000 }),
+        record({ id: 'dump', title: 'Take a | dump & co', status: 'succeeded', startedAt: 0, endedAt: 90_000, overrunAt: 61_000 }),
         record({ id: 'gate', title: 'Approve', kind: 'approval', status: 'waiting', budgetMs: 600_000, startedAt: 90_000, waits: [{ for: 'approval', since: 90_000 }] }),
         record({ id: 'a', title: 'A', parentId: 'group' }),
       ],
@@ -115,11 +115,12 @@ describe('runDetails (the UI\'s Current Details)', () => {
         '',
         '**Waiting on people**: step `gate` (approval). Send Signal `approve` with `{"step": "gate", "by": "<you>"}`, or `dr approve restore-1 gate --as <you>`',
         '',
-        '| step | status | budget | actual | waiting on people |',
-        '|---|---|---|---|---|',
-        '| `dump` Take a \\| dump | succeeded (over budget) | 1m | 1m30s |  |',
-        '| `gate` Approve | waiting | 10m | 35s so far | 35s |',
-        '| ↳ `a` A | pending | 1m |  |  |',
+        // Non-breaking spaces keep the columns apart in the UI, which pads no cell.
+        '| step | \u00a0\u00a0\u00a0status | \u00a0\u00a0\u00a0budget | \u00a0\u00a0\u00a0actual | \u00a0\u00a0\u00a0waiting on people |',
+        '|:---|:---|---:|---:|---:|',
+        '| `dump` Take a \\| dump & co | \u00a0\u00a0\u00a0succeeded (over budget) | \u00a0\u00a0\u00a01m | \u00a0\u00a0\u00a01m30s |  |',
+        '| `gate` Approve | \u00a0\u00a0\u00a0waiting | \u00a0\u00a0\u00a010m | \u00a0\u00a0\u00a035s so far | \u00a0\u00a0\u00a035s |',
+        '| ↳ `a` A | \u00a0\u00a0\u00a0pending | \u00a0\u00a0\u00a01m |  |  |',
       ].join('\n'),
     );
   });
