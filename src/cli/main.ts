@@ -8,6 +8,7 @@ import { abort, decide, stepMessage } from './commands/messages.js';
 import { list } from './commands/list.js';
 import { metrics } from './commands/metrics.js';
 import { report } from './commands/report.js';
+import { review } from './commands/review.js';
 import { applySchedules, listSchedules } from './commands/schedules.js';
 import { start } from './commands/start.js';
 import { status } from './commands/status.js';
@@ -85,6 +86,22 @@ function program(ctx: CommandContext): Command {
     .addOption(new Option('-f, --format <format>', 'table or json').choices(['table', 'json']).default('table'))
     .option('-n, --limit <n>', 'fetch at most this many runs (the most recently closed)', '200')
     .action((o) => metrics(ctx, o));
+
+  dr.command('review <runbook>')
+    .description('the drill review: per step durations over the runs, p50/p95 vs budget, a suggested budget, the forecast against the RTO, the riskiest steps')
+    .option('--since <when>', 'runs closed after this: a duration back from now (30d, 12h) or an ISO time', '90d')
+    .option('--mode <mode>', 'only runs in this mode (default: live and drill; dry runs never count)')
+    .addOption(new Option('--forecast-mode <mode>', 'the mode whose plan is forecast against the RTO').choices(MODES).default('live'))
+    .option('--task-queue <name>', 'only runs on this task queue')
+    .option('-n, --limit <n>', 'fetch at most this many runs (the most recently closed)', '200')
+    .addOption(new Option('-f, --format <format>', 'table, json or html').choices(['table', 'json', 'html']).default('table'))
+    .option('-o, --out <file>', 'write the review to a file instead of printing it')
+    .option('--raise-only', 'suggest raising budgets only, never lowering them')
+    .option('--write', 'propose the suggested budgets as a diff to the runbook file; written once accepted')
+    .option('-y, --yes', 'with --write: accept the diff without asking')
+    .action(async (runbook: string, o) => {
+      await review(ctx, runbook, o);
+    });
 
   dr.command('validate [dir]')
     .description('check every runbook in a folder (default: runbooks/)')

@@ -34,6 +34,10 @@ export function stepEnded(run: RunLabels, record: StepRecord): void {
       metricMeter.createHistogram('dr_step_waiting_seconds', 'float', 's', 'Time steps spent waiting on people').record(waited / 1000, { runbook, mode, kind: record.kind });
     }
     const stepTags = { runbook, mode, step: record.id };
+    // Per step (not per kind): what the drill review's p50/p95 and suggested budget read in Grafana.
+    metricMeter
+      .createHistogram('dr_step_run_seconds', 'float', 's', 'Step wall time per step, for p50/p95 against its budget')
+      .record(durationMs / 1000, { ...stepTags, outcome: record.status });
     metricMeter.createGauge('dr_step_last_duration_seconds', 'float', 's', "The step's duration in the last run that ended it").set(durationMs / 1000, stepTags);
     if (record.budgetMs > 0) {
       metricMeter.createGauge('dr_step_budget_seconds', 'float', 's', "The step's planned budget").set(record.budgetMs / 1000, stepTags);
@@ -58,8 +62,12 @@ export function rtoAlarm(run: RunLabels, status: Exclude<RtoStatus, 'none' | 'on
   log.warn(`RTO ${status}: ${detail}`, { ...run, rtoStatus: status });
 }
 
-/** The run started (one line). */
-export function runStarted(run: RunLabels, detail: string): void {
+/** The run started: its plan and RTO as gauges (the forecast a dashboard sets against the RTO); one line. */
+export function runStarted(run: RunLabels, detail: string, plan: { plannedMs: number; rtoMs?: number }): void {
+  metricMeter.createGauge('dr_runbook_planned_seconds', 'float', 's', "The runbook's planned duration (budgets on its longest path) in this mode").set(plan.plannedMs / 1000, { ...run });
+  if (plan.rtoMs !== undefined) {
+    metricMeter.createGauge('dr_runbook_rto_seconds', 'float', 's', "The runbook's RTO").set(plan.rtoMs / 1000, { runbook: run.runbook });
+  }
   log.info(`run started: ${detail}`, { ...run });
 }
 

@@ -14,7 +14,7 @@ import type { Activities } from '../activities/index.js';
 import { formatDuration } from '../runbook/duration.js';
 import { resolveInputs } from '../runbook/inputs.js';
 import { MODES, type Mode } from '../runbook/model.js';
-import { nextCheckInMs } from '../runbook/plan.js';
+import { nextCheckInMs, plannedMs } from '../runbook/plan.js';
 import type { RunReport, RtoStatus } from '../runbook/run.js';
 import { describeFailure, runSequence, StepFailed } from './interpreter.js';
 import { runDetails } from './details.js';
@@ -55,7 +55,10 @@ export async function runbook(input: RunInput): Promise<RunReport> {
   const main = new CancellationScope();
   state.setAbortHandler(() => main.cancel());
   state.event('run-started', `${mode} of ${loaded.runbook.id} (${loaded.file} sha256 ${loaded.sha256.slice(0, 12)})`);
-  runStarted({ runbook: loaded.runbook.id, mode }, `${mode} of ${loaded.runbook.id}${input.startedBy ? ` by ${input.startedBy}` : ''}`);
+  runStarted({ runbook: loaded.runbook.id, mode }, `${mode} of ${loaded.runbook.id}${input.startedBy ? ` by ${input.startedBy}` : ''}`, {
+    plannedMs: plannedMs(loaded.runbook.steps, mode),
+    rtoMs: loaded.runbook.objectives.rtoMs,
+  });
   publish(state);
   void state.notifier.send({
     event: 'run-started',

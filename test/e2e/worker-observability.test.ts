@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverter } from '../../src/codec/index.js';
 import { testKeys } from '../helpers/codec.js';
+import { dashboardMetrics } from '../helpers/grafana.js';
 import { waitForPoller } from '../helpers/pollers.js';
 import { dr, root, stopProcess } from '../helpers/processes.js';
 import { stepOf, temporalAddress, waitForProgress, workflowBundle } from '../helpers/temporal.js';
@@ -138,6 +139,13 @@ test('a run through the CLI: metrics with values, JSON logs naming run and step,
   assert.equal(sample(text, 'dr_step_budget_ratio_count', { ...run, kind: 'shell' }), 1);
   assert.ok(sample(text, 'dr_step_waiting_seconds_count', { ...run, kind: 'approval' }) === 1);
   assert.ok((sample(text, 'temporal_workflow_completed_total', { task_queue: taskQueue }) ?? 0) >= 1, 'the SDK metrics are there too');
+  // The drill review's figures: per-step durations, the plan and the RTO.
+  assert.equal(sample(text, 'dr_step_run_seconds_count', { ...run, step: 'work', outcome: 'succeeded' }), 1);
+  assert.equal(sample(text, 'dr_runbook_planned_seconds', run), 61);
+  assert.equal(sample(text, 'dr_runbook_rto_seconds', { runbook: 'observed' }), 1);
+  // Every metric the shipped Grafana dashboard queries is in the worker's own scrape.
+  const scraped = new Set([...text.matchAll(/^(\w+)[{ ]/gm)].map((m) => m[1]!));
+  assert.deepEqual(dashboardMetrics().filter((m) => !scraped.has(m)), [], 'dashboard metrics missing from /metrics');
   await scrapeUntil((t) => sample(t, 'dr_runs_waiting_on_people', { task_queue: taskQueue }) === 0, 'no run waiting any more');
 
   // Logs: every line is JSON; every line about this run names it, and every line about a step names the step.

@@ -41,7 +41,7 @@ export function metricsQuery(options: Pick<MetricsOptions, 'runbook' | 'mode' | 
   return clauses.join(' AND ');
 }
 
-interface Collected {
+export interface Collected {
   runs: MetricsRun[];
   listed: number;
   capped: boolean;
@@ -49,7 +49,7 @@ interface Collected {
 }
 
 /** Lists up to `limit` closed runs, newest first, and fetches their reports a few at a time. */
-async function collect(client: Client, query: string, limit: number): Promise<Collected> {
+export async function collect(client: Client, query: string, limit: number): Promise<Collected> {
   const listed: Array<{ workflowId: string; runId: string; subRun: boolean }> = [];
   let capped = false;
   for await (const wf of client.workflow.list({ query })) {
