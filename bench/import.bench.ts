@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { fromMarkdown } from 'mdast-util-from-markdown';
 import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { gfm } from 'micromark-extension-gfm';
-import { importMarkdown } from '../src/markdown/index.js';
+import { importMarkdown, loadParsers } from '../src/markdown/index.js';
 import { markdownToMdast } from '../src/markdown/mdit.js';
 import { prepareDocument } from '../src/markdown/parse.js';
 
@@ -40,6 +40,7 @@ function measure(fn: () => unknown): Time {
   return { cpu: median(runs.map((r) => r.cpu)), wall: median(runs.map((r) => r.wall)) };
 }
 
+await loadParsers();
 let runbooks = 0;
 const run = () => (runbooks = importMarkdown(doc, { file: 'bench.md' }).runbooks.length);
 const cold = once(run);

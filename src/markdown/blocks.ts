@@ -1,8 +1,9 @@
-// Shell blocks → what steps do: commands become a script (destructive unless known read-only),
+// Shell blocks → what steps do: commands become a script (its effect as the classifier says),
 // comment-only blocks become instructions, "# Or ..." alternatives are kept as notes, not run.
 import type { Code } from 'mdast';
-import { isReadOnly } from './classify.js';
+import type { Effect } from '../runbook/effect.js';
 import { takeParenthesizedTime } from './durations.js';
+import { scriptEffect } from './effects.js';
 import { shellBlockOf } from './forms.js';
 import { numberedComment, type Group } from './shell.js';
 import { lineOf, oneLine } from './text.js';
@@ -13,8 +14,8 @@ export interface Action {
   script?: string;
   scriptLine?: number;
   instructions: string[];
-  destructive: boolean;
-  writes: string[];
+  effect: Effect;
+  reasons: string[];
   alternatives: string[];
 }
 
@@ -32,12 +33,17 @@ export function groupsAction(groups: readonly Group[], notes: Note[], skipHead =
     return `${g.comments.join(' ')}: ${text}`;
   });
   const commands = main.flatMap((g) => g.commands);
-  const writes = commands.filter((c) => !isReadOnly(c.text)).map((c) => oneLine(c.text));
   const lines = main.flatMap((g, i) => (i === 0 && skipHead ? g.lines.slice(1) : g.lines));
   const scriptLine = (main[0]?.line ?? 0) + (skipHead ? 1 : 0);
   const comments = main.flatMap((g, i) => (i === 0 && skipHead ? g.comments.slice(1) : g.comments));
-  if (commands.length === 0) return { instructions: comments, destructive: false, writes: [], alternatives };
-  return { script: lines.join('\n'), scriptLine, instructions: [], destructive: writes.length > 0, writes, alternatives };
+  if (commands.length === 0) return { instructions: comments, effect: 'read-only', reasons: [], alternatives };
+  return { script: lines.join('\n'), scriptLine, instructions: [], ...classified(lines.join('\n')), alternatives };
+}
+
+/** The classifier's effect and, unless read-only, its reasons. */
+export function classified(script: string): { effect: Effect; reasons: string[] } {
+  const verdict = scriptEffect(script);
+  return { effect: verdict.effect, reasons: verdict.effect === 'read-only' ? [] : verdict.reasons };
 }
 
 /** The action of whole blocks (the code of one numbered list item). */
@@ -56,8 +62,8 @@ function draft(title: string, line: number, action: Action, fallback: string): D
     scriptLine: action.scriptLine,
     instructions: action.script === undefined ? (action.instructions.length ? action.instructions : [heading]).join('\n') : undefined,
     description: action.alternatives.length ? action.alternatives.map((a) => `Alternative in the document, not run: ${a}`).join('\n') : undefined,
-    destructive: action.destructive,
-    writes: action.writes,
+    effect: action.effect,
+    reasons: action.reasons,
   };
 }
 
@@ -88,6 +94,7 @@ export function blockSteps(code: Code, notes: Note[]): { steps: DraftStep[]; pre
       // earlier `cd`s and `export`s: it repeats them. scriptLine moves up so later lines keep theirs.
       const prelude = [`# Carried over from earlier in the block (${block.groups[0]!.line}): where it runs and what it exports`, ...state];
       action.script = `${prelude.join('\n')}\n${action.script}`;
+      Object.assign(action, classified(action.script));
       action.scriptLine = (action.scriptLine ?? head.line) - prelude.length;
       carried = true;
     }

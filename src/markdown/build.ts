@@ -66,12 +66,13 @@ export function buildRunbook(parts: RunbookParts, approvers: readonly string[], 
   checkRto(parts.steps, times, rto?.ms === undefined ? undefined : { ms: rto.ms, line: rto.line }, id, notes);
   const ids = new Set<string>();
   const steps: Record<string, unknown>[] = [];
-  const gateAt = parts.steps.findIndex((s) => s.destructive && s.script !== undefined);
+  const changes = (s: DraftStep) => s.effect !== 'read-only' && s.script !== undefined;
+  const gateAt = parts.steps.findIndex(changes);
   parts.steps.forEach((draft, i) => {
     const stepId = unique(slug(draft.title, `step-${i + 1}`), ids);
     if (i === gateAt) {
       // Titles are the document's words: a literal "{{" must not read as a template in the instructions.
-      const later = parts.steps.slice(i).filter((s) => s.destructive).map((s) => `"${s.title.replace(/\{\{/g, '{ {').replace(/\}\}/g, '} }')}"`);
+      const later = parts.steps.slice(i).filter(changes).map((s) => `"${s.title.replace(/\{\{/g, '{ {').replace(/\}\}/g, '} }')}"`);
       comments.push({ path: ['steps', steps.length], text: ' Added by the importer: live runs stop here for approval before the first step that changes state.' });
       steps.push({
         id: unique(`approve-${stepId}`, ids),
@@ -92,16 +93,18 @@ export function buildRunbook(parts: RunbookParts, approvers: readonly string[], 
       script = undefined;
     }
     if (script !== undefined) {
-      if (draft.destructive) step.destructive = true;
+      // Only `destructive` can be declared today; a step that changes state is derived again at run time.
+      if (draft.effect === 'destructive') step.destructive = true;
       const { script: text, env } = rewriteScript(script, draft.scriptLine ?? draft.line, inputs);
       step.shell = Object.keys(env).length ? { script: text, env } : { script: text };
     } else {
       step.manual = { instructions: rewriteText(draft.instructions ?? draft.script ?? draft.title, draft.line, inputs) };
     }
-    const kind = script === undefined ? 'manual' : draft.destructive ? 'shell (destructive)' : 'shell (read-only)';
+    const kind = script === undefined ? 'manual' : `shell (${draft.effect.replace('-', ' ')})`;
     const said = time.text ? ` (${time.text})` : '';
-    notes.push({ level: 'mapped', line: draft.line, runbook: id, message: `step "${draft.title}"${said} → ${kind} step ${stepId}, budget ${step.budget as string}${time.note ? `; ${time.note}` : ''}` });
-    comments.push({ path: ['steps', steps.length], text: ` ${parts.file}:${draft.line}${time.note ? `: ${time.note}` : ''}` });
+    const why = script !== undefined && draft.reasons.length ? `; ${draft.effect.replace('-', ' ')}: ${draft.reasons.join('; ')}` : '';
+    notes.push({ level: 'mapped', line: draft.line, runbook: id, message: `step "${draft.title}"${said} → ${kind} step ${stepId}, budget ${step.budget as string}${time.note ? `; ${time.note}` : ''}${why}` });
+    comments.push({ path: ['steps', steps.length], text: ` ${parts.file}:${draft.line}${time.note ? `: ${time.note}` : ''}${why ? `\n ${why.slice(2)}` : ''}` });
     steps.push(step);
   });
   const data: Record<string, unknown> = { id, title: parts.title, description: parts.description };

@@ -16,6 +16,7 @@ import { procedureSteps } from './steps.js';
 import { endLineOf } from './text.js';
 import type { Note } from './types.js';
 
+export { loadParsers } from './effects.js';
 export { DocumentError, decodeDocument } from './parse.js';
 export type { Note } from './types.js';
 
@@ -121,7 +122,10 @@ function sameScenario(a: string, b: string): boolean {
   return a === b || ` ${b} `.includes(` ${a} `) || ` ${a} `.includes(` ${b} `);
 }
 
-/** Imports a Markdown document; throws DocumentError only for input that is not a document at all. */
+/**
+ * Imports a Markdown document; throws DocumentError only for input that is not a document at all.
+ * Call `await loadParsers()` once first: the effect classifier reads SQL passed to `psql -c`.
+ */
 export function importMarkdown(text: string, options: ImportOptions = {}): ImportResult {
   const file = options.file ?? 'document.md';
   const parsed = parseMarkdown(text);

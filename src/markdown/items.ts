@@ -48,8 +48,8 @@ export function itemStep(item: ListItem, notes: Note[], title?: string): DraftSt
     scriptLine: action.scriptLine,
     instructions: action.script === undefined ? (instructions.length ? instructions.join('\n') : heading) : undefined,
     description: description.length ? description.join('\n') : undefined,
-    destructive: action.destructive,
-    writes: action.writes,
+    effect: action.effect,
+    reasons: action.reasons,
   };
 }
 
@@ -57,7 +57,7 @@ export function itemStep(item: ListItem, notes: Note[], title?: string): DraftSt
 export function checklistSteps(list: List): DraftStep[] {
   return list.children.map((item) => {
     const text = oneLine(textOf(item));
-    return { title: text.length > 80 ? `${text.slice(0, 77)}...` : text, line: lineOf(item), instructions: `Confirm: ${text}`, destructive: false, writes: [] };
+    return { title: text.length > 80 ? `${text.slice(0, 77)}...` : text, line: lineOf(item), instructions: `Confirm: ${text}`, effect: 'read-only', reasons: [] };
   });
 }
 
@@ -109,7 +109,7 @@ export function timelineTableSteps(table: Table, notes: Note[]): DraftStep[] {
     const title = rest || `Timeline entry ${mark(at.offsetMs)}`;
     const details = cells.slice(2).map((cell, k) => (header?.[k + 2] ? `${header[k + 2]}: ${cell}` : cell)).filter((d) => d.trim());
     const line = lineOf(table.children[r]);
-    return [{ offsetMs: at.offsetMs, unitless: at.unitless, step: { title, line, time, instructions: [title, ...details].join('\n'), destructive: false, writes: [] } }];
+    return [{ offsetMs: at.offsetMs, unitless: at.unitless, step: { title, line, time, instructions: [title, ...details].join('\n'), effect: 'read-only', reasons: [] } }];
   });
   return timeline(entries, notes);
 }

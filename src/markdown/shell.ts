@@ -1,5 +1,6 @@
 // A fenced shell block as lines: comments, commands (with their continuation lines and here-document
 // bodies), and the groups a comment heads. Numbered comments ("# 1. ...", "# Step 2: ...") mark steps.
+import { parsesAsShell } from './effects.js';
 
 /** One command as written, possibly over several lines. */
 export interface Command {
@@ -68,7 +69,7 @@ export function isShellCode(code: { lang?: string | null; value: string }): bool
   const block = readShellBlock(code.value, 1);
   const programs = block.groups.flatMap((g) => g.commands.map((c) => programOf(c.text)));
   if (programs.length === 0) return block.groups.length > 0 && block.numbered;
-  return programs.every((p) => COMMAND_WORD.test(p)) && programs.some((p) => PROGRAMS.has(p) || p.includes('/'));
+  return programs.every((p) => COMMAND_WORD.test(p)) && programs.some((p) => PROGRAMS.has(p) || p.includes('/')) && parsesAsShell(code.value);
 }
 
 /** "1. Restore from backup" → { number: 1, title: "Restore from backup" }. */

@@ -1,6 +1,8 @@
 // Shapes shared by the import stages: findings about the document, and steps drafted from it
 // before they become runbook YAML.
 
+import type { Effect } from '../runbook/effect.js';
+
 /** What the summary says about one place in the document. */
 export type NoteLevel = 'mapped' | 'unmapped' | 'warning' | 'error';
 
@@ -50,8 +52,8 @@ export interface DraftStep {
   scriptLine?: number;
   /** Instructions for a person; used when there is no script. */
   instructions?: string;
-  /** Commands that change state (anything not known to be read-only). */
-  destructive: boolean;
-  /** Commands that made the step destructive, for the summary. */
-  writes: string[];
+  /** What the commands do, as the effect classifier says (read-only for a step with no commands). */
+  effect: Effect;
+  /** The classifier's reasons, for the summary and the YAML comment. */
+  reasons: string[];
 }

@@ -2,7 +2,7 @@
 // was not. Imported commands are never run. Contradictions in the document make the exit code non-zero.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { decodeDocument, DocumentError, importMarkdown } from '../../markdown/index.js';
+import { decodeDocument, DocumentError, importMarkdown, loadParsers } from '../../markdown/index.js';
 import { countNotes, formatSummary } from '../../markdown/summary.js';
 import { parsePeople } from '../../runbook/people.js';
 import type { CommandContext } from '../context.js';
@@ -35,6 +35,7 @@ export async function importDocument(ctx: CommandContext, doc: string, o: Import
   const dir = o.out ?? ctx.config.runbooksDir;
   // The runbooks will be loaded with people.yaml beside them: its roles answer the approval gates.
   const people = await readFile(join(dir, 'people.yaml'), 'utf8').then((text) => parsePeople(text, 'people.yaml').value, () => undefined);
+  await loadParsers();
   let result;
   try {
     result = importMarkdown(decoded.text, { file, all: o.all, approvers: o.approver, roles: people?.roles });

@@ -49,7 +49,9 @@ describe('the forms DR documents use', () => {
       ['promote-the-replica', 'shell', 10],
       ['check-replication-lag', 'shell', 5],
     ]);
-    assert.deepEqual(rb.steps.map((s) => s.destructive), [false, true, true, false]);
+    // The classifier's verdicts: scaling to zero is destructive, a promotion changes state.
+    assert.deepEqual(rb.steps.map((s) => s.destructive), [false, true, false, false]);
+    assert.ok(lines('mapped').some((l) => l.startsWith('11 step "Promote the replica" (10 minutes) → shell (changes state) step promote-the-replica')));
     assert.deepEqual(action(rb.steps[3]!), {
       kind: 'shell',
       script: 'psql "$REPLICA_URL" -c "SELECT now() - pg_last_xact_replay_timestamp();"',

@@ -6,9 +6,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import type { Nodes } from 'mdast';
-import { importMarkdown, type ImportOptions } from '../../../src/markdown/index.js';
+import { importMarkdown, type ImportOptions, loadParsers } from '../../../src/markdown/index.js';
 import { parseRunbook } from '../../../src/runbook/load.js';
 import type { Runbook, Step } from '../../../src/runbook/model.js';
+
+// The effect classifier reads SQL in `psql -c`: its parser loads once, before any import.
+await loadParsers();
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 // The seed as shared beside the repo (CI lays shared/ there); a copy in the fixtures otherwise, so

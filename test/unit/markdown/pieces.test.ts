@@ -1,6 +1,5 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isReadOnly } from '../../../src/markdown/classify.js';
 import { readMark, readTime } from '../../../src/markdown/durations.js';
 import { InputSet } from '../../../src/markdown/placeholders.js';
 import { rewriteScript, rewriteText } from '../../../src/markdown/rewrite.js';
@@ -37,27 +36,6 @@ describe('time phrases', () => {
     assert.deepEqual(readMark('T+1h30m'), { offsetMs: 90 * M, rest: '', unitless: false });
     assert.equal(readMark('Tomorrow'), undefined);
   });
-});
-
-describe('read-only commands', () => {
-  const readOnly = [
-    'curl http://localhost:4400/health  # wallet-service',
-    'curl -X GET https://x/y -H "x-api-key: $T"',
-    'psql $SUPABASE_DB_URL -c "SELECT COUNT(*) FROM users;"',
-    'redis-cli PING', 'redis-cli DBSIZE',
-    'kafka-topics.sh --bootstrap-server localhost:9092 --describe > kafka_topics_$(date +%Y%m%d).txt',
-    'kafka-consumer-groups --all-groups --describe',
-    './scripts/verify-database-integrity.sh', 'aws s3 ls s3://b/x', 'TIMESTAMP=$(date +%Y%m%d)',
-    'docker-compose -f x.yml logs -f wallet-service',
-  ];
-  const writes = [
-    'psql $X < backup.sql', 'redis-cli CONFIG SET appendonly yes', 'redis-cli BGSAVE', 'docker-compose restart',
-    'systemctl restart wallet-service', 'pnpm test:smoke', 'if rm -f x', 'aws s3 cp a b', 'supabase db push',
-    'find $D -mtime +30 -delete', 'echo $(rm -rf /tmp/x)', 'curl -X POST http://x', 'curl -d @body http://x',
-    'psql "$X" << EOF', 'cat > /etc/cron.daily/x', 'kafka-topics --describe --alter', 'ls && rm -rf /',
-  ];
-  for (const c of readOnly) test(`reads: ${c}`, () => assert.equal(isReadOnly(c), true));
-  for (const c of writes) test(`changes state: ${c}`, () => assert.equal(isReadOnly(c), false));
 });
 
 describe('placeholders', () => {
