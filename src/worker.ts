@@ -4,6 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
+import { fenceInterceptor } from './activities/fence.js';
 import { dataConverter } from './codec/index.js';
 import { loadConfig, type Config } from './config.js';
 import { stepLogAttributes } from './observability/log-attributes.js';
@@ -30,7 +31,7 @@ export async function createWorker(config: Config = loadConfig()): Promise<DrWor
     ...(config.DR_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.DR_WORKFLOW_BUNDLE } } : { workflowsPath }),
     activities: createActivities({ config }),
     dataConverter: dataConverter(config),
-    interceptors: { activity: [stepLogAttributes] },
+    interceptors: { activity: [stepLogAttributes, fenceInterceptor] },
   });
   return { worker, connection };
 }

@@ -1,6 +1,7 @@
 // What an activity needs from Temporal (cancellation, heartbeats, a logger), with fallbacks so the
 // same functions run outside a worker: integration tests pass an AbortSignal and a heartbeat spy.
 import { CancelledFailure, Context } from '@temporalio/activity';
+import { withFence } from './fence.js';
 
 /** The logger activities write to; Temporal's activity logger and `console` both fit. */
 export interface Logger {
@@ -45,7 +46,7 @@ export function activityHooks(options: ActivityOptions = {}): ActivityHooks {
   return {
     env: options.env ?? process.env,
     signal: options.signal ?? ctx?.cancellationSignal,
-    heartbeat: options.heartbeat ?? (ctx ? (d) => ctx.heartbeat(d) : () => {}),
+    heartbeat: options.heartbeat ?? (ctx ? (d) => ctx.heartbeat(withFence(ctx, d)) : () => {}),
     log: options.log ?? ctx?.log ?? consoleLogger,
   };
 }

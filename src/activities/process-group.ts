@@ -1,6 +1,8 @@
 // Killing a step's whole process group: `bash -c 'a & b'` or pg_restore -j 4 start children that a
 // kill of the direct child would orphan, still holding locks and connections during a restore.
 
+import { forgetGroup, noteGroup } from './fence.js';
+
 const live = new Set<number>();
 let exitHookInstalled = false;
 
@@ -32,6 +34,7 @@ export function killGroup(pid: number, graceMs: number, giveUp: () => void): voi
       clearInterval(poll);
       clearTimeout(force);
       live.delete(pid);
+      forgetGroup(pid);
     }
   }, 100);
   const force = setTimeout(() => {
@@ -47,10 +50,12 @@ export function killGroup(pid: number, graceMs: number, giveUp: () => void): voi
 /** Forgets a group whose leader ended normally (background daemons it started are its business). */
 export function untrack(pid: number): void {
   live.delete(pid);
+  forgetGroup(pid);
 }
 
 /** Remembers a group so that a worker exiting mid-step does not leave it running. */
 export function track(pid: number): void {
+  if (!live.has(pid)) noteGroup(pid);
   live.add(pid);
   if (exitHookInstalled) return;
   exitHookInstalled = true;

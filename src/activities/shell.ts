@@ -7,6 +7,7 @@ import { formatDuration } from '../runbook/duration.js';
 import { activityHooks, cancellationError, type ActivityOptions } from './context.js';
 import { killGroup, track, untrack } from './process-group.js';
 import { Redactor } from './secrets.js';
+import { supervised, supervisorSpawnError } from './supervise.js';
 import { TailBuffer, lastLines } from './tail.js';
 import { FailureTypes, type ShellInput, type ShellResult } from './types.js';
 
@@ -37,12 +38,14 @@ export async function runShell(input: ShellInput, options: ShellOptions = {}): P
   const out = new TailBuffer(cap, cap + redactor.longest);
   const err = new TailBuffer(cap, cap + redactor.longest);
   let latest = out;
-  const child = execa(file, args, {
+  const grace = options.killGraceMs ?? 5_000;
+  const run = supervised(file, args, grace);
+  const child = execa(run.file, run.args, {
     env,
     cwd: input.cwd,
     shell: false,
     detached: true, // the child leads a new process group: one kill reaches its descendants
-    cleanup: false, // process-group.ts kills live groups when the worker exits
+    cleanup: false, // the supervisor (supervise.ts) and process-group.ts kill the group when the worker dies
     stdin: 'ignore', // a command waiting for input would hang until the timeout
     buffer: false, // streamed into bounded tails instead
     reject: false,
@@ -55,7 +58,7 @@ export async function runShell(input: ShellInput, options: ShellOptions = {}): P
   const stop = (why: 'timeout' | 'cancel') => {
     if (stopped || child.pid === undefined) return;
     stopped = why;
-    killGroup(child.pid, options.killGraceMs ?? 5_000, () => [child.stdout, child.stderr].forEach((s) => s?.destroy()));
+    killGroup(child.pid, grace, () => [child.stdout, child.stderr].forEach((s) => s?.destroy()));
   };
   const timer = input.timeoutMs ? setTimeout(() => stop('timeout'), input.timeoutMs) : undefined;
   const onAbort = () => stop('cancel');
@@ -85,8 +88,9 @@ export async function runShell(input: ShellInput, options: ShellOptions = {}): P
   if (stopped === 'timeout') {
     throw fail(FailureTypes.StepTimedOut, withTail(`Command timed out after ${formatDuration(input.timeoutMs!)}: ${display}`), details);
   }
-  if (result.code === 'ENOENT') throw fail(FailureTypes.StepCommandFailed, `Command not found: ${file}`, details);
-  if (result.code === 'EACCES') throw fail(FailureTypes.StepCommandFailed, `Command not executable (permission denied): ${file}`, details);
+  const code = result.code ?? (run.wrapped ? supervisorSpawnError(result.exitCode, stderr) : undefined);
+  if (code === 'ENOENT') throw fail(FailureTypes.StepCommandFailed, `Command not found: ${file}`, details);
+  if (code === 'EACCES') throw fail(FailureTypes.StepCommandFailed, `Command not executable (permission denied): ${file}`, details);
   if (result.signal) throw fail(FailureTypes.StepCommandFailed, withTail(`Command was killed with ${result.signal}: ${display}`), details);
   if (result.exitCode === undefined) {
     const why = result.code ?? redactor.redact(result.originalMessage ?? 'unknown error');

@@ -8,7 +8,7 @@ import type { RunReport } from '../runbook/run.js';
 import { ganttSvg } from './gantt.js';
 import { plannedSchedule, type Span } from './schedule.js';
 import { rpoOutcome, rtoOutcome } from './metrics.js';
-import { peopleTimings, runTotals, stepTimings } from './timings.js';
+import { attemptsCell, peopleTimings, runTotals, stepTimings } from './timings.js';
 
 type Node = ReturnType<typeof h>;
 type Cell = string | Node | Array<string | Node>;
@@ -118,7 +118,7 @@ function stepsTable(report: RunReport, end: number): Node {
         over ? `+${formatDuration(t.overMs!)}` : '—',
         t.waitingMs > 0 ? dur(t.waitingMs) : '—',
         t.actualMs === undefined ? '—' : dur(t.executingMs),
-        String(t.record.attempts.length),
+        attemptsCell(t.record),
         t.people.join('; ') || '—',
       ],
     };

@@ -3,7 +3,7 @@ import { markdownTable } from 'markdown-table';
 import { formatDuration } from '../runbook/duration.js';
 import type { RunReport } from '../runbook/run.js';
 import { rpoOutcome, rtoOutcome } from './metrics.js';
-import { peopleTimings, runTotals, stepTimings } from './timings.js';
+import { attemptsCell, peopleTimings, runTotals, stepTimings } from './timings.js';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 const dur = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
@@ -19,7 +19,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
     `- Run: \`${report.workflowId}\` (runbook \`${report.runbook.id}\`, ${report.runbook.file}, sha256 \`${report.runbook.sha256.slice(0, 16)}\`)`,
     `- Mode: ${report.mode} · Status: **${report.status}**${report.outcome ? ` — ${report.outcome}` : ''}${report.startedBy ? ` · started by ${report.startedBy}` : ''}`,
     `- Started ${iso(report.startedAt)} · ${report.endedAt ? `ended ${iso(report.endedAt)}` : 'still running'} · took ${dur(totals.elapsedMs)} (planned ${dur(totals.plannedMs)})`,
-    `- Waiting on people ${dur(totals.waitingMs)} · executing ${dur(totals.executingMs)}`,
+    `- Waiting on people ${dur(totals.waitingMs)} · executing ${dur(totals.executingMs)}${totals.stalledMs > 0 ? ` · stalled on lost dispatches ${dur(totals.stalledMs)}` : ''}`,
     '',
     '## Objectives',
     '',
@@ -43,7 +43,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
           t.overMs === undefined ? '—' : t.overMs > 0 ? `+${formatDuration(t.overMs)}` : '—',
           t.waitingMs > 0 ? dur(t.waitingMs) : '—',
           t.actualMs === undefined ? '—' : dur(t.executingMs),
-          String(t.record.attempts.length),
+          attemptsCell(t.record),
           t.people.join('; ') || '—',
         ]),
       ],
@@ -55,6 +55,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
     lines.push('', '## Notes and errors', '');
     for (const t of failed) lines.push(`- \`${t.record.id}\`: ${[t.record.note, t.record.error].filter(Boolean).join(' — ')}`);
   }
+  lines.push(...redispatchSection(report));
   const people = peopleTimings(report);
   if (people.length > 0) {
     lines.push('', '## Time waiting on people', '');
@@ -115,4 +116,21 @@ function rpoVerdict(report: RunReport): string {
   const outcome = rpoOutcome(report);
   if (outcome === 'missed') return '**missed**';
   return outcome === 'no restore' ? 'no restore in this run' : outcome;
+}
+
+/** Steps Temporal's infrastructure dispatched again (lost worker, server outage), and those to check. */
+function redispatchSection(report: RunReport): string[] {
+  const steps = report.steps.filter((s) => (s.redispatches?.length ?? 0) > 0);
+  if (steps.length === 0) return [];
+  const lines = ['', '## Re-dispatched by the infrastructure', ''];
+  lines.push('Not attempts of the step: its action ran again because a dispatch was lost. At-least-once: it may have run twice.', '');
+  for (const s of steps) {
+    for (const r of s.redispatches!) lines.push(`- ${iso(r.at)} \`${s.id}\` (attempt ${r.attempt}): ${r.reason}, stalled ${dur(r.stallMs)} — ${r.detail}`);
+  }
+  const check = report.steps.filter((s) => s.checkRedispatch);
+  if (check.length > 0) {
+    lines.push('', '**To check by a person:**', '');
+    for (const s of check) lines.push(`- \`${s.id}\`: ${s.checkRedispatch}`);
+  }
+  return lines;
 }

@@ -7,11 +7,24 @@ export interface StepTiming {
   depth: number;
   actualMs?: number;
   waitingMs: number;
+  /** Time the run stalled on lost dispatches of the step (src/runbook/redispatch.ts). */
+  stalledMs: number;
   executingMs: number;
   /** Actual minus planned, when the step ran. */
   overMs?: number;
   /** Who approved, completed, decided or rejected the step. */
   people: string[];
+}
+
+/** Time the run stalled on a step's lost dispatches, from the lost one's last heartbeat to the next. */
+export function stalledMs(record: StepRecord): number {
+  return (record.redispatches ?? []).reduce((sum, r) => sum + r.stallMs, 0);
+}
+
+/** The attempts cell: the step's own attempts, with infrastructure re-dispatches apart. */
+export function attemptsCell(record: StepRecord): string {
+  const n = record.redispatches?.length ?? 0;
+  return n === 0 ? String(record.attempts.length) : `${record.attempts.length} (+${n} re-dispatch${n === 1 ? '' : 'es'})`;
 }
 
 /** Time a step spent waiting on people (approvals, confirmations, decisions). */
@@ -26,6 +39,7 @@ export function stepTimings(report: RunReport, now = report.endedAt ?? Date.now(
     depthOf.set(record.id, depth);
     const actualMs = record.startedAt === undefined ? undefined : (record.endedAt ?? now) - record.startedAt;
     const waiting = waitingMs(record, now);
+    const stalled = stalledMs(record);
     const people = [
       ...record.approvals.map((a) => `approved by ${a.by}`),
       ...(record.completedBy ? [`completed by ${record.completedBy.by}`] : []),
@@ -37,7 +51,8 @@ export function stepTimings(report: RunReport, now = report.endedAt ?? Date.now(
       depth,
       actualMs,
       waitingMs: waiting,
-      executingMs: actualMs === undefined ? 0 : Math.max(0, actualMs - waiting),
+      stalledMs: stalled,
+      executingMs: actualMs === undefined ? 0 : Math.max(0, actualMs - waiting - stalled),
       overMs: actualMs === undefined ? undefined : actualMs - record.budgetMs,
       people,
     };
@@ -49,14 +64,16 @@ export function runTotals(
   report: RunReport,
   timings: StepTiming[],
   now = report.endedAt ?? Date.now(),
-): { elapsedMs: number; waitingMs: number; executingMs: number; plannedMs: number } {
+): { elapsedMs: number; waitingMs: number; stalledMs: number; executingMs: number; plannedMs: number } {
   const top = timings.filter((t) => t.depth === 0);
   const elapsedMs = now - report.startedAt;
   const waiting = top.reduce((s, t) => s + t.waitingMs + childWaiting(timings, t.record.id), 0);
+  const stalled = timings.reduce((s, t) => s + t.stalledMs, 0);
   return {
     elapsedMs,
     waitingMs: waiting,
-    executingMs: Math.max(0, elapsedMs - waiting),
+    stalledMs: stalled,
+    executingMs: Math.max(0, elapsedMs - waiting - stalled),
     plannedMs: plannedSchedule(report.steps).totalMs,
   };
 }

@@ -32,6 +32,25 @@ export interface Attempt {
   error?: string;
 }
 
+/** Why Temporal's infrastructure, not the step, made a step run again (see src/workflows/redispatch.ts). */
+export const REDISPATCH_REASONS = ['heartbeat-timeout', 'worker-lost', 'server-unavailable', 'no-worker', 'transient-error'] as const;
+export type RedispatchReason = (typeof REDISPATCH_REASONS)[number];
+
+/** The step's action was dispatched again within one attempt, because the dispatch before it was lost. */
+export interface Redispatch {
+  /** The step's attempt this belongs to. */
+  attempt: number;
+  /** When the step was dispatched again (workflow time). */
+  at: number;
+  reason: RedispatchReason;
+  /** In words: "no heartbeat for 10s: the worker was lost or cut off". */
+  detail: string;
+  /** From the lost dispatch's last sign of life (its last heartbeat, else its dispatch) to `at`. */
+  stallMs: number;
+  /** The worker's clock at the lost dispatch's last heartbeat. */
+  lastHeartbeatAt?: number;
+}
+
 /** A message from a person that changed a step (approved, completed, decided, rejected). */
 export interface Acknowledgement {
   by: string;
@@ -59,6 +78,13 @@ export interface StepRecord {
   startedAt?: number;
   endedAt?: number;
   attempts: Attempt[];
+  /** Infrastructure re-dispatches (lost worker, server outage), apart from the step's own attempts. */
+  redispatches?: Redispatch[];
+  /**
+   * Set when a step whose action is not idempotent was dispatched more than once: a person should
+   * check what the earlier dispatch did.
+   */
+  checkRedispatch?: string;
   waits: WaitPeriod[];
   /** When the step passed its budget while still running. */
   overrunAt?: number;

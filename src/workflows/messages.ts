@@ -68,6 +68,10 @@ export interface StepProgress {
   budgetMs: number;
   overrun: boolean;
   attempts: number;
+  /** Infrastructure re-dispatches (lost worker, server outage), apart from the attempts. */
+  redispatches?: number;
+  /** Time the run stalled on them. */
+  stalledMs?: number;
   waitingFor?: WaitingFor;
   /** Who may act on a waiting step, e.g. "dba (alice, bob)"; approvals so far for quorum steps. */
   waitingOn?: string;

@@ -1,6 +1,6 @@
 // How each action kind is carried out by the workflow: system actions become activities (with
 // their inputs templated here), people actions become waits. The one dispatch over action kinds.
-import { ActivityCancellationType, executeChild, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityCancellationType, executeChild, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { ShellResult } from '../activities/types.js';
 import type { Action, ActionKind, ApprovalAction, Mode, Runbook, Step } from '../runbook/model.js';
@@ -8,6 +8,7 @@ import type { RunReport } from '../runbook/run.js';
 import { isSecretReference } from '../runbook/inputs.js';
 import { renderArgv, renderTemplate, type TemplateContext } from '../runbook/template.js';
 import type { StepRecord, WaitingFor } from '../runbook/run.js';
+import { dispatch } from './redispatch.js';
 
 /** Who a wait is for and how it escalates. */
 export type PeopleWait = Pick<ApprovalAction, 'roles' | 'required' | 'escalateAfterMs' | 'onTimeout' | 'instructions'>;
@@ -26,8 +27,7 @@ export interface PerformContext {
 // Backstop when a step declares no timeout: long restores are legitimate; heartbeats catch dead workers.
 const DEFAULT_START_TO_CLOSE_MS = 24 * 3_600_000;
 const TIMEOUT_GRACE_MS = 30_000;
-// A worker that dies mid-step is noticed after this long and the step is retried elsewhere.
-export const HEARTBEAT_TIMEOUT_MS = 10_000;
+import { HEARTBEAT_TIMEOUT_MS } from '../runbook/redispatch.js';
 
 function activitiesFor(step: Step, heartbeats: boolean): Activities {
   return proxyActivities<Activities>({
@@ -76,6 +76,8 @@ const SYSTEM: {
   [K in SystemKind]: {
     activity: keyof Activities;
     heartbeats: boolean | ((action: Extract<Action, { kind: K }>) => boolean);
+    /** Whether running it twice is safe: a re-dispatched step that is not gets flagged for a person. */
+    idempotent: boolean | ((action: Extract<Action, { kind: K }>) => boolean);
     resolve?: (action: Extract<Action, { kind: K }>, ctx: PerformContext) => Record<string, unknown>;
     /** What the record keeps of the resolved input, when that differs (e.g. a connection's name). */
     show?: (action: Extract<Action, { kind: K }>, resolved: Record<string, unknown>) => unknown;
@@ -84,6 +86,7 @@ const SYSTEM: {
   };
 } = {
   shell: {
+    idempotent: false,
     activity: 'runShell',
     heartbeats: true,
     resolve: (action, ctx) => ({
@@ -97,6 +100,7 @@ const SYSTEM: {
     output: (r: ShellResult) => ({ exitCode: r.exitCode, stdout: r.stdout.trim(), stderr: r.stderr.trim(), truncated: r.truncated }),
   },
   http: {
+    idempotent: (action) => ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(action.method),
     activity: 'httpRequest',
     heartbeats: (action) => action.poll !== undefined,
     resolve: (action, ctx) => {
@@ -106,6 +110,7 @@ const SYSTEM: {
     },
   },
   sql: {
+    idempotent: false,
     activity: 'runSql',
     heartbeats: true,
     resolve: (action, ctx) => ({
@@ -117,6 +122,7 @@ const SYSTEM: {
     show: (action, resolved) => ({ ...resolved, connection: action.connection }),
   },
   notify: {
+    idempotent: false,
     activity: 'notify',
     heartbeats: false,
     resolve: (action, ctx) => {
@@ -131,12 +137,14 @@ const SYSTEM: {
     // A webhook that is down is reported in the step's output, never a reason to fail the run.
   },
   'postgres.backup': {
+    idempotent: true,
     activity: 'postgresBackup',
     heartbeats: true,
     resolve: connectionAndTables,
     show: showConnection,
   },
   'postgres.restore': {
+    idempotent: true,
     activity: 'postgresRestore',
     heartbeats: true,
     resolve: ({ kind: _kind, target, tables, incidentAt, ...rest }, ctx) => ({
@@ -149,15 +157,17 @@ const SYSTEM: {
     show: (action, resolved) => ({ ...resolved, target: shownConnection(action.target, resolved.target) }),
   },
   'postgres.verify': {
+    idempotent: true,
     activity: 'postgresVerify',
     heartbeats: true,
     resolve: connectionAndTables,
     show: showConnection,
   },
-  'storage.list': { activity: 'storageList', heartbeats: false },
-  'storage.prune': { activity: 'storagePrune', heartbeats: true },
-  'redis.snapshot': { activity: 'redisSnapshot', heartbeats: true, resolve: (a, ctx) => withUrl(a, ctx), show: showUrl },
+  'storage.list': { activity: 'storageList', heartbeats: false, idempotent: true },
+  'storage.prune': { activity: 'storagePrune', heartbeats: true, idempotent: true },
+  'redis.snapshot': { activity: 'redisSnapshot', heartbeats: true, idempotent: true, resolve: (a, ctx) => withUrl(a, ctx), show: showUrl },
   'redis.restore': {
+    idempotent: true,
     activity: 'redisRestore',
     heartbeats: true,
     resolve: ({ stop, start, incidentAt, ...a }, ctx) => ({
@@ -168,9 +178,10 @@ const SYSTEM: {
     }),
     show: showUrl,
   },
-  'redis.persistence': { activity: 'redisPersistence', heartbeats: true, resolve: (a, ctx) => withUrl(a, ctx), show: showUrl },
-  'kafka.export': { activity: 'kafkaExport', heartbeats: true, resolve: (a, ctx) => withLists(a, ctx, ['brokers', 'topics', 'groups']) },
+  'redis.persistence': { activity: 'redisPersistence', heartbeats: true, idempotent: true, resolve: (a, ctx) => withUrl(a, ctx), show: showUrl },
+  'kafka.export': { activity: 'kafkaExport', heartbeats: true, idempotent: true, resolve: (a, ctx) => withLists(a, ctx, ['brokers', 'topics', 'groups']) },
   'kafka.restore': {
+    idempotent: false,
     activity: 'kafkaRestore',
     heartbeats: true,
     resolve: ({ incidentAt, ...a }, ctx) => ({
@@ -178,8 +189,9 @@ const SYSTEM: {
       incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
     }),
   },
-  archive: { activity: 'archiveCreate', heartbeats: true, resolve: (a, ctx) => withLists(a, ctx, ['paths', 'exclude']) },
+  archive: { activity: 'archiveCreate', heartbeats: true, idempotent: true, resolve: (a, ctx) => withLists(a, ctx, ['paths', 'exclude']) },
   'archive.restore': {
+    idempotent: true,
     activity: 'archiveRestore',
     heartbeats: true,
     resolve: ({ kind: _kind, incidentAt, ...a }, ctx) => ({
@@ -219,6 +231,7 @@ function connectionOf(name: string, ctx: PerformContext): string {
 async function performSystem(action: Extract<Action, { kind: SystemKind }>, step: Step, record: StepRecord, ctx: PerformContext) {
   const spec = SYSTEM[action.kind] as (typeof SYSTEM)[SystemKind] & {
     heartbeats: boolean | ((a: unknown) => boolean);
+    idempotent: boolean | ((a: unknown) => boolean);
     resolve?: (a: unknown, c: PerformContext) => Record<string, unknown>;
     show?: (a: unknown, r: Record<string, unknown>) => unknown;
     output?: (r: unknown) => unknown;
@@ -227,6 +240,13 @@ async function performSystem(action: Extract<Action, { kind: SystemKind }>, step
   const resolved = spec.resolve ? spec.resolve(action, ctx) : (renderTemplate(plain, ctx.template) as Record<string, unknown>);
   record.resolved = spec.show ? spec.show(action, resolved) : resolved;
   const heartbeats = typeof spec.heartbeats === 'function' ? spec.heartbeats(action) : spec.heartbeats;
+  if (patched('dispatch-with-fence-and-limit')) {
+    const idempotent = typeof spec.idempotent === 'function' ? spec.idempotent(action) : spec.idempotent;
+    const input = { ...resolved, runId: ctx.workflowId, stepId: step.id };
+    const result = await dispatch({ step, record, activity: spec.activity, input, heartbeats, idempotent });
+    return spec.output ? spec.output(result) : result;
+  }
+  // Runs recorded before the patch: Temporal's retry policy re-dispatched, invisible to the record.
   const activity = activitiesFor(step, heartbeats)[spec.activity] as (input: unknown) => Promise<unknown>;
   const result = await activity({ ...resolved, runId: ctx.workflowId, stepId: step.id, timeoutMs: step.timeoutMs });
   return spec.output ? spec.output(result) : result;

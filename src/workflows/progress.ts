@@ -15,6 +15,7 @@ export function stepProgress(r: StepRecord, now: number): StepProgress {
     budgetMs: r.budgetMs,
     overrun: r.overrunAt !== undefined,
     attempts: r.attempts.length,
+    ...(r.redispatches?.length ? { redispatches: r.redispatches.length, stalledMs: r.redispatches.reduce((sum, x) => sum + x.stallMs, 0) } : {}),
     childRun: r.kind === 'runbook' ? (r.resolved as { workflowId?: string } | undefined)?.workflowId : undefined,
   };
 }

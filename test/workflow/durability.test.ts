@@ -1,6 +1,7 @@
-// Durability: the worker dies (SIGKILL, with the step's processes, as when its machine is lost)
-// in the middle of a long shell step; a new worker picks the run up and finishes it. Steps that
-// had finished before the kill are not run again.
+// Durability: the worker dies (SIGKILL) in the middle of a long shell step; the step's processes
+// die with it (parent-death signal, src/activities/supervise.ts); a new worker picks the run up and
+// finishes it. Steps that had finished before the kill are not run again, and the report shows the
+// re-dispatch apart from the step's own attempts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +38,15 @@ function descendants(pid: number): number[] {
   return children.flatMap((child) => [...descendants(child), child]);
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const until = (check: () => boolean, what: string, timeoutMs = 60_000) => waitUntil(what, check, { timeoutMs });
 
 test('a run survives its worker being killed mid-step; finished steps run exactly once', async () => {
@@ -54,15 +64,11 @@ test('a run survives its worker being killed mid-step; finished steps run exactl
       args: [{ runbook: 'durable', mode: 'drill', inputs: { log, seconds: '4' } }],
     });
     await until(() => lines().includes('long-start'), 'the long step to start');
-    for (const pid of [...descendants(worker.pid!), worker.pid!]) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch (err) {
-        // A short-lived child (e.g. ps itself) may be gone between listing and killing.
-        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
-      }
-    }
+    const orphans = descendants(worker.pid!);
+    assert.ok(orphans.length >= 2, `expected the step's supervisor and bash under the worker, got ${orphans.length} processes`);
+    worker.kill('SIGKILL'); // the worker only: its step's processes must not outlive it
     await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to die', 5_000);
+    await until(() => orphans.every((pid) => !alive(pid)), "the step's processes to die with the worker", 10_000);
 
     worker = startWorker(taskQueue, codePath);
     const report = (await handle.result()) as RunReport;
@@ -73,6 +79,10 @@ test('a run survives its worker being killed mid-step; finished steps run exactl
     const long = report.steps.find((s) => s.id === 'long')!;
     assert.equal(long.status, 'succeeded');
     assert.equal(long.attempts.length, 1, 'a lost worker is not a failed attempt of the step');
+    assert.equal(long.redispatches?.length, 1, 'the lost dispatch is shown apart');
+    assert.equal(long.redispatches[0]!.reason, 'worker-lost', long.redispatches[0]!.detail);
+    assert.ok(long.redispatches[0]!.stallMs >= 10_000, `a stall of at least the heartbeat timeout, got ${long.redispatches[0]!.stallMs}`);
+    assert.match(long.checkRedispatch ?? '', /shell is not idempotent and was dispatched 2 times/);
     assert.deepEqual(report.steps.map((s) => s.status), ['succeeded', 'succeeded', 'succeeded']);
   } finally {
     worker.kill('SIGINT');

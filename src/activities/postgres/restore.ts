@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import pg from 'pg';
 import { formatDuration } from '../../runbook/duration.js';
 import { activityHooks, cancellationError } from '../context.js';
 import { Redactor } from '../secrets.js';
@@ -23,6 +22,7 @@ import { heartbeating, type BackupDeps } from './deps.js';
 import { asFailure, failure } from './failures.js';
 import { checkBackupRef, checkPrefix, expectValue, qualifyTable } from './names.js';
 import { isTableData, splitLoad, splitLoadTables } from './split-load.js';
+import { lockTarget } from './target-lock.js';
 import { dropKeysSql, dropSql, parseToc, selectEntries } from './toc.js';
 import { startTool, toolFailure, type ToolOptions } from './tools.js';
 import type { BackupRef, PostgresRestoreInput, PostgresRestoreResult } from './types.js';
@@ -49,7 +49,7 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
     throw asFailure(err, 'Restore not started', redactor);
   }
   const what = `Restore into ${target.shown}`;
-  const progress = { phase: 'download', bytes: 0 };
+  const progress: { phase: string; bytes: number; waitingFor?: string } = { phase: 'download', bytes: 0 };
   const stopBeat = heartbeating(() => hooks.heartbeat({ ...progress, elapsedMs: Date.now() - started }), deps.heartbeatEveryMs);
   // Cancellation, or the step's timeout (enforced here so pg_restore / psql stop at once).
   const stop = new AbortController();
@@ -58,6 +58,7 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
   let timedOut = false;
   const timer = input.timeoutMs ? setTimeout(() => ((timedOut = true), stop.abort(new Error('timed out'))), input.timeoutMs) : undefined;
   let dir: string | undefined;
+  let unlock: (() => Promise<void>) | undefined;
   try {
     let chosen;
     try {
@@ -82,7 +83,12 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
     dir = await mkdtemp(join(deps.workDir ?? tmpdir(), 'dr-restore-'));
     await download(deps.store, chosen.key, manifest, dir, progress, stop.signal, redactor, what);
     if (stop.signal.aborted) throw stop.signal.reason;
-    await reachable(target, what, redactor);
+    progress.phase = 'lock';
+    unlock = await lockTarget(target, what, redactor, stop.signal, (holder) => {
+      if (progress.waitingFor !== holder) hooks.log.warn(`${what} waits: another restore of this database holds its lock: ${holder}`);
+      progress.waitingFor = holder;
+    });
+    progress.waitingFor = undefined;
 
     progress.phase = 'restore';
     const tool: Omit<ToolOptions, 'stdin' | 'stdout'> = {
@@ -129,6 +135,7 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
     clearTimeout(timer);
     hooks.signal?.removeEventListener('abort', onAbort);
     stopBeat();
+    await unlock?.();
     if (dir) await rm(dir, { recursive: true, force: true });
   }
 }
@@ -171,19 +178,6 @@ async function download(
         { backup: manifest.id, object: object.name, bytes: counter.bytes, expectedBytes: object.bytes, sha256: counter.sha256, expectedSha256: object.sha256 },
       );
     }
-  }
-}
-
-async function reachable(target: PgConnection, what: string, redactor: Redactor): Promise<void> {
-  const client = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: 10_000, application_name: 'easymo-dr' });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-  } catch (err) {
-    throw failure(FailureTypes.StepCommandFailed, `${what} not started: could not connect: ${err instanceof Error ? err.message : String(err)}`, redactor);
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { killGroup, track, untrack } from '../process-group.js';
 import type { Redactor } from '../secrets.js';
+import { supervised, supervisorSpawnError } from '../supervise.js';
 import { lastLines, TailBuffer } from '../tail.js';
 
 export type PgTool = 'pg_dump' | 'pg_restore' | 'psql';
@@ -47,10 +48,11 @@ export interface ToolRun {
 export function startTool(tool: PgTool, args: string[], options: ToolOptions): ToolRun {
   const file = options.binDir ? join(options.binDir, tool) : tool;
   const display = options.redactor.redact([tool, ...args].join(' '));
-  const child: ChildProcess = spawn(file, args, {
+  const run = supervised(file, args, options.killGraceMs ?? 5_000);
+  const child: ChildProcess = spawn(run.file, run.args, {
     env: { ...process.env, PGAPPNAME: 'easymo-dr', PGCONNECT_TIMEOUT: '10', ...options.env },
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],
-    detached: true, // leads a new process group
+    detached: true, // leads a new process group, which dies with the worker (supervise.ts)
   });
   if (child.pid !== undefined) {
     track(child.pid);
@@ -67,9 +69,14 @@ export function startTool(tool: PgTool, args: string[], options: ToolOptions): T
   const onAbort = () => stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   if (options.signal?.aborted) stop();
+  const notFound = `${file} not found (install the PostgreSQL client tools or set DR_PG_BIN_DIR)`;
   const exited = new Promise<ToolExit>((resolve) => {
-    child.once('error', (e: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error: e.code === 'ENOENT' ? `${file} not found (install the PostgreSQL client tools or set DR_PG_BIN_DIR)` : e.message }));
-    child.once('close', (code, signal) => resolve({ code, signal }));
+    child.once('error', (e: NodeJS.ErrnoException) => resolve({ code: null, signal: null, error: e.code === 'ENOENT' ? notFound : e.message }));
+    child.once('close', (code, signal) => {
+      const spawnError = run.wrapped ? supervisorSpawnError(code, err.text(options.redactor)) : undefined;
+      if (spawnError) resolve({ code: null, signal: null, error: spawnError === 'ENOENT' ? notFound : `${file} is not executable` });
+      else resolve({ code, signal });
+    });
   }).finally(() => {
     options.signal?.removeEventListener('abort', onAbort);
     if (!stopped && child.pid !== undefined) untrack(child.pid);

@@ -44,7 +44,7 @@ export function renderProgress(runId: string, p: Progress): string {
       `${s.parentId ? '  ↳ ' : ''}${s.id}`,
       s.status + (s.overrun ? ' (overrun)' : ''),
       `${elapsed} / ${formatDuration(s.budgetMs)}`,
-      String(s.attempts),
+      s.redispatches ? `${s.attempts} (+${s.redispatches} re-dispatched, stalled ${formatDuration(s.stalledMs ?? 0)})` : String(s.attempts),
       s.waitingFor
         ? `${s.waitingFor}: ${s.waitingOn ?? ''}${s.approvals ? ` [${s.approvals}]` : ''}`
         : s.childRun && s.status === 'running'
