@@ -50,7 +50,8 @@ export async function dispatch({ step, record, activity, input, heartbeats, idem
       summary: `${step.id}: ${step.title}`,
     })[activity] as (input: unknown) => Promise<unknown>;
     const dispatchedAt = Date.now();
-    const args = { ...input, timeoutMs: remaining, ...(fences.length > 0 ? { fence: fences } : {}) };
+    // A re-dispatch always carries `fence` (maybe empty): it marks it in history, and the worker fences.
+    const args = { ...input, timeoutMs: remaining, ...(n > 1 ? { fence: fences } : {}) };
     try {
       return explained(record, await withinLimit(step, remaining, () => call(args)));
     } catch (err) {

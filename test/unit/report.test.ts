@@ -25,7 +25,34 @@ test('per step: planned vs actual, waiting vs executing, overrun', () => {
       ['restore', 25 * min, 0, 25 * min, -95 * min],
     ],
   );
-  assert.deepEqual(runTotals(report, t), { elapsedMs: 50 * min, waitingMs: 25 * min, executingMs: 25 * min, plannedMs: 145 * min });
+  assert.deepEqual(runTotals(report, t), { elapsedMs: 50 * min, waitingMs: 25 * min, stalledMs: 0, executingMs: 25 * min, plannedMs: 145 * min });
+});
+
+test('re-dispatches: shown apart from attempts, their stall left out of executing time, a non-idempotent step flagged', () => {
+  const crashed = runReport({
+    endedAt: T0 + 30 * min,
+    steps: [
+      step({
+        id: 'restore',
+        kind: 'shell',
+        budgetMs: 120 * min,
+        startedAt: T0,
+        endedAt: T0 + 30 * min,
+        attempts: [{ attempt: 1, startedAt: T0, endedAt: T0 + 30 * min, outcome: 'succeeded' }],
+        redispatches: [{ attempt: 1, at: T0 + 10 * min, reason: 'worker-lost', detail: 'the worker was lost', stallMs: 2 * min }],
+        checkRedispatch: 'shell is not idempotent and was dispatched 2 times: check that an earlier dispatch did not also take effect',
+      }),
+    ],
+  });
+  const t = stepTimings(crashed);
+  assert.deepEqual([t[0]!.actualMs, t[0]!.stalledMs, t[0]!.executingMs], [30 * min, 2 * min, 28 * min]);
+  assert.equal(runTotals(crashed, t).executingMs, 28 * min);
+  const md = renderMarkdown(crashed, T0 + 30 * min);
+  assert.match(md, /\| 1 \(\+1 re-dispatch\) \|/);
+  assert.match(md, /stalled on lost dispatches 2m/);
+  assert.match(md, /## Re-dispatched by the infrastructure/);
+  assert.match(md, /`restore` \(attempt 1\): worker-lost, stalled 2m — the worker was lost/);
+  assert.match(md, /`restore`: shell is not idempotent and was dispatched 2 times/);
 });
 
 test('per person: time from being asked to answering', () => {
