@@ -9,6 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { acquireLock } from './lib/lock.mjs';
 import { ensureNodeModules } from './lib/node-modules.mjs';
 import { startPostgres } from './lib/postgres.mjs';
+import { ensurePgBackRest } from './lib/pgbackrest.mjs';
 import { startKafka } from './lib/kafka.mjs';
 import { startRedis } from './lib/redis.mjs';
 import { startS3 } from './lib/s3.mjs';
@@ -129,6 +130,8 @@ async function main() {
       ensureTemporalServer(); // built with `go install` the first time (minutes), cached after
       ensureTemporalUi();
     }
+    // The pgbackrest.* steps run pgbackrest on the worker's host, next to the database it backs up.
+    if (opts.withPostgres) ensurePgBackRest();
     if (opts.worker && !existsSync(join(REPO_ROOT, 'src', 'worker.ts'))) {
       throw new Error('src/worker.ts does not exist (yet): start the servers only with `npm start -- --no-worker`');
     }

@@ -14,6 +14,7 @@ import { ensureNodeModules } from './lib/node-modules.mjs';
 import { ensurePostgres, startPostgres } from './lib/postgres.mjs';
 import { assertPortsFree } from './lib/ports.mjs';
 import { Supervisor } from './lib/process.mjs';
+import { ensurePgBackRest } from './lib/pgbackrest.mjs';
 import { ensureRedis, startRedis } from './lib/redis.mjs';
 import { ensureS3Server, startS3 } from './lib/s3.mjs';
 import { ensureTemporalCli } from './lib/temporal-cli.mjs';
@@ -126,6 +127,7 @@ async function main() {
     ensureTemporalUi();
   }
   ensureRedis();
+  ensurePgBackRest(); // the pgbackrest.* tests start their own archiving PostgreSQL (DR_TEST_PITR_PORT and the next 6)
   const wantKafka = files.some((f) => NEEDS_KAFKA.test(f));
   if (wantKafka) ensureKafka();
   const chromium = files.some((f) => NEEDS_BROWSER.test(f)) ? ensureChromium() : undefined;

@@ -80,6 +80,10 @@ const schema = z.object({
   DR_BACKUP_WORK_DIR: z.string().min(1).optional(),
   /** Folder of pg_dump / pg_restore / psql, when those on PATH are older than the server. */
   DR_PG_BIN_DIR: z.string().min(1).optional(),
+  /** Where pgbackrest.stanza writes each stanza's config (the worker owns it); default <DR_STATE_DIR>/pgbackrest. */
+  DR_PGBACKREST_DIR: z.string().min(1).optional(),
+  /** The pgbackrest binary, when not the one on PATH. */
+  DR_PGBACKREST_BIN: z.string().min(1).optional(),
   /** Id prefix of the Temporal Schedules `dr schedules apply` manages (one per environment sharing a namespace). */
   DR_SCHEDULE_PREFIX: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, { error: (i) => `Expected letters, digits, ".", "_" or "-", got ${JSON.stringify(i.input)}` }).default('dr-'),
 });

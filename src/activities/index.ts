@@ -7,6 +7,7 @@ import { dataActivities } from './data.js';
 import { httpRequest } from './http.js';
 import { loadRunbook } from './load.js';
 import { notify } from './notify.js';
+import { pgbackrestActivities } from './pgbackrest/index.js';
 import { storeReport, type StoreReportInput, type StoreReportResult } from './reports.js';
 import { openStore } from './storage/open-store.js';
 import { runShell } from './shell.js';
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
       }),
     ...backupActivities({ config, env, log }),
     ...dataActivities({ config, env, log }),
+    ...pgbackrestActivities({ config, env, log }),
     storeReport: (input: StoreReportInput): Promise<StoreReportResult> => storeReport(input, openStore(config)),
   };
 }

@@ -96,5 +96,9 @@ export const FailureTypes = {
   BackupNotFound: 'BackupNotFound',
   /** An object does not match its manifest (sha256 or size): the restore target was not touched. */
   BackupCorrupt: 'BackupCorrupt',
+  /** A WAL segment a point-in-time restore needs is not in the archive: the target was not touched. */
+  WalMissing: 'WalMissing',
+  /** The repository could not be decrypted (wrong cipher passphrase): the target was not touched. */
+  RepositoryDecryptFailed: 'RepositoryDecryptFailed',
 } as const;
 export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

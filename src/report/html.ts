@@ -89,7 +89,7 @@ function summary(report: RunReport, end: number): Node {
             rpo === 'no RPO' ? '' : badge(rpo, rpo === 'met' ? 'good' : 'bad'),
             ` ${dur(report.rpo.achievedMs)}${report.objectives.rpoMs === undefined ? '' : ` of ${dur(report.objectives.rpoMs)}`}`,
             h('br'),
-            h('span', { class: 'sub' }, `backup ${report.rpo.backupId ?? '?'}${report.rpo.backupCreatedAt ? ` of ${report.rpo.backupCreatedAt}` : ''} (step ${report.rpo.step})`),
+            h('span', { class: 'sub' }, `${report.rpo.lastTransactionAt ? `last transaction recovered ${report.rpo.lastTransactionAt} (measured), ` : ''}backup ${report.rpo.backupId ?? '?'}${report.rpo.backupCreatedAt ? ` of ${report.rpo.backupCreatedAt}` : ''} (step ${report.rpo.step})`),
           ]
         : `no restore in this run${report.objectives.rpoMs === undefined ? '' : ` (RPO ${dur(report.objectives.rpoMs)})`}`,
     ),

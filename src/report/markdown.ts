@@ -26,7 +26,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
     markdownTable([
       ['objective', 'target', 'achieved', 'verdict'],
       ['RTO', dur(report.objectives.rtoMs), dur(report.rto.elapsedMs), rtoVerdict(report)],
-      ['RPO', dur(report.objectives.rpoMs), report.rpo ? `${dur(report.rpo.achievedMs)} (backup ${report.rpo.backupId ?? '?'}${report.rpo.backupCreatedAt ? ` of ${report.rpo.backupCreatedAt}` : ''})` : '—', rpoVerdict(report)],
+      ['RPO', dur(report.objectives.rpoMs), report.rpo ? `${dur(report.rpo.achievedMs)} (${report.rpo.lastTransactionAt ? `last transaction recovered ${report.rpo.lastTransactionAt}, measured; ` : ''}backup ${report.rpo.backupId ?? '?'}${report.rpo.backupCreatedAt ? ` of ${report.rpo.backupCreatedAt}` : ''})` : '—', rpoVerdict(report)],
     ]),
     '',
     '## Steps',

@@ -5,7 +5,7 @@ import type { ActionKind } from '../runbook/model.js';
 import type { RunReport, RunStatus } from '../runbook/run.js';
 
 /** Steps that put data back: a run that started one "reached a restore". */
-export const RESTORE_KINDS: readonly ActionKind[] = ['postgres.restore', 'redis.restore', 'kafka.restore', 'archive.restore'];
+export const RESTORE_KINDS: readonly ActionKind[] = ['postgres.restore', 'redis.restore', 'kafka.restore', 'archive.restore', 'pgbackrest.restore'];
 
 const FINISHED: readonly RunStatus[] = ['succeeded', 'failed', 'aborted'];
 

@@ -255,6 +255,92 @@ export interface ArchiveRestoreAction {
   incidentAt?: string;
 }
 
+export const PGBACKREST_BACKUP_TYPES = ['full', 'diff', 'incr'] as const;
+export const PGBACKREST_TARGETS = ['latest', 'time', 'name', 'label'] as const;
+export const PGBACKREST_COMPRESS = ['gz', 'lz4', 'zst', 'bz2', 'none'] as const;
+
+/** Where a stanza's repository lives: a local folder, or a prefix in an S3 bucket (pgBackRest speaks HTTPS only). */
+export interface PgBackRestRepo {
+  /** Folder of the repository (local), or its prefix inside the bucket (S3; default /pgbackrest). */
+  path: string;
+  s3?: {
+    bucket: string;
+    /** host or host:port (no scheme: always HTTPS). */
+    endpoint: string;
+    region: string;
+    /** Access key id and secret: references (`env:NAME`, `file:/path`), resolved on the worker. */
+    key: string;
+    secret: string;
+    /** PEM file of the CA that signed the endpoint's certificate (a self-signed local server). */
+    caFile?: string;
+    /** `path` (http://host/bucket/key, most S3-compatible servers) or `host` (AWS). */
+    uriStyle: 'path' | 'host';
+  };
+}
+
+/** pgbackrest.stanza: the stanza's config written where the worker keeps it, archiving on, stanza-create. */
+export interface PgBackRestStanzaAction {
+  kind: 'pgbackrest.stanza';
+  stanza: string;
+  /** The PostgreSQL data directory; pgBackRest runs as the user owning it. */
+  pgPath: string;
+  pgPort: number;
+  /** Folder of PostgreSQL's unix socket (pgBackRest connects locally through it). */
+  pgSocketPath: string;
+  pgUser: string;
+  repo: PgBackRestRepo;
+  /** Repository encryption passphrase (aes-256-cbc): a reference; absent = unencrypted. */
+  cipherPass?: string;
+  /** Full backups kept (and the diffs depending on them). */
+  retentionFull: number;
+  compress: (typeof PGBACKREST_COMPRESS)[number];
+  processMax: number;
+  /** Set archive_mode and archive_command (ALTER SYSTEM); a restart is reported when archive_mode was off. */
+  archive: boolean;
+}
+
+/** pgbackrest.backup: a full, differential or incremental backup of a configured stanza. */
+export interface PgBackRestBackupAction {
+  kind: 'pgbackrest.backup';
+  stanza: string;
+  type: (typeof PGBACKREST_BACKUP_TYPES)[number];
+}
+
+/** pgbackrest.info: the stanza's backups and WAL archive range, as data. */
+export interface PgBackRestInfoAction {
+  kind: 'pgbackrest.info';
+  stanza: string;
+}
+
+/** pgbackrest.check: archiving works (a WAL switch reaches the repository) and the config is valid. */
+export interface PgBackRestCheckAction {
+  kind: 'pgbackrest.check';
+  stanza: string;
+}
+
+/** pgbackrest.restore: into a new data directory, started on a new port, the recovered point measured. */
+export interface PgBackRestRestoreAction {
+  kind: 'pgbackrest.restore';
+  stanza: string;
+  /** latest (all archived WAL), time, a named restore point (pg_create_restore_point) or a backup label. */
+  target: (typeof PGBACKREST_TARGETS)[number];
+  time?: string;
+  name?: string;
+  label?: string;
+  /** The new data directory: must not exist or be empty (the source is never written). */
+  dataDir: string;
+  /** Port the restored server listens on (127.0.0.1); a number or a template. */
+  port: string;
+  /** Stop just before the target rather than after it. */
+  exclusive: boolean;
+  /** Check the repository (`pgbackrest verify`) and the WAL archive's continuity before restoring. */
+  verify: boolean;
+  /** Passphrase override for restoring on another host: a reference. */
+  cipherPass?: string;
+  /** ISO time of the incident, for the RPO achieved; default: the run's. */
+  incidentAt?: string;
+}
+
 /** Another runbook as a child run (e.g. the restore procedure inside the database-loss scenario). */
 export interface RunbookAction {
   kind: 'runbook';
@@ -290,6 +376,11 @@ export type Action =
   | KafkaRestoreAction
   | ArchiveAction
   | ArchiveRestoreAction
+  | PgBackRestStanzaAction
+  | PgBackRestBackupAction
+  | PgBackRestInfoAction
+  | PgBackRestCheckAction
+  | PgBackRestRestoreAction
   | RunbookAction
   | ParallelAction;
 

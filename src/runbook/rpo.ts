@@ -1,21 +1,40 @@
 // RPO achieved: how much data a run's restores could not bring back — the incident time minus the
-// creation time of the backup restored. Found in the restore steps' outputs (sub-runs included).
+// creation time of the backup restored, or, for a point-in-time restore (pgbackrest.restore), minus
+// the last transaction the restored server replayed (measured on it). Found in the restore steps'
+// outputs (sub-runs included).
 
 export interface RpoEvidence {
   /** Incident time minus the restored backup's creation time; the largest over all restores. */
   achievedMs: number;
   backupId?: string;
   backupCreatedAt?: string;
+  /** Point-in-time restores: the last transaction recovered, read from the restored server. */
+  lastTransactionAt?: string;
   /** The step whose output carried it (`restore`, or `restore/restore-db` inside a sub-run). */
   step: string;
 }
 
 type Found = Omit<RpoEvidence, 'step'>;
 
-/** Reads one output: postgres.restore (`backupAgeMs`, `backup`) or redis/kafka (`backup.ageMs`). */
+/**
+ * Reads one output: pgbackrest.restore (`rpo.achievedMs`, measured), postgres.restore
+ * (`backupAgeMs`, `backup`) or redis/kafka (`backup.ageMs`).
+ */
 function evidenceIn(output: unknown): Found | undefined {
   if (typeof output !== 'object' || output === null) return undefined;
-  const o = output as { backupAgeMs?: unknown; backup?: { id?: unknown; createdAt?: unknown; ageMs?: unknown } };
+  const o = output as {
+    backupAgeMs?: unknown;
+    backup?: { id?: unknown; createdAt?: unknown; ageMs?: unknown };
+    rpo?: { achievedMs?: unknown; lastTransactionAt?: unknown };
+  };
+  if (typeof o.rpo?.achievedMs === 'number' && typeof o.rpo.lastTransactionAt === 'string') {
+    return {
+      achievedMs: o.rpo.achievedMs,
+      backupId: typeof o.backup?.id === 'string' ? o.backup.id : undefined,
+      backupCreatedAt: typeof o.backup?.createdAt === 'string' ? o.backup.createdAt : undefined,
+      lastTransactionAt: o.rpo.lastTransactionAt,
+    };
+  }
   const ageMs = typeof o.backupAgeMs === 'number' ? o.backupAgeMs : typeof o.backup?.ageMs === 'number' ? o.backup.ageMs : undefined;
   if (ageMs === undefined) return undefined;
   return {

@@ -9,6 +9,9 @@ import {
   MODES,
   VERIFY_CHECKS,
   type BackupFormat,
+  PGBACKREST_BACKUP_TYPES,
+  PGBACKREST_COMPRESS,
+  PGBACKREST_TARGETS,
   ON_FAILURE,
   type Action,
   type ActionKind,
@@ -91,6 +94,33 @@ const kafkaConnection = {
 };
 /** `a:9092,b:9092` or a list; a reference (`env:KAFKA_BROKERS`) stays whole for the worker. */
 const brokerList = (b: string | string[]): string[] => (typeof b === 'string' ? b.split(',').map((x) => x.trim()).filter(Boolean) : b);
+
+// pgbackrest.*: a stanza names one database's backups; secrets are references only, never literals.
+const stanza = checked((v) => /^[A-Za-z0-9][A-Za-z0-9_-]*$/.test(v), 'a stanza name of letters, digits, "-" or "_"');
+const PGBACKREST_LABEL = /^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?$/;
+const secretRef = z.string().refine((v) => v.includes('{{') || isSecretReference(v), {
+  error: (issue) => `Expected a secret reference like "env:NAME" or "file:/path", got ${typeof issue.input === 'string' ? 'a literal value' : describeValue(issue.input)}`,
+});
+const pgbackrestRepo = z.strictObject({
+  path: z.string().min(1).optional(),
+  s3: z
+    .strictObject({
+      bucket: z.string().min(1),
+      endpoint: checked((v) => !/^[a-z]+:\/\//i.test(v), 'a host or host:port without a scheme (pgBackRest always uses HTTPS)'),
+      region: z.string().min(1).default('us-east-1'),
+      key: secretRef,
+      secret: secretRef,
+      caFile: z.string().min(1).optional(),
+      uriStyle: z.enum(['path', 'host']).default('path'),
+    })
+    .optional(),
+}).transform((r, ctx) => {
+  if (r.s3 === undefined && r.path === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'Expected a repository: a local `path`, or `s3` (bucket, endpoint, key, secret)' });
+    return z.NEVER;
+  }
+  return { path: r.path ?? '/pgbackrest', ...(r.s3 ? { s3: r.s3 } : {}) };
+});
 
 // One schema per action kind: adding an action = an entry here, an activity, a test.
 const actionSchemas = {
@@ -279,6 +309,55 @@ const actionSchemas = {
       incidentAt: isoTime.optional(),
     })
     .transform((a): Action => ({ kind: 'archive.restore', ...a })),
+  'pgbackrest.stanza': z
+    .strictObject({
+      stanza,
+      pgPath: z.string().min(1),
+      pgPort: z.number().int().min(1).max(65_535).default(5432),
+      pgSocketPath: z.string().min(1).default('/var/run/postgresql'),
+      pgUser: z.string().min(1).default('postgres'),
+      repo: shorthand((r) => (typeof r === 'string' ? { path: r } : r), pgbackrestRepo),
+      cipherPass: secretRef.optional(),
+      retentionFull: z.number().int().min(1).max(9_999_999).default(2),
+      compress: z.enum(PGBACKREST_COMPRESS).default('zst'),
+      processMax: z.number().int().min(1).max(64).default(2),
+      archive: z.boolean().default(true),
+    })
+    .transform((p): Action => ({ kind: 'pgbackrest.stanza', ...p })),
+  'pgbackrest.backup': shorthand(
+    (b) => (typeof b === 'string' ? { stanza: b } : b),
+    z.strictObject({ stanza, type: z.enum(PGBACKREST_BACKUP_TYPES).default('incr') }),
+  ).transform((b): Action => ({ kind: 'pgbackrest.backup', ...b })),
+  'pgbackrest.info': shorthand((i) => (typeof i === 'string' ? { stanza: i } : i), z.strictObject({ stanza })).transform(
+    (i): Action => ({ kind: 'pgbackrest.info', ...i }),
+  ),
+  'pgbackrest.check': shorthand((c) => (typeof c === 'string' ? { stanza: c } : c), z.strictObject({ stanza })).transform(
+    (c): Action => ({ kind: 'pgbackrest.check', ...c }),
+  ),
+  'pgbackrest.restore': z
+    .strictObject({
+      stanza,
+      target: z.enum(PGBACKREST_TARGETS).default('latest'),
+      time: isoTime.optional(),
+      name: z.string().min(1).optional(),
+      label: checked((v) => PGBACKREST_LABEL.test(v), 'a backup label like 20240315-020000F or 20240315-020000F_20240316-020000D').optional(),
+      dataDir: z.string().min(1),
+      port: z.union([z.number().int().min(1).max(65_535).transform(String), checked((v) => /^\d+$/.test(v), 'a port number')]),
+      exclusive: z.boolean().default(false),
+      verify: z.boolean().default(true),
+      cipherPass: secretRef.optional(),
+      incidentAt: isoTime.optional(),
+    })
+    .superRefine((r, ctx) => {
+      // The target's value must be given, and only for that target.
+      const needs = { latest: undefined, time: 'time', name: 'name', label: 'label' } as const;
+      const field = needs[r.target];
+      if (field !== undefined && r[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `Expected \`${field}\` for target ${r.target}` });
+      for (const other of ['time', 'name', 'label'] as const) {
+        if (other !== field && r[other] !== undefined) ctx.addIssue({ code: 'custom', path: [other], message: `Expected no \`${other}\` for target ${r.target} (set target: ${other})` });
+      }
+    })
+    .transform((r): Action => ({ kind: 'pgbackrest.restore', ...r })),
   // Issue paths use the object form (`parallel.steps[1]`); the loader maps them to `parallel[1]`.
   runbook: shorthand(
     (r) => (typeof r === 'string' ? { id: r } : r),

@@ -199,6 +199,18 @@ const SYSTEM: {
       incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
     }),
   },
+  'pgbackrest.stanza': { activity: 'pgbackrestStanza', heartbeats: true },
+  'pgbackrest.backup': { activity: 'pgbackrestBackup', heartbeats: true },
+  'pgbackrest.info': { activity: 'pgbackrestInfo', heartbeats: false },
+  'pgbackrest.check': { activity: 'pgbackrestCheck', heartbeats: true },
+  'pgbackrest.restore': {
+    activity: 'pgbackrestRestore',
+    heartbeats: true,
+    resolve: ({ kind: _kind, incidentAt, ...a }, ctx) => ({
+      ...renderTemplate(a, ctx.template),
+      incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
+    }),
+  },
 };
 
 /** A redis.* action's input: `url` may name one of the runbook's `connections`. */

@@ -1,0 +1,2 @@
+export declare function ensurePgBackRest(): string;
+export declare function pgBackRestVersion(bin?: string): string | undefined;
