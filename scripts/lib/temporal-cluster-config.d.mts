@@ -26,3 +26,12 @@ export declare function clusterUiEnv(options: {
   codecEndpoint?: string;
   env?: NodeJS.ProcessEnv;
 }): Record<string, string>;
+export interface ClusterTls {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+  serverName: string;
+}
+export declare function clusterTlsEnv(tls: ClusterTls): { server: Record<string, string>; cli: Record<string, string> };

@@ -83,3 +83,32 @@ export function clusterUiEnv({ address, uiPort, namespace, codecEndpoint, env = 
     TEMPORAL_DISABLE_NEWS_FETCH: 'true',
   };
 }
+
+/**
+ * mTLS for the cluster, through the same template: one CA, the server's certificate on the frontend
+ * and between services (the system worker presents it too), client certificates required. Returns
+ * the server's variables and the Temporal CLI's (for the health check and setup-temporal.sh).
+ */
+export function clusterTlsEnv({ ca, serverCert, serverKey, clientCert, clientKey, serverName }) {
+  return {
+    server: {
+      TEMPORAL_TLS_SERVER_CA_CERT: ca,
+      TEMPORAL_TLS_SERVER_CERT: serverCert,
+      TEMPORAL_TLS_SERVER_KEY: serverKey,
+      TEMPORAL_TLS_INTERNODE_SERVER_NAME: serverName,
+      TEMPORAL_TLS_FRONTEND_CERT: serverCert,
+      TEMPORAL_TLS_FRONTEND_KEY: serverKey,
+      TEMPORAL_TLS_FRONTEND_SERVER_NAME: serverName,
+      // The template lists two client CAs (for rotation) whenever the first is set.
+      TEMPORAL_TLS_CLIENT1_CA_CERT: ca,
+      TEMPORAL_TLS_CLIENT2_CA_CERT: ca,
+      TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
+    },
+    cli: {
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: ca,
+      TEMPORAL_TLS_CLIENT_CERT_PATH: clientCert,
+      TEMPORAL_TLS_CLIENT_KEY_PATH: clientKey,
+      TEMPORAL_TLS_SERVER_NAME: serverName,
+    },
+  };
+}

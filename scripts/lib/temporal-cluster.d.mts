@@ -1,6 +1,6 @@
 import type { LocalPostgres } from './postgres.mjs';
 import type { Supervisor } from './process.mjs';
-import type { ClusterPorts } from './temporal-cluster-config.mjs';
+import type { ClusterPorts, ClusterTls } from './temporal-cluster-config.mjs';
 export interface TemporalCluster {
   address: string;
   port: number;
@@ -29,5 +29,7 @@ export declare function startTemporalCluster(options: {
   supervisor?: Supervisor;
   fresh?: boolean;
   cli?: string;
+  /** Certificate and key files: the cluster requires mTLS (no UI server then). */
+  tls?: ClusterTls;
   timeoutMs?: number;
 }): Promise<TemporalCluster>;

@@ -8,7 +8,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assertPortsFree } from './ports.mjs';
 import { Supervisor } from './process.mjs';
-import { clusterPorts, clusterServerEnv, clusterUiEnv, searchAttributeList } from './temporal-cluster-config.mjs';
+import { clusterPorts, clusterServerEnv, clusterTlsEnv, clusterUiEnv, searchAttributeList } from './temporal-cluster-config.mjs';
 import { ensureTemporalCli } from './temporal-cli.mjs';
 import { ensureTemporalServer, ensureTemporalUi } from './temporal-build.mjs';
 import { REPO_ROOT, indent, tailFile, waitUntil } from './util.mjs';
@@ -32,8 +32,9 @@ function psql(pg, sql, what) {
 /**
  * Starts the cluster on the local PostgreSQL `pg` (from startPostgres) and waits until it serves
  * `namespace` with the search attributes; with `uiPort`, the UI server too. `fresh` drops Temporal's
- * databases first. Returns { address, uiUrl, cli, logFile, ports, restart(signal), stop() }: restart
- * stops the server (SIGTERM, or SIGKILL as when its machine is lost) and starts it on the same data.
+ * databases first; `tls` (files) makes the frontend and the services speak mTLS. Returns { address,
+ * uiUrl, cli, logFile, ports, restart(signal), stop() }: restart stops the server (SIGTERM, or SIGKILL
+ * as when its machine is lost) and starts it on the same data.
  */
 export async function startTemporalCluster({
   stateDir,
@@ -47,8 +48,10 @@ export async function startTemporalCluster({
   supervisor,
   fresh = false,
   cli = ensureTemporalCli(),
+  tls,
   timeoutMs = 120_000,
 }) {
+  if (tls && uiPort) throw new Error('startTemporalCluster: the UI server is not set up for a cluster with TLS');
   const build = ensureTemporalServer();
   const ui = uiPort ? ensureTemporalUi() : undefined;
   const sup = supervisor ?? new Supervisor();
@@ -65,7 +68,9 @@ export async function startTemporalCluster({
   );
 
   const login = { user: 'temporal', password: 'temporal' };
-  const env = clusterServerEnv({ ports, pg: { host: '127.0.0.1', port: pg.port, ...login }, databases });
+  const tlsEnv = tls ? clusterTlsEnv(tls) : { server: {}, cli: {} };
+  const env = { ...clusterServerEnv({ ports, pg: { host: '127.0.0.1', port: pg.port, ...login }, databases }), ...tlsEnv.server };
+  const cliEnv = { ...process.env, ...tlsEnv.cli };
   const setupLog = join(stateDir, 'temporal-setup.log');
   psql(pg, `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${login.user}') THEN CREATE ROLE "${login.user}" LOGIN CREATEDB PASSWORD '${login.password}'; END IF; END $$;`, 'could not create the role Temporal logs in as');
   if (fresh) for (const db of [env.DBNAME, env.VISIBILITY_DBNAME]) psql(pg, `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`, `could not drop ${db}`);
@@ -76,7 +81,7 @@ export async function startTemporalCluster({
   const spawnServer = () =>
     sup.spawn('temporal', build.server, ['start'], { env, cwd: stateDir, logFile, stopSignal: 'SIGTERM', stopTimeoutMs: 30_000 });
   const healthy = (child) =>
-    waitUntil(() => spawnSync(cli, ['operator', 'cluster', 'health', '--address', address], { stdio: 'ignore', timeout: 10_000 }).status === 0, {
+    waitUntil(() => spawnSync(cli, ['operator', 'cluster', 'health', '--address', address], { env: cliEnv, stdio: 'ignore', timeout: 10_000 }).status === 0, {
       timeoutMs,
       intervalMs: 300,
       what: `the Temporal server did not answer on ${address} (log: ${logFile})`,
@@ -86,7 +91,7 @@ export async function startTemporalCluster({
   await healthy(child);
   runScript(
     'setup-temporal.sh',
-    { ...env, TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, DR_SEARCH_ATTRIBUTES: searchAttributeList() },
+    { ...env, ...tlsEnv.cli, TEMPORAL_CLI: cli, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, DR_SEARCH_ATTRIBUTES: searchAttributeList() },
     setupLog,
   );
 

@@ -13,17 +13,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { ensurePostgres } from '../../scripts/lib/postgres.mjs';
 import { Supervisor } from '../../scripts/lib/process.mjs';
-import { startTemporalCluster, type TemporalCluster } from '../../scripts/lib/temporal-cluster.mjs';
+import type { TemporalCluster } from '../../scripts/lib/temporal-cluster.mjs';
 import type { RunReport } from '../../src/runbook/run.js';
+import { onCluster, skipUnlessCluster, startOwnCluster } from '../helpers/own-cluster.js';
 import { startWorker, stopProcess } from '../helpers/processes.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const RUNS = 24;
 const STEP_SECONDS = 8;
-const onCluster = process.env.DR_TEST_TEMPORAL === 'cluster';
-const skip = onCluster ? false : 'needs its own real Temporal server: DR_TEST_TEMPORAL=cluster npm test -- test/e2e/cluster-scale.test.ts';
+const skip = skipUnlessCluster('test/e2e/cluster-scale.test.ts');
 
 const supervisor = new Supervisor();
 const scratch = mkdtempSync(join(tmpdir(), 'dr-scale-'));
@@ -34,16 +33,7 @@ let workers: ChildProcess[] = [];
 
 before(async () => {
   if (!onCluster) return;
-  const pgUrl = new URL(process.env.DR_TEST_PG_URL!);
-  const frontend = Number(process.env.DR_TEST_CLUSTER_SCALE_PORT || Number(new URL(`http://${process.env.TEMPORAL_ADDRESS}`).port) + 20);
-  cluster = await startTemporalCluster({
-    stateDir: join(process.env.DR_TEST_STATE_DIR!, 'scale-cluster'),
-    port: frontend,
-    pg: { port: Number(pgUrl.port), bindir: ensurePostgres() },
-    databases: { temporal: 'temporal_scale', visibility: 'temporal_scale_visibility' },
-    supervisor,
-    fresh: true,
-  });
+  cluster = await startOwnCluster('scale', 0, supervisor);
   connection = await Connection.connect({ address: cluster.address });
 });
 

@@ -1,0 +1,34 @@
+// Tests that need a Temporal cluster of their own (to kill and restart it, or to configure it
+// differently) start one on the test PostgreSQL with the same script as `npm start -- --cluster`.
+// Only in the cluster profile (DR_TEST_TEMPORAL=cluster), where the server is built already.
+import { join } from 'node:path';
+import { ensurePostgres } from '../../scripts/lib/postgres.mjs';
+import type { Supervisor } from '../../scripts/lib/process.mjs';
+import { startTemporalCluster, type TemporalCluster } from '../../scripts/lib/temporal-cluster.mjs';
+import type { ClusterTls } from '../../scripts/lib/temporal-cluster-config.mjs';
+
+export const onCluster = process.env.DR_TEST_TEMPORAL === 'cluster';
+
+/** `skip` for a test of `file`: false in the cluster profile, else the reason and the command to run it. */
+export function skipUnlessCluster(file: string): false | string {
+  return onCluster ? false : `needs a real Temporal server of its own: DR_TEST_TEMPORAL=cluster npm test -- ${file}`;
+}
+
+/**
+ * A cluster named `name` (its databases temporal_<name>, temporal_<name>_visibility, dropped first;
+ * state in .state/test/<name>) on ports from DR_TEST_OWN_CLUSTER_PORT (default the test frontend's
+ * + 20) + 10 × `slot`: each cluster takes ten ports.
+ */
+export async function startOwnCluster(name: string, slot: number, supervisor: Supervisor, tls?: ClusterTls): Promise<TemporalCluster> {
+  const pgUrl = new URL(process.env.DR_TEST_PG_URL!);
+  const base = Number(process.env.DR_TEST_OWN_CLUSTER_PORT || Number(new URL(`http://${process.env.TEMPORAL_ADDRESS}`).port) + 20);
+  return startTemporalCluster({
+    stateDir: join(process.env.DR_TEST_STATE_DIR!, name),
+    port: base + 10 * slot,
+    pg: { port: Number(pgUrl.port), bindir: ensurePostgres() },
+    databases: { temporal: `temporal_${name}`, visibility: `temporal_${name}_visibility` },
+    supervisor,
+    fresh: true,
+    tls,
+  });
+}
