@@ -10,7 +10,7 @@ import { assertPortsFree } from './ports.mjs';
 import { Supervisor } from './process.mjs';
 import { clusterPorts, clusterServerEnv, clusterTlsEnv, clusterUiEnv, searchAttributeList } from './temporal-cluster-config.mjs';
 import { ensureTemporalCli } from './temporal-cli.mjs';
-import { ensureTemporalServer, ensureTemporalUi } from './temporal-build.mjs';
+import { TEMPORAL_SERVER_VERSION, ensureTemporalServer, ensureTemporalUi } from './temporal-build.mjs';
 import { REPO_ROOT, indent, tailFile, waitUntil } from './util.mjs';
 
 /** Runs a set-up script of deploy/temporal/ with `sh`, its output into `logFile`; throws with its tail. */
@@ -72,6 +72,11 @@ export async function startTemporalCluster({
   const env = { ...clusterServerEnv({ ports, pg: { host: '127.0.0.1', port: pg.port, ...login }, databases }), ...tlsEnv.server };
   const cliEnv = { ...process.env, ...tlsEnv.cli };
   const setupLog = join(stateDir, 'temporal-setup.log');
+  // The server only warns about a key it does not know (a typo would be silently ignored): refuse it.
+  const checked = spawnSync(build.server, ['validate-dynamic-config', env.DYNAMIC_CONFIG_FILE_PATH], { encoding: 'utf8' });
+  if (checked.status !== 0 || /^\s*(error|warning):/m.test(checked.stdout)) {
+    throw new Error(`${env.DYNAMIC_CONFIG_FILE_PATH} is not valid dynamic config for Temporal ${TEMPORAL_SERVER_VERSION}:\n${indent(`${checked.stdout}${checked.stderr}`.trim())}`);
+  }
   psql(pg, `DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '${login.user}') THEN CREATE ROLE "${login.user}" LOGIN CREATEDB PASSWORD '${login.password}'; END IF; END $$;`, 'could not create the role Temporal logs in as');
   if (fresh) for (const db of [env.DBNAME, env.VISIBILITY_DBNAME]) psql(pg, `DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`, `could not drop ${db}`);
   runScript('setup-schema.sh', { ...env, TEMPORAL_SQL_TOOL: build.sqlTool, TEMPORAL_SCHEMA_DIR: build.schemaDir }, setupLog);
