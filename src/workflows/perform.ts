@@ -199,13 +199,16 @@ const SYSTEM: {
       incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
     }),
   },
-  'pgbackrest.stanza': { activity: 'pgbackrestStanza', heartbeats: true },
-  'pgbackrest.backup': { activity: 'pgbackrestBackup', heartbeats: true },
-  'pgbackrest.info': { activity: 'pgbackrestInfo', heartbeats: false },
-  'pgbackrest.check': { activity: 'pgbackrestCheck', heartbeats: true },
+  // stanza-create and ALTER SYSTEM to the same values are repeatable; a second backup is one more set.
+  'pgbackrest.stanza': { activity: 'pgbackrestStanza', heartbeats: true, idempotent: true },
+  'pgbackrest.backup': { activity: 'pgbackrestBackup', heartbeats: true, idempotent: true },
+  'pgbackrest.info': { activity: 'pgbackrestInfo', heartbeats: false, idempotent: true },
+  'pgbackrest.check': { activity: 'pgbackrestCheck', heartbeats: true, idempotent: true },
   'pgbackrest.restore': {
     activity: 'pgbackrestRestore',
     heartbeats: true,
+    // A second attempt finds the data directory of the first one and refuses it.
+    idempotent: false,
     resolve: ({ kind: _kind, incidentAt, ...a }, ctx) => ({
       ...renderTemplate(a, ctx.template),
       incidentAt: incidentAt === undefined ? ctx.template.run.incidentAt : renderTemplate(incidentAt, ctx.template),
