@@ -110,7 +110,7 @@ function program(ctx: CommandContext): Command {
   dr.command('import <doc>')
     .description('turn a Markdown DR document into runbooks (commands are not run); summary of what was mapped')
     .option('-o, --out <dir>', 'folder to write runbooks to (default: runbooks/)')
-    .option('--check', 'report only, write nothing; exit 1 on contradictions (for CI)')
+    .option('--check', 'report only, write nothing; exit 1 on contradictions or parts it could not classify (for CI)')
     .option('--all', 'also import sections that only have shell commands (no numbered steps)')
     .option('--approver <name>', 'who may approve the gate before destructive steps (repeatable)', collect, [])
     .option('-f, --force', 'replace runbook files that exist')

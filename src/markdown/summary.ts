@@ -27,7 +27,8 @@ function pad(text: string, width: number): string {
 export function formatSummary(result: ImportResult, file: string, where: string, verbose = true): string {
   const out: string[] = [];
   const counts = countNotes(result.notes);
-  out.push(`${file}: ${result.runbooks.length} runbook(s) ${where}, ${counts.error} error(s), ${counts.warning} warning(s), ${counts.unmapped} part(s) not mapped`);
+  const unclassified = result.notes.filter((n) => n.unclassified).length;
+  out.push(`${file}: ${result.runbooks.length} runbook(s) ${where}, ${counts.error} error(s), ${counts.warning} warning(s), ${counts.unmapped} part(s) not mapped${unclassified ? ` (${unclassified} not classified)` : ''}`);
   if (result.runbooks.length) {
     out.push('', 'Runbooks');
     const width = Math.max(...result.runbooks.map((r) => r.fileName.length)) + 2;
@@ -41,7 +42,7 @@ export function formatSummary(result: ImportResult, file: string, where: string,
     const notes = result.notes.filter((n) => n.level === level);
     if (notes.length === 0 || (level === 'mapped' && !verbose)) continue;
     out.push('', heading);
-    for (const note of notes) out.push(`  ${pad(`${file}:${note.line}`, file.length + 6)}${note.runbook ? `${note.runbook}: ` : ''}${note.message}`);
+    for (const note of notes) out.push(`  ${pad(`${file}:${note.line}`, file.length + 6)}${note.runbook ? `${note.runbook}: ` : ''}${note.message}${note.unclassified ? ' [not classified]' : ''}`);
   }
   return out.join('\n');
 }

@@ -1,5 +1,6 @@
 // dr import: a Markdown DR document → runbook YAML files, with a summary of what was mapped and what
-// was not. Imported commands are never run. Contradictions in the document make the exit code non-zero.
+// was not. Imported commands are never run. Contradictions in the document make the exit code non-zero,
+// and with --check so do parts the importer could not classify.
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { decodeDocument, DocumentError, importMarkdown, loadParsers } from '../../markdown/index.js';
@@ -55,7 +56,10 @@ export async function importDocument(ctx: CommandContext, doc: string, o: Import
   ctx.print(formatSummary(result, file, o.check ? `found (--check: nothing written)` : `written to ${shown}/`, !o.quiet));
   if (result.runbooks.length === 0) throw new CliError(`No scenario or procedure found in ${doc}`);
   const errors = countNotes(result.notes).error;
-  if (errors > 0) {
-    throw new CliError(`${errors} contradiction(s) in ${doc}${o.check ? '' : ` (the runbooks were written; fix the document or the runbooks)`}`);
+  // In CI (--check) a part the importer could not say anything about fails too: it may hold steps.
+  const unclassified = o.check ? result.notes.filter((n) => n.unclassified).length : 0;
+  if (errors > 0 || unclassified > 0) {
+    const found = [errors ? `${errors} contradiction(s)` : '', unclassified ? `${unclassified} part(s) the importer could not classify` : ''].filter(Boolean).join(' and ');
+    throw new CliError(`${found} in ${doc}${o.check ? '' : ` (the runbooks were written; fix the document or the runbooks)`}`);
   }
 }

@@ -55,4 +55,15 @@ describe('dr import', () => {
     await writeFile(join(dir, 'bin.md'), Uint8Array.from({ length: 512 }, (_, i) => i % 256));
     await assert.rejects(importDocument(ctx, join(dir, 'bin.md')), (err: Error) => err.name === 'CliError' && err.message.includes(': Expected a Markdown document, got binary data'));
   });
+
+  test('--check fails on a part the importer could not classify; a plain import writes and succeeds', async () => {
+    const { ctx, dir, printed } = await context();
+    const doc = join(dir, 'plan.md');
+    await writeFile(doc, '# Plan\n\n## Scenario: Cache lost\n\n1. **Flush** (5 minutes)\n\n## Capacity\n\n| Region | Nodes | Disk |\n|---|---|---|\n| eu | 3 | 1T |\n');
+    await assert.rejects(importDocument(ctx, doc, { check: true }), cliError(`1 part(s) the importer could not classify in ${doc}`));
+    assert.match(printed[0]!, /1 part\(s\) not mapped|part\(s\) not mapped \(1 not classified\)/);
+    assert.match(printed[0]!, /plan\.md:9 +table \(Region \| Nodes \| Disk\) is neither a T\+ timeline, a procedure's steps nor RTO\/RPO: not imported \[not classified\]/);
+    await importDocument(ctx, doc, { out: join(dir, 'out'), quiet: true });
+    assert.deepEqual(await readdir(join(dir, 'out')), ['cache-lost.yaml']);
+  });
 });
