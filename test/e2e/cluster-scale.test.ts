@@ -68,13 +68,15 @@ async function pendingOn(handles: WorkflowHandle[]): Promise<Map<string, string>
 /** The identity of the worker that completed the run's `long` step (its activity summary names the step). */
 async function longStepWorker(handle: WorkflowHandle): Promise<string> {
   const { events } = await handle.fetchHistory();
-  const scheduled = events!.find((e) => {
-    const summary = e.activityTaskScheduledEventAttributes && e.userMetadata?.summary?.data;
-    return summary && String(JSON.parse(Buffer.from(summary).toString('utf8'))).startsWith('long:');
-  });
-  assert.ok(scheduled, `${handle.workflowId}: no long step in its history`);
-  const started = events!.find((e) => Number(e.activityTaskStartedEventAttributes?.scheduledEventId ?? -1) === Number(scheduled.eventId));
-  return started!.activityTaskStartedEventAttributes!.identity!;
+  const isLong = (scheduledEventId: unknown) => {
+    const scheduled = events!.find((e) => Number(e.eventId) === Number(scheduledEventId));
+    const summary = scheduled?.userMetadata?.summary?.data;
+    return Boolean(summary && String(JSON.parse(Buffer.from(summary).toString('utf8'))).startsWith('long:'));
+  };
+  // A lost dispatch is sent again as a new activity, so the one that completed is the one to ask.
+  const completed = events!.find((e) => e.activityTaskCompletedEventAttributes && isLong(e.activityTaskCompletedEventAttributes.scheduledEventId));
+  assert.ok(completed, `${handle.workflowId}: no completed long step in its history`);
+  return completed.activityTaskCompletedEventAttributes!.identity!;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -159,10 +161,16 @@ test('three workers share a batch; one is killed and the cluster restarted mid-r
     assert.ok(workers.some((w) => w !== victim && finishedBy.startsWith(identityOf(w))), `${h.workflowId}: finished by ${finishedBy}`);
     const log = lines(logs[handles.indexOf(h)]!);
     assert.equal(log.filter((l) => l === 'long-start').length, 2, `${h.workflowId}: the long step started again after the kill`);
+    // The report tells the lost dispatch apart from the step's own attempts.
+    const long = reports[handles.indexOf(h)]!.steps.find((step) => step.id === 'long')!;
+    assert.equal(long.attempts.length, 1, `${h.workflowId}: a lost worker is not a failed attempt`);
+    assert.ok((long.redispatches ?? []).length >= 1, `${h.workflowId}: the report records the re-dispatch`);
   }
+  const reasons = reports.flatMap((r) => r.steps.flatMap((step) => (step.redispatches ?? []).map((d) => d.reason)));
+  const byReason = [...new Set(reasons)].map((reason) => `${reasons.filter((r) => r === reason).length} ${reason}`);
   console.log(
     `[scale] killed worker ${victimIndex + 1} with ${orphaned.length} runs in flight; server killed and restarted in ${seconds(restartMs)} ` +
       `(frontend healthy again); all ${RUNS} runs succeeded ${seconds(recoveredMs)} after the kill, ${seconds(batchMs)} after the batch started ` +
-      `(${STEP_SECONDS} s long step each)`,
+      `(${STEP_SECONDS} s long step each); re-dispatches in the reports: ${byReason.join(', ') || 'none'}`,
   );
 });
