@@ -6,6 +6,8 @@ import { basename, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
 import { EMPTY_PEOPLE, parsePeople, type People } from '../runbook/people.js';
+import { loadParsers } from '../safety/index.js';
+import { classifyRunbook } from '../safety/steps.js';
 import { FailureTypes, type LoadRunbookInput, type LoadRunbookResult } from './types.js';
 
 export interface LoadOptions {
@@ -62,7 +64,8 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
   const file = basename(path);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const people = await loadPeople(options.dir);
-  const { runbook, errors, warnings } = parseRunbook(bytes.toString('utf8'), file, { roles: people.roles });
+  await loadParsers();
+  const { runbook, errors, warnings } = parseRunbook(bytes.toString('utf8'), file, { roles: people.roles, classify: classifyRunbook });
   if (!runbook || errors.length) {
     const lines = errors.map((e) => `  ${formatIssue(e)}`);
     throw invalid(`Runbook ${file} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);

@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { MODES } from '../runbook/model.js';
 import { importDocument } from './commands/import.js';
 import { codecServer } from './commands/codec-server.js';
+import { effects } from './commands/effects.js';
 import { abort, decide, stepMessage } from './commands/messages.js';
 import { list } from './commands/list.js';
 import { metrics } from './commands/metrics.js';
@@ -106,6 +107,11 @@ function program(ctx: CommandContext): Command {
   dr.command('validate [dir]')
     .description('check every runbook in a folder (default: runbooks/)')
     .action((dir: string | undefined) => validate(ctx, dir));
+
+  dr.command('effects <runbook>')
+    .description("each step's effect class (read-only, changes-state, destructive) and why; what a drill and a live run do with it")
+    .addOption(new Option('-f, --format <format>', 'table or json').choices(['table', 'json']).default('table'))
+    .action((runbook: string, o) => effects(ctx, runbook, o));
 
   dr.command('import <doc>')
     .description('turn a Markdown DR document into runbooks (commands are not run); summary of what was mapped')

@@ -1,6 +1,7 @@
 // What a step does to the systems it touches. One vocabulary for the classifier (src/safety), lint,
 // the interpreter (drill rehearsal, live approvals), the importer and the report. Pure: the workflow
 // reads a step's class; it never parses a command itself.
+import type { Step } from './model.js';
 
 /** Ordered from harmless to harmful: a comparison of indexes says which is stronger. */
 export const EFFECTS = ['read-only', 'changes-state', 'destructive'] as const;
@@ -50,3 +51,15 @@ export const changesState = (...reasons: string[]): Verdict => ({ effect: 'chang
 export const destructive = (...reasons: string[]): Verdict => ({ effect: 'destructive', proven: true, reasons });
 /** Could not be shown harmless: counts as a change. */
 export const unproven = (...reasons: string[]): Verdict => ({ effect: 'changes-state', proven: false, reasons });
+
+// Without a classification (a runbook parsed without the classifier) only people's steps are known
+// harmless; everything a system does counts as a change.
+const HARMLESS_WITHOUT_CLASSIFIER = new Set(['manual', 'approval', 'wait', 'notify', 'parallel']);
+
+/** The class a run uses for a step: what the loader derived, else the declaration, else the conservative default. */
+export function effectOf(step: Step): Effect {
+  if (step.effect) return step.effect.effect;
+  if (step.declaredEffect) return step.declaredEffect;
+  if (step.action.kind === 'runbook') return step.action.mode === 'live' ? 'changes-state' : 'read-only';
+  return HARMLESS_WITHOUT_CLASSIFIER.has(step.action.kind) ? 'read-only' : 'changes-state';
+}

@@ -2,6 +2,7 @@
 // approvals, budgets). Each rule pushes issues; paths use the YAML field names so the loader
 // can point at a line.
 import { formatDuration } from './duration.js';
+import { effectRank } from './effect.js';
 import type { Mode, Runbook, Step } from './model.js';
 import { gatedDestructiveSteps, plannedMs } from './plan.js';
 import { isSecretReference } from './schema.js';
@@ -35,10 +36,6 @@ class Finished {
     return i !== undefined && i < this.count;
   }
 
-  hasLiveApproval(): boolean {
-    return this.order.firstLiveApproval < this.count;
-  }
-
   ids(): string[] {
     return this.order.done.slice(0, this.count).map((s) => s.id);
   }
@@ -47,7 +44,6 @@ class Finished {
 interface RunOrder {
   done: Step[];
   index: Map<Step, number>;
-  firstLiveApproval: number;
 }
 
 /** A step with where it sits and the steps that have finished before it starts. */
@@ -63,7 +59,7 @@ function visits(runbook: Runbook): Visit[] {
   const cached = visited.get(runbook);
   if (cached) return cached;
   const out: Visit[] = [];
-  const order: RunOrder = { done: [], index: new Map(), firstLiveApproval: Infinity };
+  const order: RunOrder = { done: [], index: new Map() };
   const walk = (step: Step, path: Path, before: Finished): void => {
     out.push({ step, path, before });
     // Children of a group run together: each sees only what finished before the group.
@@ -72,7 +68,6 @@ function visits(runbook: Runbook): Visit[] {
   runbook.steps.forEach((step, i) => {
     walk(step, ['steps', i], new Finished(order, order.done.length));
     for (const s of flatten(step)) {
-      if (s.action.kind === 'approval' && s.modes.includes('live')) order.firstLiveApproval = Math.min(order.firstLiveApproval, order.done.length);
       if (!order.index.has(s)) order.index.set(s, order.done.length);
       order.done.push(s);
     }
@@ -188,11 +183,25 @@ function approvalsSatisfiable(runbook: Runbook, report: Report): void {
   }
 }
 
-function destructiveNeedsApproval(runbook: Runbook, report: Report): void {
-  for (const { step, path, before } of visits(runbook)) {
-    if (!step.destructive || !step.modes.includes('live')) continue;
-    if (before.hasLiveApproval()) continue;
-    report('warning', [...path, 'destructive'], `Step "${step.id}" is destructive and runs in live mode; expected an approval step (running in live mode) before it, got none`);
+/** A declaration may vouch for what the classifier cannot see, never contradict what it showed. */
+function effectNotUnderstated(runbook: Runbook, report: Report): void {
+  for (const { step, path } of visits(runbook)) {
+    const { declaredEffect: declared, effect } = step;
+    if (declared === undefined || effect === undefined || effectRank(effect.effect) <= effectRank(declared)) continue;
+    report('error', [...path, 'effect'], `Expected effect: ${effect.effect} or no declaration (${effect.reasons.join('; ')}), got ${declared}`);
+  }
+}
+
+/** A reason that changes nothing is a reader's trap: it suggests a protection or a risk that is not there. */
+function reasonsApply(runbook: Runbook, report: Report): void {
+  for (const { step, path } of visits(runbook)) {
+    const effect = step.effect?.effect ?? step.declaredEffect;
+    if (step.safeToRehearse !== undefined && effect === 'read-only') {
+      report('warning', [...path, 'safeToRehearse'], `Step "${step.id}" only reads, so a drill runs it anyway; expected safeToRehearse only on steps that change state`);
+    }
+    if (step.noApproval !== undefined && !step.destructive) {
+      report('warning', [...path, 'noApproval'], `Step "${step.id}" is not destructive, so it never waits for an implicit approval; expected noApproval only on destructive steps`);
+    }
   }
 }
 
@@ -218,7 +227,7 @@ function budgetsFitRto(runbook: Runbook, report: Report): void {
 }
 
 /** The rules, by name (the name is each issue's `rule`). */
-export const rules = { stepIdsUnique, referencesExist, approvalsSatisfiable, destructiveNeedsApproval, silentGateMustAbort, budgetsFitRto };
+export const rules = { stepIdsUnique, referencesExist, approvalsSatisfiable, effectNotUnderstated, reasonsApply, silentGateMustAbort, budgetsFitRto };
 
 /** Applies every rule to a runbook that passed the schema; errors first, then warnings. */
 export function lintRunbook(runbook: Runbook): LintIssue[] {

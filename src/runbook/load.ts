@@ -118,14 +118,27 @@ export function parseYaml<T>(text: string, file: string, schema: z.ZodType<T>, w
   return { value: parsed.data, errors: [], warnings, locate };
 }
 
+/** What parsing a runbook may use beyond its text. */
+export interface ParseContext {
+  /** Roles from people.yaml, merged under the runbook's own `approvers`. */
+  roles?: Record<string, string[]>;
+  /**
+   * Sets each step's effect class (src/safety's classifyRunbook). Injected so this module stays
+   * free of the parsers; without it steps keep only their declared class and the run treats
+   * every system step it cannot see as changing state.
+   */
+  classify?: (runbook: Runbook) => void;
+}
+
 /**
  * Parses and validates a runbook's YAML text; `file` is only used to label issues. Roles from
  * people.yaml (`context.roles`) are merged under the runbook's own `approvers`.
  */
-export function parseRunbook(text: string, file: string, context: { roles?: Record<string, string[]> } = {}): LoadResult {
+export function parseRunbook(text: string, file: string, context: ParseContext = {}): LoadResult {
   const parsed = parseYaml(text, file, runbookSchema, 'a runbook (a mapping with id, title and steps)');
   if (!parsed.value) return { errors: parsed.errors, warnings: parsed.warnings };
   parsed.value.approvers = { ...context.roles, ...parsed.value.approvers };
+  context.classify?.(parsed.value);
   const lint = lintRunbook(parsed.value).map(parsed.locate).sort(byLine);
   const errors = lint.filter((i) => i.level === 'error');
   const warnings = [...parsed.warnings, ...lint.filter((i) => i.level === 'warning')];

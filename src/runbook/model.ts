@@ -1,5 +1,6 @@
 // The validated runbook model: plain JSON (durations in milliseconds) so it can travel
 // through Temporal payloads and be interpreted deterministically by the workflow.
+import type { Effect, StepEffect } from './effect.js';
 
 export const MODES = ['live', 'drill', 'dry-run'] as const;
 export type Mode = (typeof MODES)[number];
@@ -404,7 +405,16 @@ export interface Step {
   timeoutMs?: number;
   retry: RetryPolicy;
   onFailure: OnFailure;
+  /** True when the step's effect class is destructive (declared with `destructive: true` or `effect:`, or derived). */
   destructive: boolean;
+  /** The class the runbook declares (`effect:`, or `destructive: true`); the classifier may only raise it. */
+  declaredEffect?: Effect;
+  /** The class the run uses: set when the runbook is loaded with the classifier (src/safety). */
+  effect?: StepEffect;
+  /** Why the step may run for real in a drill (it targets the drill environment); absent: a drill rehearses it. */
+  safeToRehearse?: string;
+  /** Why a destructive step runs in live mode without the approval it would otherwise wait for. */
+  noApproval?: string;
   /** Modes in which the step runs; skipped (and reported as skipped) in the others. */
   modes: Mode[];
   action: Action;

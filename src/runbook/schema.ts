@@ -1,6 +1,7 @@
 // zod schema of a runbook file. Parsing yields the plain model in model.ts.
 import { z } from 'zod';
 import { tryParseDuration } from './duration.js';
+import { EFFECTS } from './effect.js';
 import { isSecretReference } from './inputs.js';
 import {
   APPENDFSYNC,
@@ -392,6 +393,9 @@ const stepBase = {
   ).optional(),
   onFailure: z.enum(ON_FAILURE).default('abort'),
   destructive: z.boolean().default(false),
+  effect: z.enum(EFFECTS, { error: (issue) => `Expected one of ${EFFECTS.join(', ')}, got ${describeValue(issue.input)}` }).optional(),
+  safeToRehearse: z.string().trim().min(1, { message: 'Expected the reason the step is safe to run in a drill, got an empty text' }).optional(),
+  noApproval: z.string().trim().min(1, { message: 'Expected the reason this destructive step needs no approval, got an empty text' }).optional(),
   modes: z.array(z.enum(MODES)).min(1).optional(),
 };
 
@@ -429,6 +433,11 @@ export const stepSchema: z.ZodType<Step> = z
       return z.NEVER;
     }
     const retry = { attempts: raw.retry?.attempts ?? 1, backoffMs: raw.retry?.backoff ?? 1000 };
+    if (raw.destructive && raw.effect !== undefined && raw.effect !== 'destructive') {
+      ctx.addIssue({ code: 'custom', path: ['effect'], message: `Expected effect: destructive (the step says destructive: true), got ${raw.effect}` });
+      return z.NEVER;
+    }
+    const declaredEffect = raw.destructive ? 'destructive' : raw.effect;
     return {
       id: raw.id,
       title: raw.title ?? raw.id,
@@ -437,7 +446,10 @@ export const stepSchema: z.ZodType<Step> = z
       timeoutMs: raw.timeout,
       retry,
       onFailure: raw.onFailure,
-      destructive: raw.destructive,
+      destructive: declaredEffect === 'destructive',
+      declaredEffect,
+      safeToRehearse: raw.safeToRehearse,
+      noApproval: raw.noApproval,
       modes: raw.modes ?? [...MODES],
       action,
     };

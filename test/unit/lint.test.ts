@@ -89,22 +89,6 @@ describe('approvalsSatisfiable', () => {
   });
 });
 
-describe('destructiveNeedsApproval', () => {
-  const drop = { id: 'drop', budget: '1m', destructive: true, wait: '1m' };
-  const warning = (path: string) => ['warning', path, 'Step "drop" is destructive and runs in live mode; expected an approval step (running in live mode) before it, got none'];
-  test('fires without an earlier live approval', () => {
-    assert.deepEqual(issues('destructiveNeedsApproval', { approvers, steps: [drop, gate] }), [warning('steps[0].destructive')]);
-    assert.deepEqual(issues('destructiveNeedsApproval', { approvers, steps: [{ id: 'g', parallel: [gate, drop] }] }), [warning('steps[0].parallel[1].destructive')]);
-    assert.deepEqual(issues('destructiveNeedsApproval', { approvers, steps: [{ ...gate, modes: ['drill'] }, drop] }), [warning('steps[1].destructive')]);
-  });
-  test('does not fire after an approval, before a group or in an earlier group, or outside live mode', () => {
-    assert.deepEqual(issues('destructiveNeedsApproval', { approvers, steps: [gate, drop] }), []);
-    assert.deepEqual(issues('destructiveNeedsApproval', { approvers, steps: [gate, { id: 'g', parallel: [drop] }] }), []);
-    assert.deepEqual(issues('destructiveNeedsApproval', { approvers, steps: [{ id: 'g', parallel: [gate] }, drop] }), []);
-    assert.deepEqual(issues('destructiveNeedsApproval', { steps: [{ ...drop, modes: ['drill', 'dry-run'] }] }), []);
-  });
-});
-
 describe('budgetsFitRto', () => {
   const steps = [
     { id: 'a', budget: '30m', manual: 'x' },

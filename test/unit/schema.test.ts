@@ -92,7 +92,8 @@ describe('defaults', () => {
   test('step defaults', () => {
     assert.deepEqual(stepSchema.parse({ id: 'a', notify: 'hi' }), {
       id: 'a', title: 'a', description: undefined, budgetMs: 0, timeoutMs: undefined, retry: { attempts: 1, backoffMs: 1000 },
-      onFailure: 'abort', destructive: false, modes: ['live', 'drill', 'dry-run'], action: { kind: 'notify', message: 'hi' },
+      onFailure: 'abort', destructive: false, declaredEffect: undefined, safeToRehearse: undefined, noApproval: undefined,
+      modes: ['live', 'drill', 'dry-run'], action: { kind: 'notify', message: 'hi' },
     });
     assert.deepEqual(stepSchema.parse({ id: 'a', wait: '1m', retry: 3 }).retry, { attempts: 3, backoffMs: 1000 });
     assert.deepEqual(stepSchema.parse({ id: 'a', wait: '1m', retry: { backoff: '30s' } }).retry, { attempts: 1, backoffMs: 30_000 });

@@ -6,6 +6,8 @@ import { NOT_RUNBOOKS, PEOPLE_FILE } from '../../activities/load.js';
 import { parsePeople } from '../../runbook/people.js';
 import { parseSchedules } from '../../runbook/schedules.js';
 import { formatIssue, parseRunbook } from '../../runbook/load.js';
+import { loadParsers } from '../../safety/index.js';
+import { classifyRunbook } from '../../safety/steps.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
 
@@ -41,9 +43,10 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
     if (schedules.errors.length === 0) ctx.print(`ok ${relative(process.cwd(), schedulesPath)} (schedules)`);
   }
   const ids = new Map<string, string>();
+  await loadParsers();
   for (const path of files) {
     const name = relative(process.cwd(), path);
-    const result = parseRunbook(await readFile(path, 'utf8'), name, { roles });
+    const result = parseRunbook(await readFile(path, 'utf8'), name, { roles, classify: classifyRunbook });
     for (const issue of [...result.errors, ...result.warnings]) ctx.print(formatIssue(issue));
     errors += result.errors.length;
     warnings += result.warnings.length;
