@@ -3,6 +3,7 @@ import { markdownTable } from 'markdown-table';
 import { formatDuration } from '../runbook/duration.js';
 import type { RunReport } from '../runbook/run.js';
 import { rpoOutcome, rtoOutcome } from './metrics.js';
+import { safetyRows } from './safety.js';
 import { attemptsCell, peopleTimings, runTotals, stepTimings } from './timings.js';
 
 const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'));
@@ -50,6 +51,11 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
       { align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'] },
     ),
   ];
+  const safety = safetyRows(report);
+  if (safety.length > 0) {
+    lines.push('', '## Steps that change state', '');
+    lines.push(markdownTable([['step', 'effect', 'what the run did', 'why it counts as a change'], ...safety.map((r) => [r.step, r.effect, r.handling, r.why])]));
+  }
   const failed = timings.filter((t) => t.record.error || t.record.note);
   if (failed.length > 0) {
     lines.push('', '## Notes and errors', '');

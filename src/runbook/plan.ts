@@ -3,7 +3,7 @@
 import type { Mode, Step } from './model.js';
 import type { RtoState, RtoStatus, StepRecord, StepStatus } from './run.js';
 
-const DONE: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled', 'planned'];
+const DONE: readonly StepStatus[] = ['succeeded', 'failed', 'skipped', 'cancelled', 'planned', 'rehearsed'];
 
 /** Planned duration of steps run in sequence, in a mode: sums along sequences, max across parallel groups. */
 export function plannedMs(steps: readonly Step[], mode: Mode): number {

@@ -1,5 +1,6 @@
 // The record of one run: what the workflow keeps, returns as its result, and what reports render.
 // Times are epoch milliseconds taken from workflow time.
+import type { StepEffect } from './effect.js';
 import type { ActionKind, Mode } from './model.js';
 import type { RpoEvidence } from './rpo.js';
 
@@ -12,6 +13,8 @@ export const STEP_STATUSES = [
   'skipped',
   'cancelled',
   'planned',
+  // A drill did not run it: a person confirmed it was done in the drill environment (or skipped).
+  'rehearsed',
 ] as const;
 export type StepStatus = (typeof STEP_STATUSES)[number];
 
@@ -74,6 +77,14 @@ export interface StepRecord {
   budgetMs: number;
   timeoutMs?: number;
   destructive: boolean;
+  /** The step's effect class and why (src/safety); absent for records of runs before it existed. */
+  effect?: StepEffect;
+  /** The runbook's reason the step runs for real in drills. */
+  safeToRehearse?: string;
+  /** The runbook's reason this destructive step needs no approval in live mode. */
+  noApproval?: string;
+  /** How the step was guarded: rehearsed in a drill, or approved because it is destructive. */
+  guard?: 'rehearsed' | 'approval';
   status: StepStatus;
   startedAt?: number;
   endedAt?: number;

@@ -4,6 +4,7 @@ import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation,
 import type { Step } from '../runbook/model.js';
 import { TemplateError } from '../runbook/template.js';
 import type { Attempt, StepRecord } from '../runbook/run.js';
+import { approveDestructive, needsApproval, needsRehearsal, rehearse } from './guards.js';
 import { stepEnded } from './observe.js';
 import { perform, previewAction } from './perform.js';
 import type { RunState } from './state.js';
@@ -84,6 +85,17 @@ async function runParallel(state: RunState, steps: readonly Step[], group: StepR
 }
 
 async function runWithPolicy(state: RunState, step: Step, record: StepRecord): Promise<void> {
+  if (needsRehearsal(state, step)) return rehearse(state, step, record);
+  if (needsApproval(state, step)) {
+    try {
+      await approveDestructive(state, step, record);
+    } catch (err) {
+      if (!(err instanceof StepRejected || err instanceof WaitTimedOut)) throw err;
+      // Never approved: the destructive command does not run, whatever onFailure says.
+      state.change(record, { status: 'failed', error: `not approved: ${describeFailure(err)}` });
+      throw new StepFailed(step.id, `Step "${step.id}" is destructive and was not approved: ${describeFailure(err)}`);
+    }
+  }
   for (;;) {
     for (let round = 1; round <= step.retry.attempts; round++) {
       const attempt: Attempt = { attempt: record.attempts.length + 1, startedAt: Date.now() };

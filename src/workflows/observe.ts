@@ -12,7 +12,7 @@ export interface RunLabels {
   mode: Mode;
 }
 
-const ENDED = new Set(['succeeded', 'failed', 'skipped', 'cancelled']);
+const ENDED = new Set(['succeeded', 'failed', 'skipped', 'cancelled', 'rehearsed']);
 
 /** Time the step spent waiting on people (approvals, confirmations, decisions). */
 export function waitingMs(record: StepRecord, now: number): number {

@@ -314,7 +314,8 @@ export class RunState {
    * that gates destructive steps. They may be one of several required approvers.
    */
   private checkFourEyes(record: StepRecord, by: string, required: number): void {
-    const gated = this.gates.get(record.id) ?? [];
+    // A destructive step waiting for its own approval gates itself.
+    const gated = this.gates.get(record.id) ?? (record.destructive ? [record.id] : []);
     if (this.mode !== 'live' || gated.length === 0 || by !== this.startedBy) return;
     const others = record.approvals.filter((a) => a.by !== by).length;
     if (others === 0 && required <= 1) {
@@ -399,6 +400,9 @@ function newRecord(step: Step, parentId: string | undefined): StepRecord {
     budgetMs: step.budgetMs,
     timeoutMs: step.timeoutMs,
     destructive: step.destructive,
+    effect: step.effect,
+    safeToRehearse: step.safeToRehearse,
+    noApproval: step.noApproval,
     status: 'pending',
     attempts: [],
     waits: [],
