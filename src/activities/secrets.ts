@@ -53,11 +53,17 @@ export function resolveSecret(ref: string, env: NodeJS.ProcessEnv = process.env)
 export class Redactor {
   private values: string[] = [];
 
-  /** Registers a value to mask; empty strings are ignored. */
+  /**
+   * Registers a value to mask; empty strings are ignored. A connection string's parts are masked
+   * too, since tools quote them alone ("password authentication failed for user x", "could not
+   * translate host name y").
+   */
   add(value: string | undefined): void {
-    if (!value || this.values.includes(value)) return;
+    if (!value) return;
+    const fresh = [value, ...secretParts(value)].filter((v) => !this.values.includes(v));
+    if (fresh.length === 0) return;
     // Longest first, so a secret containing another one is masked whole.
-    this.values = [...this.values, value].sort((a, b) => b.length - a.length);
+    this.values = [...this.values, ...fresh].sort((a, b) => b.length - a.length);
   }
 
   /** Resolves `ref` and, when it was a reference, registers its value. */
@@ -90,5 +96,47 @@ export class Redactor {
       }
     }
     return out;
+  }
+}
+
+// Parts shorter than this would mask ordinary words and digits all over a log; a URL's own parts
+// are that short only in toy set-ups.
+const MIN_PART = 3;
+
+/** The user, password and host of a URL (`postgres://u:p@h:5432/db`) or libpq key=value string. */
+export function secretParts(value: string): string[] {
+  const parts: string[] = [];
+  const url = /^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/i.test(value.trim()) ? safeUrl(value.trim()) : undefined;
+  if (url) {
+    for (const raw of [url.username, url.password]) if (raw) parts.push(raw, safeDecode(raw));
+    // Hosts of a multi-host URL (host1,host2:5433) and the host as written with its port.
+    if (url.host) parts.push(url.host, url.hostname.replace(/^\[|\]$/g, ''));
+    const hosts = /^[^:]+:\/\/(?:[^@/]*@)?([^/?#]+)/.exec(value.trim())?.[1];
+    if (hosts) for (const h of hosts.split(',')) parts.push(h, h.replace(/:\d+$/, ''));
+    for (const key of ['user', 'password', 'host', 'hostaddr', 'sslpassword']) {
+      const v = url.searchParams.get(key);
+      if (v) parts.push(v);
+    }
+  } else {
+    for (const m of value.matchAll(/\b(user|password|host|hostaddr|sslpassword)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/g)) {
+      parts.push(m[2]!.replace(/^'|'$/g, ''));
+    }
+  }
+  return [...new Set(parts)].filter((p) => p.length >= MIN_PART && p !== value);
+}
+
+function safeUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

@@ -1,4 +1,6 @@
 // dr start: starts a run of a runbook.
+import { loadRunbook } from '../../activities/load.js';
+import { resolveInputs } from '../../runbook/inputs.js';
 import { MODES, type Mode } from '../../runbook/model.js';
 import type { RunInput } from '../../workflows/messages.js';
 import { fetchFinalReport, uiLink } from '../client.js';
@@ -35,14 +37,40 @@ export function parseInputs(pairs: string[]): Record<string, unknown> {
   return inputs;
 }
 
+// A literal secret must be refused before the workflow exists: its start event would keep it.
+const CREDENTIALS_IN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i;
+
+/**
+ * Checks the inputs against the runbook as the worker will (when this machine has the runbooks
+ * folder), and refuses a URL with a password in it whatever the runbook: before anything starts.
+ */
+export async function checkInputs(ctx: CommandContext, runbook: string, inputs: Record<string, unknown>): Promise<void> {
+  for (const [name, value] of Object.entries(inputs)) {
+    if (typeof value === 'string' && CREDENTIALS_IN_URL.test(value)) {
+      throw new CliError(
+        `Input "${name}" holds a URL with a password; expected a reference like env:NAME or file:/path (the value would be kept in the run's history). Nothing was started`,
+        `export the URL on the worker (e.g. ${name.toUpperCase()}=...) and pass --input ${name}=env:${name.toUpperCase()}`,
+      );
+    }
+  }
+  const local = await loadRunbook({ id: runbook }, { dir: ctx.config.runbooksDir }).catch(() => undefined);
+  if (!local) return; // not on this machine: the worker checks the same rules before any step runs
+  const { errors } = resolveInputs(local.runbook, inputs);
+  if (errors.length > 0) {
+    throw new CliError(`Invalid inputs for runbook "${runbook}": ${errors.join('; ')}. Nothing was started`, `dr effects ${runbook} and ${local.file} list its inputs`);
+  }
+}
+
 export async function start(ctx: CommandContext, runbook: string, options: StartOptions): Promise<string> {
   if (!(MODES as readonly string[]).includes(options.mode)) {
     throw new CliError(`Expected --mode to be one of ${MODES.join(', ')}, got "${options.mode}"`);
   }
+  const inputs = parseInputs(options.input);
+  await checkInputs(ctx, runbook, inputs);
   const input: RunInput = {
     runbook,
     mode: options.mode as Mode,
-    inputs: parseInputs(options.input),
+    inputs,
     incidentAt: options.incidentAt,
     startedBy: options.as ?? ctx.user,
   };
