@@ -31,6 +31,11 @@ const EFFECT_OF: EffectOf = {
   archive: () => changesState('writes an archive to the backup store'),
   'archive.restore': (a) =>
     a.overwrite ? destructive(`overwrites files under ${a.target}`) : changesState(`writes files under ${a.target} (existing files are kept)`),
+  'pgbackrest.stanza': () => changesState('configures the stanza and turns WAL archiving on for the server'),
+  'pgbackrest.backup': (a) => changesState(`takes a ${a.type} backup into the repository`),
+  'pgbackrest.info': () => readOnly("reads the repository's backups and WAL archive range"),
+  'pgbackrest.check': () => changesState('forces a WAL switch so a segment reaches the archive'),
+  'pgbackrest.restore': (a) => changesState(`restores into the new data directory ${a.dataDir} and starts a server on it (the source is never written)`),
   runbook: (a) =>
     a.mode === 'live'
       ? unproven(`runs runbook "${a.id}" in live mode whatever this run's mode`)
