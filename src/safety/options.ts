@@ -41,7 +41,8 @@ export function parseOptions(args: readonly Arg[], spec: OptionSpec = {}): Parse
       positionals.push(...args.slice(i + 1));
       break;
     }
-    if (!arg.literal || !text.startsWith('-') || text === '-') {
+    // A word only partly known (`--endpoints=$EP`) is still an option: its literal start says so.
+    if (!text.startsWith('-') || text === '-') {
       if (firstPositional < 0) firstPositional = i;
       if (spec.stopAtPositional) {
         positionals.push(...args.slice(i));
@@ -52,7 +53,7 @@ export function parseOptions(args: readonly Arg[], spec: OptionSpec = {}): Parse
     }
     if (text.startsWith('--')) {
       const eq = text.indexOf('=');
-      if (eq > 0) options.push({ name: text.slice(0, eq), value: { text: text.slice(eq + 1), literal: true } });
+      if (eq > 0) options.push({ name: text.slice(0, eq), value: { text: text.slice(eq + 1), literal: arg.literal } });
       else if (long.has(text.slice(2)) && i + 1 < args.length) options.push({ name: text, value: args[++i]! });
       else options.push({ name: text });
       continue;
@@ -64,7 +65,7 @@ export function parseOptions(args: readonly Arg[], spec: OptionSpec = {}): Parse
         continue;
       }
       const rest = text.slice(j + 1);
-      if (rest !== '') options.push({ name: `-${letter}`, value: { text: rest, literal: true } });
+      if (rest !== '') options.push({ name: `-${letter}`, value: { text: rest, literal: arg.literal } });
       else if (i + 1 < args.length) options.push({ name: `-${letter}`, value: args[++i]! });
       else options.push({ name: `-${letter}` });
       break;

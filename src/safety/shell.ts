@@ -1,7 +1,7 @@
 // A bash script's effect: parse it with a real shell parser (mvdan/sh), visit every statement at every
 // depth (pipelines, lists, subshells, blocks, loops, functions, command and process substitutions),
 // classify each simple command and each redirection, and combine.
-import { changesState, combine, unproven, type Verdict } from '../runbook/effect.js';
+import { changesState, combine, destructive, unproven, type Verdict } from '../runbook/effect.js';
 import { BINARY, isNode, items, nodeType, parseShell, REDIR, walk, type BinaryCmd, type CallExpr, type FuncDecl, type Redirect, type ShNode, type Stmt } from './sh-syntax.js';
 import { maskTemplates, unmask } from './templates.js';
 import type { Classifiers, Stdin } from './types.js';
@@ -10,6 +10,7 @@ import { wordValue } from './words.js';
 
 const WRITES: ReadonlySet<number> = new Set([REDIR.out, REDIR.append, REDIR.clobber, REDIR.all, REDIR.appendAll, REDIR.inOut]);
 const SAFE_TARGET = /^\/dev\/(null|stdout|stderr|tty|fd\/\d+)$/;
+const BLOCK_DEVICE = /^\/dev\/(sd|hd|vd|xvd|nvme|mmcblk|md|dm-|loop|disk\/|mapper\/)/;
 
 export function classifyShell(script: string, classify: Classifiers): Verdict {
   const { text, originals } = maskTemplates(script);
@@ -67,6 +68,10 @@ function redirections(stmt: Stmt, source: (node: ShNode) => string): { stdin?: S
     else if (r.Op === REDIR.in && target) stdin = { kind: 'file', path: target.text };
     else if (target && (WRITES.has(r.Op) || (r.Op === REDIR.dupOut && !/^(\d+-?|-)$/.test(target.text)))) {
       if (target.literal && SAFE_TARGET.test(target.text)) continue;
+      if (target.literal && BLOCK_DEVICE.test(target.text)) {
+        writes.push(destructive(`${quote(source(r))} overwrites the block device ${target.text}`));
+        continue;
+      }
       const where = target.literal ? `the file ${target.text}` : 'a file named at run time';
       writes.push(changesState(`${quote(source(r))} writes ${where}`));
     }

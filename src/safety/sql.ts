@@ -1,6 +1,6 @@
 // SQL's effect, from PostgreSQL's own parser (libpg_query, as WebAssembly): read-only only when every
 // statement is a query that changes nothing and every function it calls is known to be harmless.
-import { loadModule, parseSync } from 'libpg-query';
+import { loadModule, parseSync, scanSync } from 'libpg-query';
 import { combine, unproven, type Verdict } from '../runbook/effect.js';
 import { statementVerdict } from './sql-statements.js';
 import { maskTemplates, unmask } from './templates.js';
@@ -23,6 +23,26 @@ interface RawStmt {
   stmt_len?: number;
 }
 
+/** Statements split at the `;` tokens of PostgreSQL's scanner (quotes and $$ bodies respected). */
+function splitStatements(text: string): string[] {
+  let tokens: { start: number; end: number; text: string }[];
+  try {
+    tokens = scanSync(text).tokens;
+  } catch {
+    return [];
+  }
+  const bytes = Buffer.from(text);
+  const pieces: string[] = [];
+  let start = 0;
+  for (const token of tokens) {
+    if (token.text !== ';') continue;
+    pieces.push(bytes.subarray(start, token.start).toString());
+    start = token.end;
+  }
+  pieces.push(bytes.subarray(start).toString());
+  return pieces.filter((p) => p.trim() !== '');
+}
+
 /** One or more SQL statements; `{{ placeholders }}` stand for a neutral identifier. */
 export function classifySql(sql: string): Verdict {
   if (!ready) throw new Error('classifySql: the SQL parser is not loaded: call loadParsers() first (and await it)');
@@ -31,7 +51,10 @@ export function classifySql(sql: string): Verdict {
   try {
     stmts = (parseSync(text) as { stmts?: RawStmt[] }).stmts ?? [];
   } catch (error) {
-    return unproven(`\`${short(sql, 60)}\` does not parse as PostgreSQL SQL (${(error as Error).message}): its effect cannot be seen`);
+    const failed = unproven(`\`${short(sql, 60)}\` does not parse as PostgreSQL SQL (${(error as Error).message}): its effect cannot be seen`);
+    // psql sends a script's statements one by one: those before the bad one run. Show what can be seen.
+    const pieces = splitStatements(text);
+    return pieces.length > 1 ? combine([failed, ...pieces.map((piece) => classifySql(unmask(piece, originals))).filter((v) => v.proven)]) : failed;
   }
   // Locations are byte offsets into the UTF-8 text.
   const bytes = Buffer.from(text);

@@ -41,6 +41,9 @@ const WRAPPERS: Record<string, Wrapper> = {
   stdbuf: { spec: { short: 'ioe', long: ['input', 'output', 'error'], stopAtPositional: true } },
   ionice: { spec: { short: 'cnp', long: ['class', 'classdata', 'pid'], stopAtPositional: true } },
   setsid: { spec: { stopAtPositional: true } },
+  busybox: { spec: { stopAtPositional: true } },
+  unbuffer: { spec: { stopAtPositional: true } },
+  caffeinate: { spec: { stopAtPositional: true } },
   chrt: { spec: { stopAtPositional: true }, operands: 1 },
   xargs: { spec: { short: 'ILnPsdEeal', long: ['arg-file', 'delimiter', 'eof', 'replace', 'max-lines', 'max-args', 'max-procs', 'max-chars', 'process-slot-var'], stopAtPositional: true } },
 };

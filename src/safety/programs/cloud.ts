@@ -82,4 +82,17 @@ const ansiblePlaybook: ProgramClassifier = (c) => {
   return unproven(`${shown}: the playbook's tasks cannot be seen`);
 };
 
-export const CLOUD: Record<string, ProgramClassifier> = { aws, terraform, tofu: terraform, supabase, ansible, 'ansible-playbook': ansiblePlaybook, 'ansible-inventory': (c) => readOnly(`${quote(c.display)} only reads`) };
+/** gcloud and az: the verb is the first word that is one (`gcloud sql instances describe prod`). */
+const READ_VERBS = new Set(['list', 'describe', 'show', 'get', 'get-iam-policy', 'exists', 'wait', 'version', 'info', 'list-backups', 'check-name-availability']);
+const DESTROY_VERBS = new Set(['delete', 'remove', 'purge', 'stop', 'deallocate']);
+
+const verbCli: ProgramClassifier = (c) => {
+  const w = words(parseOptions(c.args.slice(1), { long: ['project', 'region', 'zone', 'format', 'resource-group', 'name', 'subscription', 'output', 'query', 'filter', 'configuration', 'account'] }));
+  const shown = quote(c.display);
+  const verb = w.find((word) => READ_VERBS.has(word) || DESTROY_VERBS.has(word));
+  if (verb && DESTROY_VERBS.has(verb)) return destructive(`${shown} ${verb === 'stop' || verb === 'deallocate' ? 'stops' : 'deletes'} resources`);
+  if (verb) return readOnly(`${shown} only reads`);
+  return verbChanges(shown, w.slice(0, 3).join(' '), 'changes cloud resources');
+};
+
+export const CLOUD: Record<string, ProgramClassifier> = { gcloud: verbCli, az: verbCli, aws, terraform, tofu: terraform, supabase, ansible, 'ansible-playbook': ansiblePlaybook, 'ansible-inventory': (c) => readOnly(`${quote(c.display)} only reads`) };

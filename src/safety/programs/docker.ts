@@ -6,6 +6,11 @@ import { quote, subCommand, verbChanges } from '../types.js';
 
 const GLOBAL = { short: 'Hcl', long: ['host', 'context', 'config', 'log-level'], stopAtPositional: true };
 const COMPOSE_GLOBAL = { short: 'fp', long: ['file', 'project-name', 'env-file', 'profile', 'project-directory', 'ansi', 'parallel'], stopAtPositional: true };
+const RUN_VALUES = {
+  short: 'aceEhlmpuvw',
+  long: ['add-host', 'attach', 'cap-add', 'cap-drop', 'cidfile', 'cpus', 'cpu-shares', 'device', 'dns', 'entrypoint', 'env', 'env-file', 'expose', 'gpus', 'group-add', 'health-cmd', 'hostname', 'ipc', 'label', 'log-driver', 'log-opt', 'memory', 'mount', 'name', 'network', 'pid', 'platform', 'publish', 'pull', 'restart', 'runtime', 'security-opt', 'shm-size', 'stop-signal', 'stop-timeout', 'tmpfs', 'ulimit', 'user', 'volume', 'volumes-from', 'workdir'],
+  stopAtPositional: true,
+};
 const EXEC_VALUES = { short: 'euw', long: ['env', 'env-file', 'user', 'workdir', 'detach-keys', 'index'], stopAtPositional: true };
 
 const READ = new Set(['ps', 'logs', 'inspect', 'images', 'stats', 'top', 'version', 'info', 'events', 'history', 'port', 'diff', 'ls', 'config', 'search', 'list']);
@@ -31,6 +36,12 @@ function exec(c: Command, classify: Classifiers, rest: Command['args']): ReturnT
 function byVerb(c: Command, verb: string, sub: string, classify: Classifiers, rest: Command['args']): ReturnType<ProgramClassifier> {
   const shown = quote(c.display);
   if (verb === 'exec') return exec(c, classify, rest);
+  if (verb === 'run') {
+    // `docker run [options] IMAGE [COMMAND...]`: a new container, and what its command does.
+    const inner = parseOptions(rest, RUN_VALUES).positionals.slice(1);
+    const started = changesState(`${shown} starts a new container`);
+    return inner.length > 0 ? combine([started, classify.command(subCommand(c, inner, undefined))]) : started;
+  }
   if (MANAGEMENT.has(verb) && sub) {
     if (sub === 'rm' || sub === 'remove' || sub === 'prune' || sub === 'stop' || sub === 'kill') return destructive(`${shown} ${DESTROY[sub === 'remove' ? 'rm' : sub] ?? 'removes objects'}`);
     if (READ.has(sub) || sub === 'df' || sub === 'dial-stdio') return readOnly(`${shown} only reads`);

@@ -1,14 +1,19 @@
 // git by sub-command, with the forms that lose work called out.
-import { changesState, destructive, readOnly } from '../../runbook/effect.js';
+import { changesState, destructive, readOnly, unproven } from '../../runbook/effect.js';
 import { parseOptions, words } from '../options.js';
 import type { ProgramClassifier } from '../types.js';
 import { quote, verbChanges } from '../types.js';
+
+/** Settings that make git run a program (pager, editor, ssh, hooks, filters, aliases). */
+const RUNS_COMMAND = /^(core\.(pager|editor|sshcommand|hookspath|fsmonitor|gitproxy|askpass)|pager\.|alias\.|filter\.|diff\.|credential\.|sequence\.editor|uploadpack|receivepack)/i;
 
 const READ = new Set(['status', 'log', 'diff', 'show', 'rev-parse', 'describe', 'ls-files', 'ls-remote', 'ls-tree', 'blame', 'grep', 'shortlog', 'cat-file', 'rev-list', 'cherry', 'whatchanged', 'show-ref', 'for-each-ref', 'name-rev', 'merge-base', 'count-objects', 'fsck', 'verify-commit', 'verify-tag', 'version', 'help', 'reflog']);
 
 const git: ProgramClassifier = (c) => {
   const global = parseOptions(c.args.slice(1), { short: 'Cc', long: ['git-dir', 'work-tree', 'namespace', 'exec-path'], stopAtPositional: true });
   const [verb, ...rest] = global.positionals;
+  const runs = global.options.find((o) => o.name === '-c' && RUNS_COMMAND.test(o.value?.text ?? ''));
+  if (runs) return unproven(`${quote(c.display)}: \`-c ${runs.value?.text ?? ''}\` makes git run a command that is not classified`);
   const p = parseOptions(rest, { short: 'mFCcuo', long: ['message', 'file', 'format', 'pretty', 'author', 'since', 'until', 'grep'] });
   const flags = p.options.map((o) => o.name);
   const args = words(p);

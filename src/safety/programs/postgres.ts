@@ -71,5 +71,8 @@ export const POSTGRES: Record<string, ProgramClassifier> = {
   pg_restore: pgRestore,
   pgbackrest,
   'wal-g': byVerb(['backup-list', 'wal-show', 'wal-verify', 'st', 'version'], { delete: 'deletes backups', 'wal-delete': 'deletes WAL' }),
+  // Patroni and its DCS.
+  patronictl: byVerb(['list', 'history', 'show-config', 'topology', 'version', 'dsn', 'query'], { remove: 'removes the cluster from the DCS', reinit: 'wipes a member and copies it again' }, 'cdk', ['config-file', 'dcs-url', 'dcs']),
+  etcdctl: byVerb(['get', 'endpoint', 'version', 'watch', 'check', 'member', 'alarm', 'user', 'role'], { del: 'deletes keys', defrag: 'defragments the store (blocks writes)' }, 'w', ['endpoints', 'cacert', 'cert', 'key', 'user', 'write-out', 'dial-timeout', 'command-timeout']),
   barman: byVerb(['list-backups', 'list-backup', 'show-backup', 'show-backups', 'check', 'status', 'list-servers', 'show-server', 'show-servers', 'diagnose', 'list-files', 'verify-backup'], { delete: 'deletes a backup' }),
 };

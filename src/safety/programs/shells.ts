@@ -1,6 +1,6 @@
 // Programs that run a script given as text: `bash -c`, `su -c`, `eval`, `ssh host CMD`, `watch CMD`,
 // `trap CMD SIG`, and a here-document fed to a shell. The text is classified as a script of its own.
-import { readOnly, unproven, type Verdict } from '../../runbook/effect.js';
+import { combine, readOnly, unproven, type Verdict } from '../../runbook/effect.js';
 import { has, parseOptions, values } from '../options.js';
 import type { Arg, Classifiers, Command, ProgramClassifier } from '../types.js';
 import { quote } from '../types.js';
@@ -52,14 +52,20 @@ const SSH_VALUES = 'BbcDEeFIiJLlmOopQRSWw';
 
 const ssh: ProgramClassifier = (c, classify) => {
   const p = parseOptions(c.args.slice(1), { short: SSH_VALUES, stopAtPositional: true });
-  const remote = p.positionals.slice(1);
-  if (p.positionals.length === 0) return unproven(`${quote(c.display)}: no host or command`);
+  const local = values(p, '-o').map((o) => /^(ProxyCommand|LocalCommand)[= ](.*)$/i.exec(o.text)?.[2]).filter((s): s is string => s !== undefined);
+  if (local.length > 0) return combine([...local.map((text) => classify.script(text)), sshRemote(c, p.positionals, classify)]);
+  return sshRemote(c, p.positionals, classify);
+};
+
+function sshRemote(c: Command, positionals: Arg[], classify: Classifiers): Verdict {
+  const remote = positionals.slice(1);
+  if (positionals.length === 0) return unproven(`${quote(c.display)}: no host or command`);
   if (remote.length === 0) return stdinScript(c, classify);
   // The remote shell joins the words and parses them again.
   const text = remote.map((a) => a.text).join(' ');
   if (/^\s*(sudo\s+(-\S+\s+)*)?(ba|z|da)?sh(\s+-s)?\s*$/.test(text)) return stdinScript(c, classify);
   return classify.script(text);
-};
+}
 
 const watch: ProgramClassifier = (c, classify) => {
   const p = parseOptions(c.args.slice(1), { short: 'nq', long: ['interval', 'equexit'], stopAtPositional: true });
