@@ -18,6 +18,7 @@ const aws: ProgramClassifier = (c) => {
     if (has(p, '--dryrun')) return readOnly(`${shown} is a dry run`);
     return changesState(`${shown} writes S3 objects or local files (\`s3 ${op}\`)`);
   }
+  if (has(p, '--dry-run')) return readOnly(`${shown} is a dry run`);
   if (service === 'configure') return ['list', 'get', 'list-profiles'].includes(op) ? readOnly(`${shown} only reads`) : changesState(`${shown} changes the AWS CLI configuration`);
   if (service === 'logs' && op === 'tail') return readOnly(`${shown} only reads`);
   if (/^(describe|list|get|head|filter|search|lookup|batch-get|validate|simulate|estimate|scan|query)-?/.test(op) || op === 'wait' || op === 'scan' || op === 'query') {

@@ -2,6 +2,7 @@
 import type { ProgramClassifier } from '../types.js';
 import { BASIC } from './basic.js';
 import { CLOUD } from './cloud.js';
+import { DATABASES } from './databases.js';
 import { DOCKER } from './docker.js';
 import { GIT } from './git.js';
 import { HTTP_CLIENTS } from './http-clients.js';
@@ -14,7 +15,7 @@ import { SHELLS } from './shells.js';
 import { TEXT_TOOLS } from './text-tools.js';
 
 const TABLE: Record<string, ProgramClassifier> = {
-  ...BASIC, ...TEXT_TOOLS, ...SHELLS, ...KUBERNETES, ...DOCKER, ...SERVICES, ...REDIS, ...CLOUD, ...GIT, ...HTTP_CLIENTS, ...POSTGRES, ...KAFKA,
+  ...BASIC, ...TEXT_TOOLS, ...SHELLS, ...KUBERNETES, ...DOCKER, ...SERVICES, ...REDIS, ...CLOUD, ...GIT, ...HTTP_CLIENTS, ...POSTGRES, ...DATABASES, ...KAFKA,
 };
 
 /** The table entry for a program's base name (`mkfs.*` share one). */

@@ -26,6 +26,8 @@ const kubectl: ProgramClassifier = (c, classify) => {
     return classify.command(subCommand(c, inner));
   }
   if (KUBECTL_READ.has(verb)) return readOnly(`${shown} only reads`);
+  const dryRun = p.options.find((o) => o.name === '--dry-run');
+  if (dryRun && dryRun.value?.text !== 'none') return readOnly(`${shown} is a dry run`);
   if (verb === 'config') return ['view', 'get-contexts', 'current-context', 'get-clusters', 'get-users'].includes(sub) ? readOnly(`${shown} only reads the kubeconfig`) : changesState(`${shown} changes the kubeconfig`);
   if (verb === 'auth') return ['can-i', 'whoami'].includes(sub) ? readOnly(`${shown} only checks permissions`) : changesState(`${shown} changes RBAC`);
   if (verb === 'rollout') {

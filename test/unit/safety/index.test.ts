@@ -345,6 +345,16 @@ const ROWS: Row[] = [
   ['sh', 'docker run --rm --network host postgres:16 pg_isready -h db', 'C'],
   ['sh', 'rm -rf /data\nif then', 'D'],
   ['sh', 'psql <<SQL\nDELETE FROM jobs;\nGARBAGE here;\nSQL', 'D'],
+  // Dry runs, MySQL.
+  ['sh', 'kubectl delete ns staging --dry-run=client', 'R'],
+  ['sh', 'kubectl apply -f app.yaml --dry-run=server -o yaml', 'R'],
+  ['sh', 'kubectl apply -f app.yaml --dry-run=none', 'C'],
+  ['sh', 'aws ec2 terminate-instances --instance-ids i-1 --dry-run', 'R'],
+  ['sh', 'mysql -h db -u root -e "SELECT COUNT(*) FROM orders"', 'R'],
+  ['sh', 'mysql -e "DROP DATABASE shop"', 'D'],
+  ['sh', 'mysql shop < dump.sql', 'U'],
+  ['sh', 'mysqldump --single-transaction shop > shop.sql', 'C'],
+  ['sh', 'mysqldump --single-transaction shop | gzip | aws s3 cp - s3://b/shop.sql.gz', 'C'],
   // Patroni, etcd, gcloud, az.
   ['sh', 'patronictl -c /etc/patroni.yml list', 'R'],
   ['sh', 'patronictl -c /etc/patroni.yml switchover --master pg1 --candidate pg2 --force', 'C'],
