@@ -17,7 +17,7 @@ export function sparkline(step: StepReview): string {
 }
 
 function changeText(step: StepReview): string {
-  if (step.change === 'raise' || step.change === 'lower') return `${step.change} to ${dur(step.suggestedMs)}`;
+  if (step.change === 'raise' || step.change === 'lower') return `${step.change} to ${dur(step.suggestedMs)}${step.caution ? ' ⚠' : ''}`;
   return step.change;
 }
 
@@ -28,6 +28,10 @@ function forecastLines(review: Review): string[] {
     `Forecast (${review.mode} mode): with today's budgets ${verdict(f.currentMs, f.currentFits)}; with the suggested ones ${verdict(f.suggestedMs, f.suggestedFits)}.`,
     ...(review.risks.length === 0 ? [] : ['Steps that put the RTO at risk most:', ...review.risks.map((r, i) => `  ${i + 1}. ${r.step}: ${r.why}`)]),
   ];
+}
+
+function cautions(review: Review): string[] {
+  return review.steps.filter((st) => st.caution).map((st) => `⚠ ${st.step}: ${st.caution}.`);
 }
 
 /** The review as terminal text. */
@@ -55,6 +59,7 @@ export function renderReviewText(review: Review): string {
     `Drill review of ${review.runbook.id} (${review.runbook.title}): ${review.runs} finished run(s), oldest first in "over time" (× failed).`,
     table.toString(),
     `Rule: ${review.rule}.`,
+    ...cautions(review),
     ...forecastLines(review),
   ].join('\n');
 }
@@ -123,6 +128,7 @@ export function renderReviewHtml(review: Review): string {
         h('tbody', rows),
       ]),
       h('p', { class: 'sub' }, `Rule: ${review.rule}.`),
+      ...cautions(review).map((line) => h('p', { class: 'sub' }, line)),
     ]),
   ]);
   return `<!doctype html>\n${toHtml(page)}\n`;

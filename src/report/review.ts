@@ -56,7 +56,12 @@ export interface StepReview {
   overBudget: { n: number; of: number };
   suggestedMs?: number;
   change: BudgetChange;
+  /** Set when the runs took under a tenth of the budget: lowering it wants a second look. */
+  caution?: string;
 }
+
+/** Below this share of the budget, a lower suggestion comes with a caution. */
+export const CAUTION_BELOW = 0.1;
 
 export interface Forecast {
   /** The plan in the forecast's mode with the budgets of the file, and with the suggested ones. */
@@ -145,6 +150,10 @@ export function reviewRunbook(runbook: Runbook, reports: readonly RunReport[], o
       overBudget: { n: samples.filter((s) => s.overBudget).length, of: samples.length },
       suggestedMs,
       change,
+      caution:
+        change === 'lower' && suggestedMs! < CAUTION_BELOW * step.budgetMs
+          ? `the runs took under a tenth of the ${formatDuration(step.budgetMs)} budget: check they measure what a real incident takes (data size, rehearsed steps) before lowering it`
+          : undefined,
     };
   });
   const proposed = new Map(steps.filter((s) => s.change === 'raise' || s.change === 'lower').map((s) => [s.step, s.suggestedMs!]));

@@ -119,6 +119,13 @@ test('per step: durations oldest first, p50/p95 against the budget, how often ov
   // --raise-only keeps the budgets the drills beat.
   const raiseOnly = reviewRunbook(runbook(), drills, { raiseOnly: true });
   assert.deepEqual(raiseOnly.steps.map((x) => x.change), ['keep', 'raise', 'derived', 'keep', 'raise', 'keep']);
+  // Drills far faster than the budget (a restore of seconds against 1h) come with a caution to check them.
+  const fast = [1, 2, 3].map((n) => drill(n, { gate: 4 * s, restore: 2 * s, counts: s, smoke: s, announce: s }));
+  const quick = reviewRunbook(runbook(), fast).steps.find((x) => x.step === 'restore')!;
+  assert.deepEqual([quick.suggestedMs, quick.change], [5 * s, 'lower']);
+  assert.match(quick.caution!, /under a tenth of the 1h budget: check they measure what a real incident takes/);
+  assert.match(renderReviewText(reviewRunbook(runbook(), fast)), /lower to 5s ⚠[\s\S]*⚠ restore: the runs took under a tenth/);
+  assert.equal(row('restore').caution, undefined);
   // Fewer than three successful runs: no suggestion.
   assert.equal(reviewRunbook(runbook(), drills.slice(0, 2)).steps.find((x) => x.step === 'restore')!.change, 'too few runs');
 });
