@@ -31,7 +31,9 @@ function forecastLines(review: Review): string[] {
 }
 
 function cautions(review: Review): string[] {
-  return review.steps.filter((st) => st.caution).map((st) => `⚠ ${st.step}: ${st.caution}.`);
+  const steps = review.steps.filter((st) => st.caution).map((st) => st.step);
+  if (steps.length === 0) return [];
+  return [`⚠ ${steps.join(', ')}: the runs took under a tenth of the budget; check they measure what a real incident takes (data size, rehearsed steps) before lowering it (--raise-only keeps every budget they beat).`];
 }
 
 /** The review as terminal text. */

@@ -74,9 +74,10 @@ export interface Forecast {
 
 export interface RtoRisk {
   step: string;
-  /** What the step's p95 adds to the plan beyond its budget (on the plan's longest path). */
+  /** How far the step's p95 ran past its budget. */
   p95OverBudgetMs: number;
-  /** The step's p95 as a share of the RTO. */
+  /** Its time in the plan with the suggested budgets, and that as a share of the RTO. */
+  plannedMs: number;
   shareOfRto?: number;
   why: string;
 }
@@ -168,20 +169,31 @@ export function reviewRunbook(runbook: Runbook, reports: readonly RunReport[], o
 }
 
 /**
- * The steps that put the RTO at risk most: those on the (suggested) plan's longest path whose p95
- * ran past their budget, by how much; then, when none did, the biggest shares of the RTO at p95.
+ * The steps that put the RTO at risk most, on the (suggested) plan's longest path: first those whose
+ * p95 ran past their budget, by how much; then by the time they take in the plan, those no run
+ * measured included (their budget is a guess the drills have not checked).
  */
 function rtoRisks(steps: StepReview[], plan: readonly Step[], mode: Mode, rtoMs: number | undefined): RtoRisk[] {
   const critical = criticalSteps(plan, mode);
-  const measured = steps.filter((s) => critical.has(s.step) && s.actual.p95Ms !== undefined && s.change !== 'derived');
-  const risks = measured.map((s) => {
-    const over = s.actual.p95Ms! - s.budgetMs;
-    const share = rtoMs ? s.actual.p95Ms! / rtoMs : undefined;
-    const why =
-      over > 0
-        ? `p95 ${formatDuration(s.actual.p95Ms!)} is ${formatDuration(over)} over its ${formatDuration(s.budgetMs)} budget, on the longest path`
-        : `p95 ${formatDuration(s.actual.p95Ms!)}${share === undefined ? '' : ` is ${Math.round(share * 100)}% of the RTO`}, on the longest path`;
-    return { step: s.step, p95OverBudgetMs: Math.max(0, over), shareOfRto: share, why };
-  });
-  return risks.sort((a, b) => b.p95OverBudgetMs - a.p95OverBudgetMs || (b.shareOfRto ?? 0) - (a.shareOfRto ?? 0)).slice(0, 3);
+  const budgets = new Map(flattenSteps(plan).map(({ step }) => [step.id, step.budgetMs]));
+  const share = (ms: number) => {
+    if (!rtoMs) return '';
+    const pct = (ms / rtoMs) * 100;
+    return ` (${pct < 1 ? 'under 1' : Math.round(pct)}% of the RTO)`;
+  };
+  const risks = steps
+    .filter((s) => critical.has(s.step) && s.change !== 'derived')
+    .map((s) => {
+      const plannedMs = budgets.get(s.step) ?? s.budgetMs;
+      const p95 = s.actual.p95Ms;
+      const over = p95 === undefined ? 0 : Math.max(0, p95 - s.budgetMs);
+      const why =
+        over > 0
+          ? `p95 ${formatDuration(p95!)} is ${formatDuration(over)} over its ${formatDuration(s.budgetMs)} budget`
+          : p95 === undefined
+            ? `${formatDuration(plannedMs)} of the plan${share(plannedMs)}, never measured by these runs`
+            : `${formatDuration(plannedMs)} of the plan${share(plannedMs)}; p95 ${formatDuration(p95)}`;
+      return { step: s.step, p95OverBudgetMs: over, plannedMs, shareOfRto: rtoMs ? plannedMs / rtoMs : undefined, why };
+    });
+  return risks.sort((a, b) => b.p95OverBudgetMs - a.p95OverBudgetMs || b.plannedMs - a.plannedMs).slice(0, 3);
 }

@@ -124,7 +124,7 @@ test('per step: durations oldest first, p50/p95 against the budget, how often ov
   const quick = reviewRunbook(runbook(), fast).steps.find((x) => x.step === 'restore')!;
   assert.deepEqual([quick.suggestedMs, quick.change], [5 * s, 'lower']);
   assert.match(quick.caution!, /under a tenth of the 1h budget: check they measure what a real incident takes/);
-  assert.match(renderReviewText(reviewRunbook(runbook(), fast)), /lower to 5s ⚠[\s\S]*⚠ restore: the runs took under a tenth/);
+  assert.match(renderReviewText(reviewRunbook(runbook(), fast)), /lower to 5s ⚠[\s\S]*⚠ gate, restore, counts, smoke, announce: the runs took under a tenth of the budget; check they measure/);
   assert.equal(row('restore').caution, undefined);
   // Fewer than three successful runs: no suggestion.
   assert.equal(reviewRunbook(runbook(), drills.slice(0, 2)).steps.find((x) => x.step === 'restore')!.change, 'too few runs');
@@ -138,11 +138,12 @@ test('the forecast against the RTO with the suggested budgets, and the steps tha
     review.risks.map((r) => [r.step, r.p95OverBudgetMs / min]),
     [
       ['restore', 35],
-      ['smoke', 0], // then the biggest shares of the RTO at p95: 25m, 6m
+      ['smoke', 0], // then by their time in the suggested plan: 35m, 8m
       ['gate', 0],
     ],
   );
-  assert.equal(review.risks[0]!.why, 'p95 1h35m is 35m over its 1h budget, on the longest path');
+  assert.equal(review.risks[0]!.why, 'p95 1h35m is 35m over its 1h budget');
+  assert.equal(review.risks[1]!.why, '35m of the plan (19% of the RTO); p95 25m');
   // The smoke test is the group's longest branch under the suggested budgets too: it is on the path, counts is not.
   assert.equal(review.risks.some((r) => r.step === 'counts'), false);
 });
@@ -154,7 +155,7 @@ test('terminal and HTML: a sparkline per step (× for a failed run), an SVG char
   const text = renderReviewText(review);
   assert.match(text, /restore .*│ 1h .*│ 4 .*│ ▆▇×█ .*│ 1h20m .*│ 1h35m .*│ 1h35m .*│ 3\/4 .*│ 2h .*│ raise to 2h/);
   assert.match(text, /Forecast \(live mode\): with today's budgets 1h55m fits the 3h RTO; with the suggested ones 2h47m fits the 3h RTO\./);
-  assert.match(text, /1\. restore: p95 1h35m is 35m over its 1h budget/);
+  assert.match(text, /1\. restore: p95 1h35m is 35m over its 1h budget\n {2}2\. smoke: 35m of the plan/);
   assert.match(text, /Rule: suggested budget = p95 of the successful runs \+ 25%/);
   const svg = toHtml(sparkSvg(restore), { space: 'svg' });
   assert.equal(XMLValidator.validate(svg), true);
