@@ -69,13 +69,17 @@ export function renderReviewText(review: Review): string {
 /** A small SVG of one step's durations over the runs, the budget dashed, failed runs red. */
 export function sparkSvg(step: StepReview, width = 160, height = 32): ReturnType<typeof s> {
   const values = step.samples.map((x) => x.durationMs);
-  const top = Math.max(1, step.budgetMs, step.suggestedMs ?? 0, ...values);
-  const y = (ms: number) => Math.round((height - 3 - (ms / top) * (height - 6)) * 100) / 100;
+  const dataTop = Math.max(1, step.suggestedMs ?? 0, ...values);
+  // A budget far above every run would flatten the runs to the floor: it goes off the top instead.
+  const offScale = step.budgetMs > 3 * dataTop;
+  const top = offScale ? dataTop * 1.15 : Math.max(dataTop, step.budgetMs);
+  const y = (ms: number) => Math.max(1, Math.round((height - 3 - (ms / top) * (height - 6)) * 100) / 100);
   const x = (i: number) => (values.length <= 1 ? width / 2 : Math.round((3 + (i * (width - 6)) / (values.length - 1)) * 100) / 100);
   const children = [
     s('title', `${step.step}: ${step.samples.map((x) => `${dur(x.durationMs)}${x.status === 'failed' ? ' (failed)' : ''}`).join(', ')}; budget ${dur(step.budgetMs)}`),
     s('line', { class: 'budget', x1: 0, x2: width, y1: y(step.budgetMs), y2: y(step.budgetMs), stroke: '#d93025', 'stroke-dasharray': '4 3' }),
   ];
+  if (offScale) children.push(s('text', { class: 'off-scale', x: width - 2, y: 9, 'text-anchor': 'end', 'font-size': 8, fill: '#d93025' }, `budget ${dur(step.budgetMs)} ↑`));
   if (step.suggestedMs !== undefined) {
     children.push(s('line', { class: 'suggested', x1: 0, x2: width, y1: y(step.suggestedMs), y2: y(step.suggestedMs), stroke: '#1e8e3e', 'stroke-dasharray': '2 2' }));
   }
@@ -97,8 +101,8 @@ th, td { text-align: left; padding: 5px 10px; border-bottom: 1px solid #e3e6ea; 
 th { color: #6b7280; background: #fafbfc; }
 th.num { text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.raise { color: #d93025; font-weight: 600; }
-td.lower { color: #1e8e3e; font-weight: 600; }
+td.raise { color: #d93025; font-weight: 600; white-space: nowrap; }
+td.lower { color: #1e8e3e; font-weight: 600; white-space: nowrap; }
 `;
 
 /** The review as one self-contained HTML page. */

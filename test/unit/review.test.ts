@@ -161,6 +161,13 @@ test('terminal and HTML: a sparkline per step (× for a failed run), an SVG char
   assert.equal(XMLValidator.validate(svg), true);
   assert.equal(svg.match(/<circle/g)?.length, 4);
   assert.match(svg, /fill="#d93025"><title>restore-db-drill-3: 20m, failed<\/title>/);
+  // Runs of seconds against a budget of an hour: the budget goes off the top, the runs keep the chart's height.
+  const fast = reviewRunbook(runbook(), [1, 2, 3].map((n) => drill(n, { gate: 4 * s, restore: (n + 1) * s, counts: s, smoke: s, announce: s })));
+  const quick = toHtml(sparkSvg(fast.steps.find((x) => x.step === 'restore')!), { space: 'svg' });
+  assert.match(quick, /<text class="off-scale"[^>]*>budget 1h ↑<\/text>/);
+  const ys = [...quick.matchAll(/<circle cx="[\d.]+" cy="([\d.]+)"/g)].map((m) => Number(m[1]));
+  assert.ok(ys[0]! - ys[2]! > 5, `runs of 2s..4s spread over the chart (against the budget: under 1px): ${ys}`);
+  assert.doesNotMatch(svg, /off-scale/);
   const html = renderReviewHtml(reviewRunbook(runbook(YAML.replace('title: Restore the database', 'title: Restore <b>&</b>')), drills));
   assert.match(html, /<h1>Drill review: Restore &#x3C;b>&#x26;&#x3C;\/b><\/h1>/);
   assert.equal(html.match(/<svg /g)?.length, 6);
