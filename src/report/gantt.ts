@@ -205,7 +205,7 @@ function drawActual(layout: GanttLayout, row: GanttRow, y: number): Node[] {
     // A failed step's executing time is drawn red: where the run broke is the first thing to find.
     ...a.executing.map((w) => rect('executing', x(w.from), x(w.to), lane.y, lane.h, row.status === 'failed' ? COLOURS.failed : COLOURS.executing, `${row.id} executing ${spanText(w)} (${dur(w.to - w.from)})`)),
     ...a.waiting.map((w) => rect('waiting', x(w.from), x(w.to), lane.y, lane.h, COLOURS.waiting, `${row.id} waiting on people ${spanText(w)} (${dur(w.to - w.from)})`)),
-    ...a.stalls.map((w) => rect('stall', x(w.from), x(w.to), lane.y, lane.h, COLOURS.stall, `${row.id} re-dispatch stall ${spanText(w)} (${dur(w.to - w.from)})`)),
+    ...a.stalls.map((w) => rect('stall', x(w.from), x(w.to), lane.y, lane.h, COLOURS.stall, `${row.id} re-dispatch stall ${spanText(w)} (${dur(w.to - w.from)}): ${w.reason}`)),
   ];
   if (a.over) {
     out.push(

@@ -157,6 +157,16 @@ export function renderHtml(report: RunReport, now = Date.now()): string {
   if (noted.length > 0) {
     body.push(h('h2', 'Notes and errors'), h('ul', noted.map((s) => h('li', [h('code', s.id), `: ${[s.note, s.error].filter(Boolean).join(' — ')}`]))));
   }
+  const redispatched = report.steps.flatMap((s) => (s.redispatches ?? []).map((r) => ({ step: s.id, ...r })));
+  if (redispatched.length > 0) {
+    body.push(
+      h('h2', 'Re-dispatched by the infrastructure'),
+      h('p', { class: 'sub' }, 'Not attempts of the step: its action ran again because a dispatch was lost (purple in the timeline). At-least-once: it may have run twice.'),
+      h('ul', redispatched.map((r) => h('li', [`${iso(r.at)} `, h('code', r.step), ` (attempt ${r.attempt}): ${r.reason}, stalled ${dur(r.stallMs)} — ${r.detail}`]))),
+    );
+    const check = report.steps.filter((s) => s.checkRedispatch);
+    if (check.length > 0) body.push(h('p', h('strong', 'To check by a person:')), h('ul', check.map((s) => h('li', [h('code', s.id), `: ${s.checkRedispatch}`]))));
+  }
   const people = peopleTimings(report);
   if (people.length > 0) {
     body.push(

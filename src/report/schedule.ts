@@ -54,18 +54,23 @@ export interface ActualStep {
   span: Span;
   executing: Span[];
   waiting: Span[];
-  /** Infrastructure re-dispatches: time lost between a lost attempt and its replacement. */
-  stalls: Span[];
+  /** Infrastructure re-dispatches: time lost between a lost dispatch and its replacement. */
+  stalls: Stall[];
   /** The part past the step's budget. */
   over?: Span;
 }
 
+/** A stall: time lost to an infrastructure re-dispatch, with its cause. */
+export interface Stall extends Span {
+  reason: string;
+}
+
 /**
- * Re-dispatch stalls of a step, in epoch ms. The hook for infrastructure re-dispatches (cause, stall) once step
- * records carry them: the chart and the table draw whatever this returns, apart from executing.
+ * Re-dispatch stalls of a step, in epoch ms: from the lost dispatch's last sign of life to the
+ * dispatch that replaced it (src/workflows/redispatch.ts records them).
  */
-export function redispatchStalls(_record: StepRecord): Span[] {
-  return [];
+export function redispatchStalls(record: StepRecord): Stall[] {
+  return (record.redispatches ?? []).map((r) => ({ from: r.at - r.stallMs, to: r.at, reason: r.reason }));
 }
 
 /** `[from, to]` minus the sorted, clipped `holes`. */
@@ -85,15 +90,15 @@ export function actualSchedule(report: RunReport, record: StepRecord, end: numbe
   if (record.startedAt === undefined) return undefined;
   const rel = (t: number) => t - report.startedAt;
   const span = { from: rel(record.startedAt), to: rel(record.endedAt ?? end) };
-  const clipTo = (spans: Span[]) =>
+  const clipTo = <T extends Span>(spans: T[]): T[] =>
     spans
-      .map((w) => ({ from: Math.max(w.from, span.from), to: Math.min(w.to, span.to) }))
+      .map((w) => ({ ...w, from: Math.max(w.from, span.from), to: Math.min(w.to, span.to) }))
       .filter((w) => w.to > w.from)
       .sort((a, b) => a.from - b.from);
   if (record.kind === 'parallel') return { span, executing: [span], waiting: [], stalls: [] };
   const waiting = clipTo(record.waits.map((w) => ({ from: rel(w.since), to: rel(w.until ?? end) })));
-  const stalls = clipTo(redispatchStalls(record).map((w) => ({ from: rel(w.from), to: rel(w.to) })));
-  const executing = complement(span, clipTo([...waiting, ...stalls]));
+  const stalls = clipTo(redispatchStalls(record).map((w) => ({ ...w, from: rel(w.from), to: rel(w.to) })));
+  const executing = complement(span, clipTo<Span>([...waiting, ...stalls]));
   const budgetEnd = span.from + record.budgetMs;
   return { span, executing, waiting, stalls, over: span.to > budgetEnd ? { from: budgetEnd, to: span.to } : undefined };
 }

@@ -133,6 +133,20 @@ test('a failed run: bars up to the failure, the plan of the steps it never reach
   assert.match(row(svg, 'monitor'), />pending \/ 20m</);
 });
 
+test('a re-dispatch stall is drawn apart from executing, with its cause', () => {
+  const report = slowDrill();
+  const restore = report.steps.find((x) => x.id === 'restore')!;
+  // The worker running the restore was lost at +1h10m; the step was dispatched again at +1h25m.
+  restore.redispatches = [{ attempt: 1, at: T0 + 85 * min, reason: 'worker-lost', detail: 'no heartbeat for 30s', stallMs: 15 * min }];
+  const row = byId(ganttLayout(report), 'restore');
+  assert.deepEqual(row.actual!.stalls, [{ from: 70 * min, to: 85 * min, reason: 'worker-lost' }]);
+  assert.deepEqual(row.actual!.executing, [{ from: 50 * min, to: 70 * min }, { from: 85 * min, to: 220 * min }]);
+  const svg = renderGantt(report);
+  assert.match(svg, /<title>restore re-dispatch stall \+1h10m → \+1h25m \(15m\): worker-lost<\/title>/);
+  assert.match(svg, />re-dispatch stall</);
+  assert.doesNotMatch(renderGantt(slowDrill()), />re-dispatch stall</);
+});
+
 test('every bar has its figures as a tooltip', () => {
   for (const report of [fastDrill(), slowDrill(), failedRun()]) {
     const svg = renderGantt(report);

@@ -64,6 +64,18 @@ test('step table: planned vs actual (with when, as offsets; the critical path ma
   assert.deepEqual(stepRow('cleanup').slice(3, 9), ['skipped', '5m | +2h35m → +2h35m', '—', '—', '—', '—']);
 });
 
+test('re-dispatches by the infrastructure: listed apart from attempts, with what a person should check', () => {
+  const report = drillReport();
+  const restore = report.steps.find((x) => x.id === 'restore')!;
+  restore.redispatches = [{ attempt: 1, at: T0 + 45 * min, reason: 'worker-lost', detail: 'no heartbeat for 30s', stallMs: 2 * min }];
+  restore.checkRedispatch = 'pg_restore may have run twice <here>';
+  const page = renderHtml(report, T0 + 60 * min);
+  assert.match(page, /<h2>Re-dispatched by the infrastructure<\/h2>.*<li>2026-03-15 10:45:00Z <code>restore<\/code> \(attempt 1\): worker-lost, stalled 2m — no heartbeat for 30s<\/li>/);
+  assert.match(page, /<li><code>restore<\/code>: pg_restore may have run twice &#x3C;here><\/li>/);
+  assert.match(page, /<rect class="stall"/);
+  assert.doesNotMatch(html, /Re-dispatched/);
+});
+
 test('people and messages tables; a run still running says so', () => {
   assert.match(html, /<h2>Time waiting on people<\/h2><table>.*?<tr><td>eli<\/td><td class="num">2<\/td><td class="num">23m<\/td><td class="num">18m<\/td><td>assess, gate<\/td><\/tr><tr><td>bea<\/td><td class="num">1<\/td><td class="num">3m<\/td>/);
   assert.match(html, /<td>2026-03-15 10:22:00Z<\/td><td>approve<\/td><td>update<\/td><td>mallory<\/td><td>gate<\/td><td><span class="refused">refused: "mallory" may not act on step "gate"<\/span><\/td>/);
