@@ -3,7 +3,8 @@
 // (Temporal on 7243 / UI 8243 with a fresh SQLite file, PostgreSQL on 54329, S3 (versitygw) on 9329, Redis on 6390, Kafka on
 // 9093 when Kafka tests are selected), ports distinct from
 // `npm start`'s so both can run at once. With DR_TEST_TEMPORAL=cluster, the real Temporal server on the
-// test PostgreSQL replaces the dev server (npm run test:cluster). Exits non-zero when anything failed.
+// test PostgreSQL replaces the dev server, and with no paths it runs the cluster profile (npm run
+// test:cluster: scripts/lib/test-files.mjs). Exits non-zero when anything failed.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -22,7 +23,7 @@ import { ensureTemporalServer, ensureTemporalUi } from './lib/temporal-build.mjs
 import { clusterPorts } from './lib/temporal-cluster-config.mjs';
 import { startTemporalCluster } from './lib/temporal-cluster.mjs';
 import { startTemporal } from './lib/temporal-server.mjs';
-import { findTestFiles } from './lib/test-files.mjs';
+import { clusterProfileFiles, findTestFiles } from './lib/test-files.mjs';
 import { REPO_ROOT, say } from './lib/util.mjs';
 
 function portFromEnv(name, fallback) {
@@ -111,7 +112,8 @@ async function main() {
     throw new Error(`DR_TEST_TEMPORAL must be \`dev\` (the dev server, default) or \`cluster\` (the real server), got \`${TEMPORAL_PROFILE}\``);
   }
   const cluster = TEMPORAL_PROFILE === 'cluster';
-  const files = findTestFiles(REPO_ROOT, paths);
+  // The cluster profile with no paths runs its own list (CLUSTER_PROFILE and every chaos test).
+  const files = cluster && paths.length === 0 ? clusterProfileFiles(REPO_ROOT) : findTestFiles(REPO_ROOT, paths);
   if (files.length === 0) {
     throw new Error(
       `no test files (*.test.ts) found under ${paths.length ? paths.join(', ') : 'test/'}: refusing to pass with no tests.`,

@@ -35,3 +35,18 @@ export function findTestFiles(root, paths = []) {
   }
   return [...files].map((f) => relative(root, f)).sort();
 }
+
+/** What `npm run test:cluster` (DR_TEST_TEMPORAL=cluster with no paths) runs on the real server. */
+export const CLUSTER_PROFILE = [
+  'test/e2e/drill.test.ts',
+  'test/workflow/durability.test.ts',
+  'test/e2e/ui.test.ts',
+  'test/e2e/cluster-scale.test.ts',
+  'test/e2e/cluster-tls.test.ts',
+];
+
+/** The cluster profile's files, plus every chaos test (test files named *chaos*), relative to `root`. */
+export function clusterProfileFiles(root) {
+  const chaos = listTestFiles(resolve(root, 'test')).filter((f) => /chaos[^/]*$/.test(f));
+  return findTestFiles(root, [...CLUSTER_PROFILE, ...chaos.map((f) => relative(root, f))]);
+}

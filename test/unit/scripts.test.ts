@@ -16,7 +16,7 @@ import { TEMPORAL_CLI_VERSION, temporalCliCachePath } from '../../scripts/lib/te
 import { temporalServerArgs } from '../../scripts/lib/temporal-server.mjs';
 import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION, temporalServerDir, temporalUiDir } from '../../scripts/lib/temporal-build.mjs';
 import { clusterPorts, readTemporalEnv } from '../../scripts/lib/temporal-cluster-config.mjs';
-import { findTestFiles } from '../../scripts/lib/test-files.mjs';
+import { CLUSTER_PROFILE, clusterProfileFiles, findTestFiles } from '../../scripts/lib/test-files.mjs';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes.js';
 import { cacheDir, tailFile } from '../../scripts/lib/util.mjs';
 
@@ -66,6 +66,16 @@ describe('findTestFiles', () => {
     mkdirSync(join(root, 'test/integration'), { recursive: true });
     assert.deepEqual(findTestFiles(root, ['test/integration']), []);
     assert.throws(() => findTestFiles(root, ['test/nope']), /no such test file or folder: test\/nope/);
+  });
+});
+
+describe('the cluster profile', () => {
+  it('runs its list and every chaos test, and each of them exists', () => {
+    const root = join(scratch, 'profile');
+    for (const f of [...CLUSTER_PROFILE, 'test/workflow/chaos.test.ts', 'test/e2e/cli.test.ts']) touch(join(root, f));
+    assert.deepEqual(clusterProfileFiles(root), [...CLUSTER_PROFILE, 'test/workflow/chaos.test.ts'].sort());
+    const repo = join(import.meta.dirname, '../..');
+    for (const f of CLUSTER_PROFILE) assert.ok(existsSync(join(repo, f)), `${f} exists`);
   });
 });
 
