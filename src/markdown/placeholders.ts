@@ -1,5 +1,5 @@
 // Placeholders in a document's commands and text (`<project-ref>`, `$DATABASE_URL`,
-// `your_database_url_here`, `backup_20240315_120000.sql`) become runbook inputs. Secret-looking
+// `your_database_url_here`, `backup_20240315_120000.sql`, `--token xxx`) become runbook inputs. Secret-looking
 // ones are secret inputs that default to a reference (`env:NAME`), never to a value.
 
 /** An input the importer declares, with where it was first seen. */
@@ -16,7 +16,7 @@ export interface InputDraft {
   line: number;
 }
 
-export type PlaceholderKind = 'variable' | 'angle' | 'your' | 'file' | 'timestamp' | 'url';
+export type PlaceholderKind = 'variable' | 'angle' | 'your' | 'file' | 'timestamp' | 'url' | 'filler';
 
 const SECRET = /(^|_)(URL|URI|DSN|TOKEN|KEY|SECRET|PASSWORD|PASSWD|PASS|CREDENTIALS?|AUTH)(_|$)/;
 
@@ -52,8 +52,8 @@ export class InputSet {
   readonly inputs = new Map<string, InputDraft>();
 
   /** Declares (or finds) the input for a placeholder; undefined when the placeholder names nothing. */
-  add(kind: PlaceholderKind, found: string, line: number): InputDraft | undefined {
-    const name = inputName(kind, found);
+  add(kind: PlaceholderKind, found: string, line: number, named?: string): InputDraft | undefined {
+    const name = named === undefined ? inputName(kind, found) : inputName('angle', `<${named}>`);
     if (!name) return undefined;
     const known = this.inputs.get(name);
     if (known) return known;

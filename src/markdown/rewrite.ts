@@ -14,6 +14,8 @@ const PATTERNS: Array<[PlaceholderKind, RegExp, Quote[]]> = [
   ['variable', /\$(?:\{([A-Z_][A-Z0-9_]*)\}|([A-Z_][A-Z0-9_]*)(?![a-zA-Z0-9_]))/y, ['none', 'double', 'heredoc']],
   ['url', CREDENTIAL_URL, ['none', 'double', 'single', 'heredoc']],
   ['timestamp', STAMP, ['none', 'double', 'heredoc']],
+  // `xxx` where a value goes: named after the option or key before it (`--token xxx` → token).
+  ['filler', /x{3,}(?![\w-])/iy, ['none', 'double', 'single']],
   ['angle', /<[A-Za-z][\w-]*>/y, ['none']],
   // In double quotes only a name of several words (`"<recovery_target_time>"`): `"<b>"` may be markup.
   ['angle', /<[A-Za-z][A-Za-z0-9]*[_-][\w-]*>/y, ['double']],
@@ -27,9 +29,17 @@ const STARTS: Record<PlaceholderKind, (c: string) => boolean> = {
   angle: (c) => c === '<',
   your: (c) => c === 'y' || c === 'Y',
   file: (c) => /[\w./-]/.test(c),
+  filler: (c) => c === 'x' || c === 'X',
   timestamp: (c) => c === 'Y',
   url: (c) => /[a-z]/i.test(c),
 };
+
+/** An `xxx` value, named after the option or key written before it; `value` when there is none. */
+function filler(before: string, found: string, line: number, inputs: InputSet) {
+  const key = /(?:--?([A-Za-z][\w-]*)[\s=]+|([A-Za-z_]\w*)\s*=\s*|([A-Za-z_][\w.-]*):)["']?$/.exec(before);
+  // `user:xxx` (curl -u, a DSN) is that user's password.
+  return inputs.add('filler', found, line, key?.[1] ?? key?.[2] ?? (key?.[3] ? `${key[3]}_password` : 'value'));
+}
 
 /** Variables the script sets itself (`NAME=`, `read NAME`, `for NAME in`): not placeholders. */
 function assigned(script: string): Set<string> {
@@ -68,7 +78,7 @@ function rewriteLine(text: string, quote: Quote, line: number, inputs: InputSet,
       if (!m) continue;
       const name = m[1] ?? m[2];
       if (kind === 'variable' && (own.has(name!) || SHELL_VARIABLES.has(name!))) break;
-      const input = inputs.add(kind, m[0], line);
+      const input = kind === 'filler' ? filler(text.slice(0, i), m[0], line, inputs) : inputs.add(kind, m[0], line);
       if (!input) break;
       used.add(input.name);
       out += text.slice(from, i) + reference(input.env, quote, text[i + m[0].length]);

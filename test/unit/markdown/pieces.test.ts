@@ -51,6 +51,13 @@ describe('placeholders', () => {
       inputs: [['database_url', true, false, 'env:DATABASE_URL'], ['out_dir', false, false, 'env:OUT_DIR']],
     });
   });
+  test('`xxx` is named after its option or key; a URL with credentials is one secret input', () => {
+    assert.deepEqual(rewrite('vault login --token xxx\ncurl -u admin:XXXX https://x\npsql "postgres://app:xxx@orders-db.internal:5432/orders" -c "SELECT 1"'), {
+      script: 'vault login --token "$TOKEN"\ncurl -u admin:"$ADMIN_PASSWORD" https://x\npsql "$ORDERS_DB_URL" -c "SELECT 1"',
+      env: { TOKEN: '{{ inputs.token }}', ADMIN_PASSWORD: '{{ inputs.admin_password }}', ORDERS_DB_URL: '{{ inputs.orders_db_url }}' },
+      inputs: [['token', true, false, 'env:TOKEN'], ['admin_password', true, false, 'env:ADMIN_PASSWORD'], ['orders_db_url', true, false, 'env:ORDERS_DB_URL']],
+    });
+  });
   test('<angle>, your_x_here and dated example files become required inputs', () => {
     assert.deepEqual(rewrite('supabase db dump --project-ref <project-ref> > x.sql\ncurl https://your-project.supabase.co\nDB="your_database_url_here"\ncp /b/dump_20240315.rdb .'), {
       script: 'supabase db dump --project-ref "$PROJECT_REF" > x.sql\ncurl https://"$PROJECT".supabase.co\nDB="$DATABASE_URL"\ncp "$DUMP_FILE" .',
