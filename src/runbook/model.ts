@@ -285,7 +285,8 @@ export interface PgBackRestStanzaAction {
   stanza: string;
   /** The PostgreSQL data directory; pgBackRest runs as the user owning it. */
   pgPath: string;
-  pgPort: number;
+  /** A number, or a template rendering to one. */
+  pgPort: number | string;
   /** Folder of PostgreSQL's unix socket (pgBackRest connects locally through it). */
   pgSocketPath: string;
   pgUser: string;

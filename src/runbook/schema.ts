@@ -10,6 +10,8 @@ import {
   MODES,
   VERIFY_CHECKS,
   type BackupFormat,
+  type PgBackRestBackupAction,
+  type PgBackRestRestoreAction,
   PGBACKREST_BACKUP_TYPES,
   PGBACKREST_COMPRESS,
   PGBACKREST_TARGETS,
@@ -314,7 +316,7 @@ const actionSchemas = {
     .strictObject({
       stanza,
       pgPath: z.string().min(1),
-      pgPort: z.number().int().min(1).max(65_535).default(5432),
+      pgPort: z.union([z.number().int().min(1).max(65_535), checked((v) => /^\d+$/.test(v), 'a port number')]).default(5432),
       pgSocketPath: z.string().min(1).default('/var/run/postgresql'),
       pgUser: z.string().min(1).default('postgres'),
       repo: shorthand((r) => (typeof r === 'string' ? { path: r } : r), pgbackrestRepo),
@@ -327,8 +329,9 @@ const actionSchemas = {
     .transform((p): Action => ({ kind: 'pgbackrest.stanza', ...p })),
   'pgbackrest.backup': shorthand(
     (b) => (typeof b === 'string' ? { stanza: b } : b),
-    z.strictObject({ stanza, type: z.enum(PGBACKREST_BACKUP_TYPES).default('incr') }),
-  ).transform((b): Action => ({ kind: 'pgbackrest.backup', ...b })),
+    // A template (`{{ inputs.type }}`) lets one runbook take the weekly full and the daily diff.
+    z.strictObject({ stanza, type: oneOf(PGBACKREST_BACKUP_TYPES).default('incr') }),
+  ).transform((b): Action => ({ kind: 'pgbackrest.backup', ...b, type: b.type as PgBackRestBackupAction['type'] })),
   'pgbackrest.info': shorthand((i) => (typeof i === 'string' ? { stanza: i } : i), z.strictObject({ stanza })).transform(
     (i): Action => ({ kind: 'pgbackrest.info', ...i }),
   ),
@@ -338,8 +341,9 @@ const actionSchemas = {
   'pgbackrest.restore': z
     .strictObject({
       stanza,
-      target: z.enum(PGBACKREST_TARGETS).default('latest'),
-      time: isoTime.optional(),
+      target: oneOf(PGBACKREST_TARGETS).default('latest'),
+      // Empty (a template rendering to ""): the run's incident time.
+      time: z.union([z.literal(''), isoTime]).optional(),
       name: z.string().min(1).optional(),
       label: checked((v) => PGBACKREST_LABEL.test(v), 'a backup label like 20240315-020000F or 20240315-020000F_20240316-020000D').optional(),
       dataDir: z.string().min(1),
@@ -350,15 +354,16 @@ const actionSchemas = {
       incidentAt: isoTime.optional(),
     })
     .superRefine((r, ctx) => {
-      // The target's value must be given, and only for that target.
+      // The target's value must be given, and only for that target (a templated target is checked once rendered).
+      if (r.target.includes('{{')) return;
       const needs = { latest: undefined, time: 'time', name: 'name', label: 'label' } as const;
-      const field = needs[r.target];
+      const field = needs[r.target as PgBackRestRestoreAction['target']];
       if (field !== undefined && r[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `Expected \`${field}\` for target ${r.target}` });
       for (const other of ['time', 'name', 'label'] as const) {
         if (other !== field && r[other] !== undefined) ctx.addIssue({ code: 'custom', path: [other], message: `Expected no \`${other}\` for target ${r.target} (set target: ${other})` });
       }
     })
-    .transform((r): Action => ({ kind: 'pgbackrest.restore', ...r })),
+    .transform((r): Action => ({ kind: 'pgbackrest.restore', ...r, target: r.target as PgBackRestRestoreAction['target'] })),
   // Issue paths use the object form (`parallel.steps[1]`); the loader maps them to `parallel[1]`.
   runbook: shorthand(
     (r) => (typeof r === 'string' ? { id: r } : r),

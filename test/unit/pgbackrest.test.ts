@@ -1,6 +1,7 @@
 // The pgbackrest.* actions in runbook files (defaults, shorthands, bad values at their line), and the
 // pure parts of the activities: info parsing, WAL continuity, the generated config, measured RPO.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { archiveCommand, configText, secretsText, stanzaPaths } from '../../src/activities/pgbackrest/config.js';
 import { backupBefore, parseInfo } from '../../src/activities/pgbackrest/info.js';
@@ -8,6 +9,7 @@ import { recoveryTime } from '../../src/activities/pgbackrest/restore.js';
 import { firstMissingSegment, segmentOf } from '../../src/activities/pgbackrest/wal.js';
 import { formatIssue, parseRunbook } from '../../src/runbook/load.js';
 import { rpoAchieved } from '../../src/runbook/rpo.js';
+import { parseSchedules } from '../../src/runbook/schedules.js';
 
 const runbook = (step: string) => `id: t\ntitle: T\nsteps:\n  - id: s\n    budget: 5m\n${step}`;
 const actionOf = (step: string) => {
@@ -59,7 +61,7 @@ describe('pgbackrest actions in runbooks', () => {
     ['a literal S3 secret', '    pgbackrest.stanza: { stanza: a, pgPath: /d, repo: { s3: { bucket: b, endpoint: h, key: env:K, secret: abc } } }\n', /repo\.s3\.secret: Expected a secret reference/],
     ['an endpoint with a scheme', '    pgbackrest.stanza: { stanza: a, pgPath: /d, repo: { s3: { bucket: b, endpoint: "http://h:9000", key: env:K, secret: env:S } } }\n', /repo\.s3\.endpoint: Expected a host or host:port without a scheme/],
     ['no repository', '    pgbackrest.stanza: { stanza: a, pgPath: /d, repo: {} }\n', /repo: Expected a repository/],
-    ['a bad backup type', '    pgbackrest.backup: { stanza: a, type: weekly }\n', /\["pgbackrest\.backup"\]\.type: Invalid option: expected one of "full"\|"diff"\|"incr"/],
+    ['a bad backup type', '    pgbackrest.backup: { stanza: a, type: weekly }\n', /\["pgbackrest\.backup"\]\.type: Expected one of full, diff, incr, got "weekly"/],
     ['a time target without a time', '    pgbackrest.restore: { stanza: a, target: time, dataDir: /x, port: 5433 }\n', /\["pgbackrest\.restore"\]\.time: Expected `time` for target time/],
     ['a label with target latest', '    pgbackrest.restore: { stanza: a, label: 20240101-000000F, dataDir: /x, port: 5433 }\n', /\["pgbackrest\.restore"\]\.label: Expected no `label` for target latest \(set target: label\)/],
     ['a malformed label', '    pgbackrest.restore: { stanza: a, target: label, label: yesterday, dataDir: /x, port: 5433 }\n', /label: Expected a backup label like 20240315-020000F/],
@@ -147,5 +149,45 @@ describe('pgbackrest activity helpers', () => {
       lastTransactionAt: '2024-01-01T11:59:58.500Z',
       step: 'restore',
     });
+  });
+});
+
+describe('the PITR runbooks and schedules', () => {
+  const dir = new URL('../../runbooks/', import.meta.url);
+  const load = (name: string) => {
+    // people.yaml's roles, as `dr validate` merges them.
+    const roles = { oncall: ['devops-oncall'], 'backend-lead': ['backend-lead'] };
+    const { runbook: rb, errors } = parseRunbook(readFileSync(new URL(name, dir), 'utf8'), name, { roles });
+    assert.deepEqual(errors.map(formatIssue), [], name);
+    return rb!;
+  };
+
+  it('point-in-time-recovery restores agent-core through pgBackRest behind an approval, verifies, and leaves the switch-over to people', () => {
+    const rb = load('point-in-time-recovery.yaml');
+    assert.deepEqual(rb.steps.map((s) => [s.id, s.action.kind]), [
+      ['info', 'pgbackrest.info'],
+      ['approve', 'approval'],
+      ['restore', 'pgbackrest.restore'],
+      ['verify', 'parallel'],
+      ['checklist', 'manual'],
+      ['switch-over', 'manual'],
+    ]);
+    const restore = rb.steps[2]!.action;
+    assert.ok(restore.kind === 'pgbackrest.restore' && restore.target === 'time' && restore.time === '{{ inputs.target_time }}');
+    assert.equal(rb.inputs.target_time?.default, '', 'empty: the incident time');
+    // The Supabase dashboard path stays, under its own id.
+    assert.equal(load('supabase-point-in-time-recovery.yaml').id, 'supabase-point-in-time-recovery');
+  });
+
+  it('schedules a weekly full, a daily diff and a monthly restore test', () => {
+    const { schedules, errors } = parseSchedules(readFileSync(new URL('schedules.yaml', dir), 'utf8'), 'schedules.yaml');
+    assert.deepEqual(errors, []);
+    const pitr = schedules!.schedules.filter((s) => s.id.startsWith('pitr-')).map((s) => [s.id, s.cron.join(), s.runbook, s.mode, s.inputs]);
+    assert.deepEqual(pitr, [
+      ['pitr-weekly-full', '0 1 * * SUN', 'pitr-backup', 'live', { type: 'full' }],
+      ['pitr-daily-diff', '0 1 * * MON-SAT', 'pitr-backup', 'live', { type: 'diff' }],
+      ['pitr-monthly-restore-test', '0 7 2 * *', 'pitr-restore-test', 'drill', {}],
+    ]);
+    for (const file of ['pitr-setup.yaml', 'pitr-backup.yaml', 'pitr-restore-test.yaml']) load(file);
   });
 });

@@ -34,7 +34,7 @@ export function stanzaPaths(baseDir: string, stanza: string): StanzaPaths {
 export interface StanzaMeta {
   stanza: string;
   pgPath: string;
-  pgPort: number;
+  pgPort: number | string;
   pgSocketPath: string;
   pgUser: string;
   repo: { type: 'posix' | 's3'; path: string; bucket?: string; endpoint?: string };

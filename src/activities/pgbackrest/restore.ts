@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { abortableSleep, activityHooks } from '../context.js';
 import { failure } from '../postgres/failures.js';
 import { Redactor } from '../secrets.js';
+import { PGBACKREST_TARGETS } from '../../runbook/model.js';
 import { FailureTypes } from '../types.js';
 import { classify, pgBinDir, pgbackrest, pgbackrestRaw, psql, stepFailure, type Invocation, type PgBackRestDeps } from './command.js';
 import { backupBefore, type PgBackRestBackup, type PgBackRestInfo } from './info.js';
@@ -113,6 +114,13 @@ export async function pgbackrestRestore(input: PgBackRestRestoreInput, deps: PgB
     if (!Number.isInteger(port) || port < 1 || port > 65_535) throw failure(FailureTypes.StepCommandFailed, `Expected port to be a port number, got ${JSON.stringify(input.port)}`, redactor);
     const incidentMs = input.incidentAt === undefined ? Date.now() : Date.parse(input.incidentAt);
     if (Number.isNaN(incidentMs)) throw failure(FailureTypes.StepCommandFailed, `Expected incidentAt to be an ISO time, got ${JSON.stringify(input.incidentAt)}`, redactor);
+    // Templated fields are checked once rendered; an empty time means the incident time.
+    if (!(PGBACKREST_TARGETS as readonly string[]).includes(input.target)) {
+      throw failure(FailureTypes.StepCommandFailed, `Expected target to be one of ${PGBACKREST_TARGETS.join(', ')}, got ${JSON.stringify(input.target)}`, redactor);
+    }
+    if (input.target === 'time') input = { ...input, time: input.time || new Date(incidentMs).toISOString() };
+    const field = ({ latest: undefined, time: 'time', name: 'name', label: 'label' } as const)[input.target];
+    if (field && !input[field]) throw failure(FailureTypes.StepCommandFailed, `Expected \`${field}\` for target ${input.target}, got nothing`, redactor);
     const inv = invocationFor(input.stanza, deps, redactor);
 
     // The target: a directory that does not exist or is empty, a port nobody listens on.

@@ -2,6 +2,7 @@
 // on via ALTER SYSTEM, stanza-create), take backups, and read the repository's state as data.
 import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PGBACKREST_BACKUP_TYPES } from '../../runbook/model.js';
 import { activityHooks, type ActivityOptions } from '../context.js';
 import { failure } from '../postgres/failures.js';
 import { Redactor } from '../secrets.js';
@@ -87,7 +88,7 @@ export async function pgbackrestStanza(input: PgBackRestStanzaInput, deps: PgBac
     let command: string | undefined;
     if (input.archive) {
       const bin = pgBinDir(deps.pgBinDir, version);
-      const conn = { host: input.pgSocketPath, port: input.pgPort, user: input.pgUser };
+      const conn = { host: input.pgSocketPath, port: Number(input.pgPort), user: input.pgUser };
       const show = async (name: string) => (await psql(bin, conn, `SHOW ${name}`, inv))[0] ?? '';
       const set = async (name: string, value: string) => {
         await psql(bin, conn, `ALTER SYSTEM SET ${name} = '${value.replace(/'/g, "''")}'`, inv);
@@ -156,6 +157,9 @@ export async function pgbackrestBackup(input: PgBackRestBackupInput, deps: PgBac
   const redactor = new Redactor();
   const started = Date.now();
   try {
+    if (!(PGBACKREST_BACKUP_TYPES as readonly string[]).includes(input.type)) {
+      throw failure(FailureTypes.StepCommandFailed, `Expected type to be one of ${PGBACKREST_BACKUP_TYPES.join(', ')}, got ${JSON.stringify(input.type)}`, redactor);
+    }
     const inv = invocationFor(input.stanza, deps, redactor);
     const before = new Set((await readInfo(deps, inv)).backups.map((b) => b.label));
     await pgbackrest(deps, inv, 'backup', [`--type=${input.type}`]);
