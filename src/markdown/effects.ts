@@ -3,7 +3,7 @@
 // and the shell parser costs milliseconds per script.
 import type { Verdict } from '../runbook/effect.js';
 import { classifyScript } from '../safety/index.js';
-import { parseShell } from '../safety/sh-syntax.js';
+import { parseShell } from '../safety/mvdan-sh.js';
 
 export { loadParsers } from '../safety/index.js';
 

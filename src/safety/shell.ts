@@ -2,7 +2,7 @@
 // depth (pipelines, lists, subshells, blocks, loops, functions, command and process substitutions),
 // classify each simple command and each redirection, and combine.
 import { changesState, combine, destructive, unproven, type Verdict } from '../runbook/effect.js';
-import { BINARY, isNode, items, nodeType, parseShell, REDIR, walk, type BinaryCmd, type CallExpr, type FuncDecl, type Redirect, type ShNode, type Stmt } from './sh-syntax.js';
+import { BINARY, isNode, items, nodeType, parseShell, REDIR, walk, type BinaryCmd, type CallExpr, type FuncDecl, type Redirect, type ShNode, type Stmt } from './mvdan-sh.js';
 import { maskTemplates, unmask } from './templates.js';
 import type { Classifiers, Stdin } from './types.js';
 import { quote } from './types.js';

@@ -1,7 +1,7 @@
 // A shell word's value as the program will see it: quotes removed, escapes applied, and a neutral
 // placeholder for every part only known at run time (parameter, command or arithmetic expansions).
 import { RUNTIME_VALUE } from './templates.js';
-import { items, nodeType, type Word, type WordPart } from './sh-syntax.js';
+import { items, nodeType, type Word, type WordPart } from './mvdan-sh.js';
 import type { Arg } from './types.js';
 
 /** Backslash escapes outside quotes: `\x` is `x`. */
