@@ -93,8 +93,10 @@ export function buildRunbook(parts: RunbookParts, approvers: readonly string[], 
       script = undefined;
     }
     if (script !== undefined) {
-      // Only `destructive` can be declared today; a step that changes state is derived again at run time.
+      // The classifier's class, declared so a reviewer sees it; never `safeToRehearse`: imported
+      // runbooks start with nothing marked safe to rehearse.
       if (draft.effect === 'destructive') step.destructive = true;
+      else if (draft.effect === 'changes-state') step.effect = 'changes-state';
       const { script: text, env } = rewriteScript(script, draft.scriptLine ?? draft.line, inputs);
       step.shell = Object.keys(env).length ? { script: text, env } : { script: text };
     } else {

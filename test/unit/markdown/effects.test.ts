@@ -23,6 +23,7 @@ describe('imported steps take their effect from the classifier', () => {
       const rb = runbooks.get('test')!;
       const step = rb.steps.find((s) => s.id === 'run-it')!;
       assert.equal(step.destructive, destructive);
+      assert.match(result.runbooks[0]!.yaml, said === 'changes state' ? /\n {4}effect: changes-state\n/ : /^(?![\s\S]*effect: changes-state)/);
       assert.equal(rb.steps[0]!.action.kind === 'approval', gated);
       assert.ok(lines('mapped').some((l) => l.startsWith(`5 step "Run it" (5 minutes) → shell (${said}) step run-it`)), lines('mapped').join('\n'));
       // Imported runbooks start with nothing marked safe to rehearse.
