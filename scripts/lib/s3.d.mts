@@ -9,6 +9,8 @@ export interface LocalS3 {
   accessKey: string;
   secretKey: string;
   buckets: string[];
+  /** The self-signed certificate, with `tls`. */
+  caFile?: string;
   logFile: string;
   child: unknown;
   stop(): Promise<void>;
@@ -22,5 +24,7 @@ export declare function startS3(options: {
   supervisor?: Supervisor;
   logFile?: string;
   fresh?: boolean;
+  tls?: boolean;
   timeoutMs?: number;
 }): Promise<LocalS3>;
+export declare function selfSignedCert(dir: string): { cert: string; key: string };

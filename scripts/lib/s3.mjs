@@ -2,8 +2,10 @@
 // a single Go binary) serving a folder through its posix backend. Built once per machine with
 // `go install` from the Go module proxy into ${XDG_CACHE_HOME:-~/.cache}/easymo-dr/versitygw-<v>/;
 // a bucket is a folder under the served root, so creating one needs no S3 call.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
 import { goInstall } from './go.mjs';
 import { assertPortsFree } from './ports.mjs';
@@ -40,9 +42,11 @@ export function ensureS3Server(env = process.env) {
   return target;
 }
 
-function healthy(port) {
+function healthy(port, tls) {
   return new Promise((resolveProbe) => {
-    const req = request({ host: '127.0.0.1', port, path: '/health', timeout: 2_000 }, (res) => {
+    const send = tls ? httpsRequest : request;
+    // Our own self-signed certificate: the probe only asks whether the server answers.
+    const req = send({ host: '127.0.0.1', port, path: '/health', timeout: 2_000, rejectUnauthorized: false }, (res) => {
       res.resume();
       resolveProbe(res.statusCode === 200);
     });
@@ -53,9 +57,26 @@ function healthy(port) {
 }
 
 /**
+ * A self-signed certificate for 127.0.0.1 (made once with openssl into `dir`): clients that speak
+ * HTTPS only, such as pgBackRest's S3 repository, trust it through its file (`caFile`).
+ */
+export function selfSignedCert(dir) {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  if (existsSync(cert) && existsSync(key)) return { cert, key };
+  mkdirSync(dir, { recursive: true });
+  // The IP as a DNS name too: pgBackRest 2.45 matches the host against DNS names only.
+  const r = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '3650',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:127.0.0.1,DNS:localhost'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`openssl could not make a self-signed certificate: ${r.stderr || r.error?.message}`);
+  return { cert, key };
+}
+
+/**
  * Starts versitygw on 127.0.0.1:`port` serving `dataDir` with one root account and the given buckets
- * (folders). `fresh` empties the folder first. Returns { endpoint, port, dataDir, accessKey,
- * secretKey, buckets, child, stop() }.
+ * (folders). `fresh` empties the folder first; `tls` serves HTTPS with a self-signed certificate
+ * (its file is `caFile` in the result). Returns { endpoint, port, dataDir, accessKey, secretKey,
+ * buckets, caFile, child, stop() }.
  */
 export async function startS3({
   dataDir,
@@ -66,6 +87,7 @@ export async function startS3({
   supervisor,
   logFile,
   fresh = false,
+  tls = false,
   timeoutMs = 30_000,
 }) {
   const bin = ensureS3Server();
@@ -75,7 +97,8 @@ export async function startS3({
   await assertPortsFree([{ port, what: 'S3 server' }]);
   if (fresh) rmSync(dataDir, { recursive: true, force: true });
   for (const bucket of buckets) mkdirSync(join(dataDir, bucket), { recursive: true });
-  const args = ['--port', `127.0.0.1:${port}`, '--health', '/health', '--quiet', 'posix', dataDir];
+  const certs = tls ? selfSignedCert(`${dataDir}-tls`) : undefined;
+  const args = ['--port', `127.0.0.1:${port}`, '--health', '/health', '--quiet', ...(certs ? ['--cert', certs.cert, '--key', certs.key] : []), 'posix', dataDir];
   const child = sup.spawn('s3', bin, args, {
     // The keys go in the environment, not argv, where any user's `ps` would show them.
     env: { ...process.env, ROOT_ACCESS_KEY_ID: accessKey, ROOT_SECRET_ACCESS_KEY: secretKey },
@@ -83,14 +106,15 @@ export async function startS3({
     stopSignal: 'SIGTERM',
     stopTimeoutMs: 10_000,
   });
-  await waitUntil(() => healthy(port), {
+  await waitUntil(() => healthy(port, tls), {
     timeoutMs,
     intervalMs: 100,
     what: `the S3 server (versitygw) on 127.0.0.1:${port} did not become ready`,
     abort: () => sup.deathReason(child),
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    caFile: certs?.cert,
     port,
     dataDir,
     accessKey,
