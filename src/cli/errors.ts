@@ -13,6 +13,16 @@ export class CliError extends Error {
   }
 }
 
+/** Exit code when a message was queued but not yet applied (EX_TEMPFAIL: try again / check later). */
+export const EXIT_PENDING = 75;
+
+/** A person's message sent to a run that no worker has applied yet: it may still apply. */
+export class MessagePending extends CliError {
+  constructor(message: string, hint: string) {
+    super(message, hint, EXIT_PENDING);
+  }
+}
+
 /** Turns SDK and network errors into CliErrors with a plain message. */
 export function explain(err: unknown, address: string): CliError {
   if (err instanceof CliError) return err;

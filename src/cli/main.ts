@@ -48,6 +48,8 @@ function program(ctx: CommandContext): Command {
       .description(`${kind} a waiting step`)
       .option('--as <who>', 'who you are (default: $DR_USER or $USER)')
       .option('-c, --comment <text>', 'a comment for the record')
+      .option('--no-wait', 'queue the message (recorded in the run at once) and return without waiting for a worker to apply it')
+      .option('--wait-limit <duration>', 'how long to wait for a worker to apply it', '10m')
       .action((run: string, step: string, o) => stepMessage(ctx, kind, run, step, o));
   }
 
@@ -55,12 +57,16 @@ function program(ctx: CommandContext): Command {
     .description('retry, skip or abort a step that failed under onFailure: ask')
     .option('--as <who>', 'who you are (default: $DR_USER or $USER)')
     .option('-c, --comment <text>', 'a comment for the record')
+    .option('--no-wait', 'queue the message and return without waiting for a worker to apply it')
+    .option('--wait-limit <duration>', 'how long to wait for a worker to apply it', '10m')
     .action((run: string, step: string, decision: string, o) => decide(ctx, run, step, decision, o));
 
   dr.command('abort <run>')
     .description('abort a run: running steps are cancelled, their processes killed')
     .option('--as <who>', 'who you are (default: $DR_USER or $USER)')
     .option('-c, --comment <text>', 'why')
+    .option('--no-wait', 'queue the abort and return without waiting for a worker to apply it')
+    .option('--wait-limit <duration>', 'how long to wait for a worker to apply it', '10m')
     .action((run: string, o) => abort(ctx, run, o));
 
   dr.command('report <run>')
