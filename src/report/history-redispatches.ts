@@ -3,13 +3,13 @@
 // with the reason and stall by the rule in src/runbook/redispatch.ts. Lets a test, or a person
 // with `temporal workflow show`, check the report against what Temporal itself wrote down.
 import { defaultPayloadConverter } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import { classifyLoss, FINDING_KEY, refineLoss, type DispatchFinding } from '../runbook/redispatch.js';
 import type { RedispatchReason } from '../runbook/run.js';
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 type Failure = temporal.api.failure.v1.IFailure;
-const T = temporal.api.enums.v1.EventType;
+const T = proto.temporal.api.enums.v1.EventType;
 
 export interface CountedRedispatch {
   stepId: string;
@@ -56,7 +56,7 @@ export function redispatchesFromHistory(history: temporal.api.history.v1.IHistor
       const t = timeoutOf(a?.failure);
       if (!s || !t || !redispatched(events, i, s.stepId)) continue;
       const details = decode(t.timeoutFailureInfo?.lastHeartbeatDetails) as { at?: unknown } | undefined;
-      const timeoutType = temporal.api.enums.v1.TimeoutType[t.timeoutFailureInfo?.timeoutType ?? 0]?.replace('TIMEOUT_TYPE_', '');
+      const timeoutType = proto.temporal.api.enums.v1.TimeoutType[t.timeoutFailureInfo?.timeoutType ?? 0]?.replace('TIMEOUT_TYPE_', '');
       const lastHeartbeatAt = typeof details?.at === 'number' ? details.at : undefined;
       pending.push({ stepId: s.stepId, loss: { timeoutType, lastHeartbeatAt, dispatchedAt: s.dispatchedAt, noticedAt: 0 } });
     } else if (e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
