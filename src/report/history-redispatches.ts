@@ -35,30 +35,29 @@ export function redispatchesFromHistory(history: temporal.api.history.v1.IHistor
   const scheduled = new Map<string, { stepId: string; dispatchedAt: number }>();
   const out: CountedRedispatch[] = [];
   let lastTaskStarted = 0;
-  let pending: Array<{ stepId: string; loss: Parameters<typeof classifyLoss>[0] | undefined }> = [];
-  for (const [i, e] of events.entries()) {
+  // Lost dispatches per step, waiting for the workflow task that dispatches the step again: the
+  // workflow's clock in that task (its WorkflowTaskStarted time) is when the loss was acted on.
+  const lost = new Map<string, Parameters<typeof classifyLoss>[0]>();
+  for (const e of events) {
     const id = String(e.eventId);
     if (e.eventType === T.EVENT_TYPE_WORKFLOW_TASK_STARTED) {
       lastTaskStarted = ms(e.eventTime);
-      // The workflow sees a loss in the next task it runs, and dispatches again at that time.
-      for (const p of pending) {
-        if (!p.loss) continue;
-        out.push({ stepId: p.stepId, ...pick(classifyLoss({ ...p.loss, noticedAt: lastTaskStarted })) });
-        p.loss = undefined;
-      }
-      pending = pending.filter((p) => p.loss !== undefined);
     } else if (e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
       const input = decode(e.activityTaskScheduledEventAttributes?.input) as { stepId?: unknown; fence?: unknown } | undefined;
-      if (typeof input?.stepId === 'string') scheduled.set(id, { stepId: input.stepId, dispatchedAt: lastTaskStarted });
+      if (typeof input?.stepId !== 'string') continue;
+      scheduled.set(id, { stepId: input.stepId, dispatchedAt: lastTaskStarted });
+      const loss = lost.get(input.stepId);
+      if (loss && input.fence !== undefined) out.push({ stepId: input.stepId, ...pick(classifyLoss({ ...loss, noticedAt: lastTaskStarted })) });
+      lost.delete(input.stepId);
     } else if (e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT) {
       const a = e.activityTaskTimedOutEventAttributes;
       const s = scheduled.get(String(a?.scheduledEventId));
       const t = timeoutOf(a?.failure);
-      if (!s || !t || !redispatched(events, i, s.stepId)) continue;
+      if (!s || !t) continue;
       const details = decode(t.timeoutFailureInfo?.lastHeartbeatDetails) as { at?: unknown } | undefined;
       const timeoutType = proto.temporal.api.enums.v1.TimeoutType[t.timeoutFailureInfo?.timeoutType ?? 0]?.replace('TIMEOUT_TYPE_', '');
       const lastHeartbeatAt = typeof details?.at === 'number' ? details.at : undefined;
-      pending.push({ stepId: s.stepId, loss: { timeoutType, lastHeartbeatAt, dispatchedAt: s.dispatchedAt, noticedAt: 0 } });
+      lost.set(s.stepId, { timeoutType, lastHeartbeatAt, dispatchedAt: s.dispatchedAt, noticedAt: 0 });
     } else if (e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
       // A re-dispatch's result says whether the lost dispatch's worker was still up.
       const s = scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId));
@@ -72,13 +71,3 @@ export function redispatchesFromHistory(history: temporal.api.history.v1.IHistor
 }
 
 const pick = ({ reason, stallMs }: { reason: RedispatchReason; stallMs: number }) => ({ reason, stallMs });
-
-/** Whether the step was scheduled again after event `i` (the workflow re-dispatched rather than failed). */
-function redispatched(events: Event[], i: number, stepId: string): boolean {
-  for (const e of events.slice(i + 1)) {
-    if (e.eventType !== T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) continue;
-    const input = decode(e.activityTaskScheduledEventAttributes?.input) as { stepId?: unknown; fence?: unknown } | undefined;
-    if (input?.stepId === stepId) return input.fence !== undefined;
-  }
-  return false;
-}

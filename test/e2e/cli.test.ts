@@ -89,7 +89,7 @@ test('errors are one clear line and a non-zero exit', async () => {
 test('dr validate checks a folder: ok for the fixtures, file:line errors otherwise', async () => {
   const ok = await dr(['validate', 'test/fixtures/runbooks'], env);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-  assert.match(ok.stdout, /8 runbook\(s\), 0 error\(s\)/);
+  assert.match(ok.stdout, /9 runbook\(s\), 0 error\(s\)/);
   const dir = mkdtempSync(join(tmpdir(), 'dr-validate-'));
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'bad.yaml'), 'id: bad\ntitle: Bad\nsteps:\n  - id: a\n    budget: soon\n    manual: do it\n');
