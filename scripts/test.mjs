@@ -227,7 +227,8 @@ async function main() {
   results.tests = await run(
     'tests',
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=1', ...files],
+    // A test that hangs (a wait nobody answers) fails alone instead of using up the whole run's limit.
+    ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=1200000', ...files],
     { env, limitMs: Math.max(60_000, TEST_RUN_LIMIT_MS - (Date.now() - started)) },
   );
 

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,11 +56,17 @@ describe('four eyes', () => {
     assert.equal(report.startedBy, 'dana');
   });
 
-  test('drill: the starter may approve alone (four eyes guards live runs)', async () => {
-    const handle = await env.start({ runbook: 'gate', mode: 'drill', inputs: { marker: join(dir, 'drill.txt') }, startedBy: 'dana' });
+  test('drill: the starter may approve alone (four eyes guards live runs); the destructive step is rehearsed, not run', async () => {
+    const marker = join(dir, 'drill.txt');
+    const handle = await env.start({ runbook: 'gate', mode: 'drill', inputs: { marker }, startedBy: 'dana' });
     await waitForProgress(handle, (p) => stepOf(p, 'approve-drop').waitingFor === 'approval');
     await handle.executeUpdate(approveUpdate, { args: [{ step: 'approve-drop', by: 'dana' }] });
-    assert.equal(((await handle.result()) as RunReport).status, 'succeeded');
+    await waitForProgress(handle, (p) => stepOf(p, 'drop').waitingFor === 'completion');
+    await handle.executeUpdate(completeUpdate, { args: [{ step: 'drop', by: 'dana', comment: 'dropped in staging' }] });
+    const report = (await handle.result()) as RunReport;
+    assert.equal(report.status, 'succeeded');
+    assert.equal(report.steps.find((s) => s.id === 'drop')!.status, 'rehearsed');
+    assert.equal(existsSync(marker), false, 'a drill must not run a destructive step that is not safe to rehearse');
   });
 });
 
