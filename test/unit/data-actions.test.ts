@@ -2,15 +2,8 @@
 // reported at their line.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatIssue, parseRunbook } from '../../src/runbook/load.js';
+import { actionOf, errorsOf } from '../helpers/one-step.js';
 
-const runbook = (step: string) => `id: t\ntitle: T\nsteps:\n  - id: s\n    budget: 5m\n${step}`;
-const actionOf = (step: string) => {
-  const { runbook: rb, errors } = parseRunbook(runbook(step), 't.yaml');
-  assert.deepEqual(errors.map(formatIssue), []);
-  return rb!.steps[0]!.action;
-};
-const errorsOf = (step: string) => parseRunbook(runbook(step), 't.yaml').errors.map(formatIssue);
 
 describe('data actions in runbooks', () => {
   it('fills in defaults', () => {

@@ -8,16 +8,10 @@ import { backupBefore, parseInfo } from '../../src/activities/pgbackrest/info.js
 import { recoveryTime } from '../../src/activities/pgbackrest/restore.js';
 import { firstMissingSegment, segmentOf } from '../../src/activities/pgbackrest/wal.js';
 import { formatIssue, parseRunbook } from '../../src/runbook/load.js';
+import { actionOf, errorsOf } from '../helpers/one-step.js';
 import { rpoAchieved } from '../../src/runbook/rpo.js';
 import { parseSchedules } from '../../src/runbook/schedules.js';
 
-const runbook = (step: string) => `id: t\ntitle: T\nsteps:\n  - id: s\n    budget: 5m\n${step}`;
-const actionOf = (step: string) => {
-  const { runbook: rb, errors } = parseRunbook(runbook(step), 't.yaml');
-  assert.deepEqual(errors.map(formatIssue), []);
-  return rb!.steps[0]!.action;
-};
-const errorsOf = (step: string) => parseRunbook(runbook(step), 't.yaml').errors.map(formatIssue);
 
 describe('pgbackrest actions in runbooks', () => {
   it('fills in defaults and accepts the shorthands', () => {
