@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { dataConverter } from '../../src/codec/index.js';
-import { progressQuery } from '../../src/workflows/messages.js';
+import { progressQuery, reportQuery } from '../../src/workflows/messages.js';
 import { launchBrowser, reloadUntil, sendSignal, snap, startWorkflowFromUi, uiUrl } from '../helpers/browser.js';
 import { plaintextHits, startCodecServerProcess, testKeys } from '../helpers/codec.js';
 import { startWorker, stopProcess } from '../helpers/processes.js';
@@ -89,14 +89,17 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
   await snap(page, '04-run-waiting-for-approval');
 
   // 4. Two approvals (the gate needs two people), then the manual step, all with Send Signal.
-  await sendSignal(page, 'approve', { step: 'gate', by: 'alice' }, '05-send-signal-approve-alice');
+  // Whether a signal reached the run, should the UI's dialog not say so.
+  const received = (message: string, by: string) => async () =>
+    (await handle.query(reportQuery)).audit.some((a) => a.message === message && a.by === by && a.via === 'signal');
+  await sendSignal(page, 'approve', { step: 'gate', by: 'alice' }, '05-send-signal-approve-alice', received('approve', 'alice'));
   await waitForProgress(handle, (p) => stepOf(p, 'gate').approvals === '1/2');
-  await sendSignal(page, 'approve', { step: 'gate', by: 'carol', comment: 'backup verified' }, '06-send-signal-approve-carol');
+  await sendSignal(page, 'approve', { step: 'gate', by: 'carol', comment: 'backup verified' }, '06-send-signal-approve-carol', received('approve', 'carol'));
   await waitForProgress(handle, (p) => stepOf(p, 'confirm').waitingFor === 'completion', 30_000);
   // The timeline shows the run went on: the notification that the manual step waits.
   await reloadUntil(page, page.getByText('notify: waiting (confirm)'), 'the run waiting for the confirmation');
   await snap(page, '07-run-continued-waiting-for-confirmation');
-  await sendSignal(page, 'complete', { step: 'confirm', by: 'carol' }, '08-send-signal-complete');
+  await sendSignal(page, 'complete', { step: 'confirm', by: 'carol' }, '08-send-signal-complete', received('complete', 'carol'));
 
   // 5. The run finishes: its result (the report) in clear, and the step timings in Current Details.
   await reloadUntil(page, page.getByTestId('execution-status').filter({ hasText: 'Completed' }), 'the run to show Completed');
