@@ -212,16 +212,21 @@ export function sharedArchive(libs, dir = kafkaCacheDir()) {
     .filter((f) => /^kafka\.jsa\..+\.tmp$/.test(f))
     .map((f) => join(dir, f))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+  let adopted = false;
   for (const dump of dumps) {
+    // Once one is adopted the rest are surplus (mtimes can tie, so order proves nothing); one a
+    // broker is still writing is only unlinked, which that JVM does not notice.
+    if (adopted) {
+      rmSync(dump, { force: true });
+      continue;
+    }
     // A damaged archive makes the JVM abort: no crash report or core file for that.
     const check = ['-Xshare:on', `-XX:SharedArchiveFile=${dump}`, '-XX:ErrorFile=/dev/null', '-XX:-CreateCoredumpOnCrash', '-cp', join(libs, '*'), '-version'];
-    const ok = spawnSync('java', check, { stdio: 'ignore', cwd: tmpdir() }).status === 0;
-    if (ok) {
-      renameSync(dump, archive);
-      return { use: archive };
-    }
-    rmSync(dump, { force: true });
+    adopted = spawnSync('java', check, { stdio: 'ignore', cwd: tmpdir() }).status === 0;
+    if (adopted) renameSync(dump, archive);
+    else rmSync(dump, { force: true });
   }
+  if (adopted) return { use: archive };
   return { dump: join(dir, `kafka.jsa.${process.pid}-${Date.now()}.tmp`) };
 }
 
