@@ -1,7 +1,8 @@
 // ESLint flat config. TypeScript files get typescript-eslint's recommended rules plus the cheap
 // type-aware promise rules (a forgotten `await` on an activity, a signal or a client call is a real
 // bug here). Workflow code gets the determinism fence the Temporal samples use: no Node built-ins, no
-// I/O libraries, no activity implementations (type-only imports are fine: `import type`).
+// I/O libraries, no activity implementations (type-only imports are fine: `import type`). The fence
+// covers every module the workflow bundle takes in: src/workflows and the model it runs (src/runbook).
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
@@ -57,7 +58,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/workflows/**/*.ts'],
+    files: ['src/workflows/**/*.ts', 'src/runbook/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': [

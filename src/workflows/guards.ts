@@ -4,8 +4,10 @@
 import { effectOf } from '../runbook/effect.js';
 import type { Step } from '../runbook/model.js';
 import type { StepRecord } from '../runbook/run.js';
+import { StepRejected } from './errors.js';
 import { previewAction } from './perform.js';
 import type { RunState } from './state.js';
+import { waitForPeople } from './waits.js';
 
 // A person already carries these out or decides them: no gate is put before a gate.
 const PEOPLE_KINDS = new Set(['manual', 'approval', 'wait']);
@@ -53,11 +55,11 @@ export async function rehearse(state: RunState, step: Step, record: StepRecord):
     `Rehearse it where it is safe (e.g. staging), then confirm with complete; reject marks it skipped.\n` +
     `Command: ${command}`;
   try {
-    await state.waitForPeople(record, 'completion', { roles: [], required: 1, onTimeout: 'abort', instructions });
+    await waitForPeople(state, record, 'completion', { roles: [], required: 1, onTimeout: 'abort', instructions });
     const by = record.completedBy;
     state.change(record, { status: 'rehearsed', note: `rehearsed, not run: confirmed by ${by?.by ?? 'someone'}${by?.comment ? ` (${by.comment})` : ''}` });
   } catch (err) {
-    if ((err as Error).name !== 'StepRejected') throw err;
+    if (!(err instanceof StepRejected)) throw err;
     const by = record.rejectedBy;
     state.change(record, { status: 'skipped', note: `rehearsal skipped by ${by?.by ?? 'someone'}${by?.comment ? ` (${by.comment})` : ''}; not run` });
   }
@@ -72,5 +74,5 @@ export async function approveDestructive(state: RunState, step: Step, record: St
   const instructions =
     `"${step.title}" is destructive (${reasonsOf(step)}) and no approval step gates it: it runs only once approved.\n` +
     `Command: ${describeStep(state, step)}`;
-  await state.waitForPeople(record, 'approval', { roles, required: 1, onTimeout: 'abort', instructions });
+  await waitForPeople(state, record, 'approval', { roles, required: 1, onTimeout: 'abort', instructions });
 }

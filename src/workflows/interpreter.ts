@@ -1,37 +1,15 @@
 // The runbook interpreter: one small recursive walk over sequence / parallel / step, with each
 // step's retry policy, onFailure handling and the waits on people. State lives in RunState.
-import { ActivityFailure, ApplicationFailure, CancellationScope, isCancellation, sleep, TimeoutFailure } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
 import type { Step } from '../runbook/model.js';
 import { TemplateError } from '../runbook/template.js';
 import type { Attempt, StepRecord } from '../runbook/run.js';
+import { describeFailure, StepFailed, StepRejected, WaitTimedOut } from './errors.js';
 import { approveDestructive, needsApproval, needsRehearsal, rehearse } from './guards.js';
 import { stepEnded } from './observe.js';
-import { perform, previewAction } from './perform.js';
+import { perform, previewAction, type PerformContext } from './perform.js';
 import type { RunState } from './state.js';
-
-/** A step failed and its policy says the run stops. */
-export class StepFailed extends Error {
-  override readonly name = 'StepFailed';
-  constructor(readonly stepId: string, message: string) {
-    super(message);
-  }
-}
-
-/** Nobody answered a wait on people, even after escalation; `proceed` when the runbook says continue. */
-export class WaitTimedOut extends Error {
-  override readonly name = 'WaitTimedOut';
-  constructor(
-    message: string,
-    readonly proceed: boolean,
-  ) {
-    super(message);
-  }
-}
-
-/** A person rejected the step: never retried, the step's onFailure decides what follows. */
-class StepRejected extends Error {
-  override readonly name = 'StepRejected';
-}
+import { waitForDecision, waitForPeople } from './waits.js';
 
 /** Runs steps in order; throws StepFailed when one stops the run. */
 export async function runSequence(state: RunState, steps: readonly Step[]): Promise<void> {
@@ -102,7 +80,7 @@ async function runWithPolicy(state: RunState, step: Step, record: StepRecord): P
       record.attempts.push(attempt);
       state.change(record, { status: 'running' });
       try {
-        const output = await perform(step, record, state.performContext);
+        const output = await perform(step, record, performContext(state));
         Object.assign(attempt, { endedAt: Date.now(), outcome: 'succeeded' });
         state.change(record, { status: 'succeeded', output, error: undefined });
         return;
@@ -130,7 +108,7 @@ async function runWithPolicy(state: RunState, step: Step, record: StepRecord): P
       state.change(record, { status: 'failed' });
       throw new StepFailed(step.id, `Step "${step.id}" failed: ${record.error ?? 'unknown error'}`);
     }
-    const decision = await state.waitForDecision(record);
+    const decision = await waitForDecision(state, record);
     if (decision.decision === 'skip') {
       state.change(record, { status: 'skipped', note: `skipped by ${decision.by} after it failed` });
       return;
@@ -142,20 +120,14 @@ async function runWithPolicy(state: RunState, step: Step, record: StepRecord): P
   }
 }
 
-/** Throws StepRejected when a person said no to the step. */
-export function rejected(record: StepRecord): never {
-  const by = record.rejectedBy;
-  throw new StepRejected(`rejected by ${by?.by ?? 'someone'}${by?.comment ? `: ${by.comment}` : ''}`);
-}
-
-/** One line for people: the activity's own message rather than Temporal's wrapper. */
-export function describeFailure(err: unknown): string {
-  if (err instanceof ActivityFailure) {
-    const cause = err.cause;
-    if (cause instanceof TimeoutFailure) return `the worker stopped answering (${cause.timeoutType} timeout)`;
-    if (cause instanceof ApplicationFailure) return cause.message;
-    return cause?.message ?? err.message;
-  }
-  if (err instanceof Error) return err.message;
-  return String(err);
+/** What performing a step's action needs from the run. */
+function performContext(state: RunState): PerformContext {
+  return {
+    runbook: state.runbook,
+    workflowId: state.ids.workflowId,
+    mode: state.mode,
+    startedBy: state.startedBy,
+    template: state.template,
+    waitForPeople: (record, waitingFor, wait) => waitForPeople(state, record, waitingFor, wait),
+  };
 }

@@ -1,18 +1,11 @@
-// The rules for messages from people: who may act on which waiting step. Every message, accepted
-// or refused, lands in the audit trail; a refused one changes nothing else.
-import type { Runbook } from '../runbook/model.js';
+// The rules for messages from people: who may act on which waiting step, and the four-eyes rule.
+// Every message, accepted or refused, lands in the audit trail; a refused one changes nothing else.
+import type { Mode, Runbook } from '../runbook/model.js';
 import type { AuditEntry, StepRecord, WaitingFor } from '../runbook/run.js';
+import { MessageRefused } from './errors.js';
 import type { AbortMessage, DecideMessage, StepMessage } from './messages.js';
 
 export type StepMessageKind = 'approve' | 'reject' | 'complete' | 'decide';
-
-/** A message refused by the rules; `reason` is what the sender is told and what the audit keeps. */
-export class MessageRefused extends Error {
-  override readonly name = 'MessageRefused';
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
 
 /** Which waits a message kind may act on. */
 const ACTS_ON: Record<StepMessageKind, WaitingFor[]> = {
@@ -85,6 +78,31 @@ export function checkStepMessage(args: {
     );
   }
   return record;
+}
+
+/**
+ * Four eyes: in live mode the person who started the run cannot be the only approver of a step
+ * that gates destructive steps. They may be one of several required approvers.
+ */
+export function checkFourEyes(args: {
+  mode: Mode;
+  startedBy: string | undefined;
+  runbook: Runbook;
+  /** The destructive steps this approval gates. */
+  gated: readonly string[];
+  record: StepRecord;
+  by: string;
+  required: number;
+  roles: readonly string[];
+}): void {
+  const { record, by, gated } = args;
+  if (args.mode !== 'live' || gated.length === 0 || by !== args.startedBy) return;
+  const others = record.approvals.filter((a) => a.by !== by).length;
+  if (others === 0 && args.required <= 1) {
+    throw new MessageRefused(
+      `approve: "${by}" started this run and cannot be the only approver of step "${record.id}", which gates destructive step(s) ${gated.join(', ')}; someone else from ${describeRoles(args.runbook, args.roles)} must approve`,
+    );
+  }
 }
 
 /** The audit entry for a message, accepted or refused. */

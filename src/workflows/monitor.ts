@@ -1,0 +1,100 @@
+// The run's monitor: between step boundaries it notices budget overruns and RTO changes (events,
+// metrics, notifications) and keeps the search attributes and the UI's Current Details current.
+import { condition, isCancellation, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { formatDuration } from '../runbook/duration.js';
+import { nextCheckInMs } from '../runbook/plan.js';
+import type { RtoStatus } from '../runbook/run.js';
+import { runDetails } from './details.js';
+import { rtoAlarm } from './observe.js';
+import { modeKey, rtoDeadlineKey, rtoStatusKey, runbookKey, statusKey } from './search-attributes.js';
+import type { RunState } from './state.js';
+
+/** Watches budgets and the RTO between step boundaries, waking only when something can change. */
+export async function monitor(state: RunState): Promise<void> {
+  try {
+    while (state.endedAt === undefined) {
+      checkOverruns(state);
+      checkRto(state);
+      publish(state);
+      const seen = state.version;
+      const delay = nextCheckInMs({
+        records: state.records.values(),
+        rto: state.rto,
+        rtoMs: state.runbook.objectives.rtoMs,
+        now: Date.now(),
+      });
+      const changed = () => state.endedAt !== undefined || state.version !== seen;
+      if (delay === undefined) await condition(changed);
+      else await condition(changed, delay, { summary: 'next budget / RTO check' });
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+  }
+}
+
+function checkOverruns(state: RunState): void {
+  const now = Date.now();
+  for (const record of state.records.values()) {
+    const live = record.status === 'running' || record.status === 'waiting';
+    if (!live || record.kind === 'parallel' || record.startedAt === undefined || record.budgetMs === 0) continue;
+    if (record.overrunAt === undefined && now - record.startedAt > record.budgetMs) {
+      state.change(record, { overrunAt: now });
+      const detail = `"${record.id}" passed its ${formatDuration(record.budgetMs)} budget`;
+      state.event('step-overrun', detail, record.id);
+      void state.notifier.send({ event: 'step-overrun', key: `overrun:${record.id}`, message: detail, fields: { step: record.id } });
+    }
+  }
+}
+
+export function checkRto(state: RunState): void {
+  const before = state.rto.status;
+  state.rto = state.computeRto();
+  const after = state.rto.status;
+  if (after === before || after === 'none') return;
+  const rtoMs = state.runbook.objectives.rtoMs ?? 0;
+  const seen = new Set(state.events.map((e) => e.type));
+  const type = after === 'breached' ? 'rto-breached' : after === 'at-risk' ? 'rto-at-risk' : 'rto-on-track';
+  const detail =
+    after === 'breached'
+      ? `RTO ${formatDuration(rtoMs)} breached`
+      : `forecast ${formatDuration(state.rto.forecastMs)} against RTO ${formatDuration(rtoMs)}`;
+  // Each alarm is raised once per run; a forecast that recovers is recorded but not re-announced.
+  const announce = type !== 'rto-on-track' && !seen.has(type);
+  if (type === 'rto-on-track' && before !== 'at-risk') return;
+  state.event(type, detail);
+  // A breach is never held back by the rate limit.
+  if (announce && after !== 'on-track') rtoAlarm({ runbook: state.runbook.id, mode: state.mode }, after, detail);
+  if (announce) void state.notifier.send({ event: type, message: `${state.runbook.title}: ${detail}`, always: type === 'rto-breached' });
+}
+
+/** Keeps search attributes and the UI's current details in step with the run. */
+export function publish(state: RunState): void {
+  const status = state.currentStatus();
+  const rtoStatus: RtoStatus = state.rto.status;
+  const key = `${status}|${rtoStatus}`;
+  if (key !== state.published) {
+    state.published = key;
+    upsertSearchAttributes([
+      { key: runbookKey, value: state.runbook.id },
+      { key: modeKey, value: state.mode },
+      { key: statusKey, value: status },
+      { key: rtoStatusKey, value: rtoStatus },
+      { key: rtoDeadlineKey, value: state.rto.deadline === undefined ? null : new Date(state.rto.deadline) },
+    ]);
+  }
+  // The UI's "Current Details": status, RTO, what to send to whom, and every step's budget vs actual.
+  setCurrentDetails(
+    runDetails({
+      title: state.runbook.title,
+      mode: state.mode,
+      status,
+      rto: state.rto,
+      rtoMs: state.runbook.objectives.rtoMs,
+      workflowId: state.ids.workflowId,
+      records: state.records.values(),
+      waiting: state.waiting.entries(),
+      outcome: state.outcome,
+      now: Date.now(),
+    }),
+  );
+}
