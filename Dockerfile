@@ -1,18 +1,23 @@
 # syntax=docker/dockerfile:1
 # The easymo-dr worker (and the `dr` CLI, and `dr codec-server`) as a small, non-root image:
 #   docker build -t easymo-dr .        (docker compose builds it for the `worker` service)
-# Stage 1 installs the production dependencies and prebuilds the workflow bundle, so the worker
-# starts polling at once; stage 2 is node:20-slim with those, the sources and the runbooks.
+# Stage 1 installs the production dependencies, prebuilds the workflow bundle (so the worker
+# starts polling at once) and compiles the CLI; stage 2 is node:20-slim with those, the sources and
+# the runbooks.
 
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# `npm ci` runs `prepare` (scripts/build-cli.mjs), which has nothing to compile until src/ is copied.
+COPY scripts/build-cli.mjs ./scripts/build-cli.mjs
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./
 COPY src ./src
 COPY scripts/bundle-workflows.mjs ./scripts/bundle-workflows.mjs
 COPY scripts/lib/util.mjs ./scripts/lib/util.mjs
 RUN node scripts/bundle-workflows.mjs /app/dist/workflow-bundle.js
+# The `dr` CLI as JavaScript (dist/src), so it starts without compiling TypeScript on each call.
+RUN node scripts/build-cli.mjs
 
 FROM node:20-slim
 # pg_dump / pg_restore / psql for the postgres.* steps (DR_PG_BIN_DIR points elsewhere when the server
@@ -32,6 +37,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json tsconfig.json ./
 COPY bin ./bin
+COPY scripts/build-cli.mjs ./scripts/build-cli.mjs
 COPY src ./src
 COPY runbooks ./runbooks
 RUN mkdir -p /var/lib/easymo-dr && chown node:node /var/lib/easymo-dr

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
+import { buildCli, staleReason } from './build-cli.mjs';
 import { acquireLock } from './lib/lock.mjs';
 import { ensureChromium } from './lib/chromium.mjs';
 import { ensureKafka, startKafka } from './lib/kafka.mjs';
@@ -121,6 +122,13 @@ async function main() {
   }
 
   ensureNodeModules();
+  // The tests run `bin/dr.js`, which would recompile a stale dist/src itself; doing it once here keeps
+  // that out of the first test's time.
+  const staleCli = staleReason();
+  if (staleCli) {
+    say(`${staleCli}: compiling the CLI to dist/src`);
+    await buildCli();
+  }
   const cli = ensureTemporalCli();
   ensurePostgres();
   ensureS3Server(); // built with `go install` the first time (minutes), cached after

@@ -1,7 +1,6 @@
 // What every command gets: configuration, a lazily opened client, and where to print.
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
-import { connect } from './client.js';
 
 export interface CommandContext {
   config: Config;
@@ -21,7 +20,8 @@ export function createContext(config: Config, env: NodeJS.ProcessEnv = process.e
   const tty = process.stderr.isTTY === true;
   return {
     config,
-    client: () => (client ??= connect(config)),
+    // Loaded on first use: the client library is most of a command's start-up time.
+    client: () => (client ??= import('./client.js').then(({ connect }) => connect(config))),
     print: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
     note: (text) => process.stderr.write(`${text}\n`),
     progress: (text) => {

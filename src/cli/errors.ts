@@ -1,5 +1,6 @@
 // Errors the CLI knows how to explain: one line for people, and where useful the next command.
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+// Type-only: the SDK's errors are recognised by name, so `dr --help` need not load the client library.
+import type { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 
 /** An error whose message is ready for the terminal; `hint` suggests what to run next. */
 export class CliError extends Error {
@@ -26,14 +27,16 @@ export class MessagePending extends CliError {
 /** Turns SDK and network errors into CliErrors with a plain message. */
 export function explain(err: unknown, address: string): CliError {
   if (err instanceof CliError) return err;
-  if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') {
+  const name = (err as Error | undefined)?.name;
+  if (name === 'WorkflowNotFoundError') {
     return new CliError(`No run with id "${(err as WorkflowNotFoundError).workflowId}"`, 'dr list shows the runs');
   }
-  if (err instanceof WorkflowUpdateFailedError) {
-    return new CliError(`Refused: ${err.cause?.message ?? err.message}`);
+  if (name === 'WorkflowUpdateFailedError') {
+    const failed = err as WorkflowUpdateFailedError;
+    return new CliError(`Refused: ${failed.cause?.message ?? failed.message}`);
   }
-  if (err instanceof WorkflowFailedError) {
-    return new CliError(`Run failed: ${innermost(err)}`);
+  if (name === 'WorkflowFailedError') {
+    return new CliError(`Run failed: ${innermost(err as WorkflowFailedError)}`);
   }
   const message = err instanceof Error ? err.message : String(err);
   if (/Unknown encoding: binary\/encrypted/.test(message)) {

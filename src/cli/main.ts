@@ -2,19 +2,23 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { MODES } from '../runbook/model.js';
-import { importDocument } from './commands/import.js';
-import { codecServer } from './commands/codec-server.js';
-import { effects } from './commands/effects.js';
-import { abort, decide, stepMessage } from './commands/messages.js';
-import { list } from './commands/list.js';
-import { metrics } from './commands/metrics.js';
-import { report } from './commands/report.js';
-import { review } from './commands/review.js';
-import { applySchedules, listSchedules } from './commands/schedules.js';
-import { start } from './commands/start.js';
-import { status } from './commands/status.js';
-import { validate } from './commands/validate.js';
 import { createContext, type CommandContext } from './context.js';
+// Each command's module (and the libraries it needs: the Temporal client, the SQL parser, ...) loads
+// when that command runs, so `dr --help` or a usage error costs only commander and the config.
+const load = {
+  codecServer: () => import('./commands/codec-server.js'),
+  effects: () => import('./commands/effects.js'),
+  import: () => import('./commands/import.js'),
+  list: () => import('./commands/list.js'),
+  messages: () => import('./commands/messages.js'),
+  metrics: () => import('./commands/metrics.js'),
+  report: () => import('./commands/report.js'),
+  review: () => import('./commands/review.js'),
+  schedules: () => import('./commands/schedules.js'),
+  start: () => import('./commands/start.js'),
+  status: () => import('./commands/status.js'),
+  validate: () => import('./commands/validate.js'),
+};
 import { explain } from './errors.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -34,14 +38,14 @@ function program(ctx: CommandContext): Command {
     .option('--as <who>', 'who is starting the run (default: $DR_USER or $USER)')
     .option('--wait', 'wait for the run to end; exit 1 unless it succeeded')
     .action(async (runbook: string, o) => {
-      await start(ctx, runbook, o);
+      await (await load.start()).start(ctx, runbook, o);
     });
 
   dr.command('status <run>')
     .description('steps, states, elapsed vs budget, who the run waits for, RTO forecast')
     .option('-w, --watch', 'refresh until the run ends')
     .option('--interval <seconds>', 'refresh interval with --watch', '2')
-    .action((run: string, o) => status(ctx, run, o));
+    .action(async (run: string, o) => (await load.status()).status(ctx, run, o));
 
   for (const kind of ['approve', 'reject', 'complete'] as const) {
     dr.command(`${kind} <run> <step>`)
@@ -50,7 +54,7 @@ function program(ctx: CommandContext): Command {
       .option('-c, --comment <text>', 'a comment for the record')
       .option('--no-wait', 'queue the message (recorded in the run at once) and return without waiting for a worker to apply it')
       .option('--wait-limit <duration>', 'how long to wait for a worker to apply it', '10m')
-      .action((run: string, step: string, o) => stepMessage(ctx, kind, run, step, o));
+      .action(async (run: string, step: string, o) => (await load.messages()).stepMessage(ctx, kind, run, step, o));
   }
 
   dr.command('decide <run> <step> <decision>')
@@ -59,7 +63,7 @@ function program(ctx: CommandContext): Command {
     .option('-c, --comment <text>', 'a comment for the record')
     .option('--no-wait', 'queue the message and return without waiting for a worker to apply it')
     .option('--wait-limit <duration>', 'how long to wait for a worker to apply it', '10m')
-    .action((run: string, step: string, decision: string, o) => decide(ctx, run, step, decision, o));
+    .action(async (run: string, step: string, decision: string, o) => (await load.messages()).decide(ctx, run, step, decision, o));
 
   dr.command('abort <run>')
     .description('abort a run: running steps are cancelled, their processes killed')
@@ -67,13 +71,13 @@ function program(ctx: CommandContext): Command {
     .option('-c, --comment <text>', 'why')
     .option('--no-wait', 'queue the abort and return without waiting for a worker to apply it')
     .option('--wait-limit <duration>', 'how long to wait for a worker to apply it', '10m')
-    .action((run: string, o) => abort(ctx, run, o));
+    .action(async (run: string, o) => (await load.messages()).abort(ctx, run, o));
 
   dr.command('report <run>')
     .description('the run report: planned vs actual per step, waiting vs executing, RTO verdict')
     .addOption(new Option('-f, --format <format>', 'md, json, html (with the Gantt chart) or svg (the chart alone)').choices(['md', 'json', 'html', 'svg']).default('md'))
     .option('-o, --out <file>', 'write the report to a file instead of printing it')
-    .action((run: string, o) => report(ctx, run, o));
+    .action(async (run: string, o) => (await load.report()).report(ctx, run, o));
 
   dr.command('list')
     .description('recent runs')
@@ -81,7 +85,7 @@ function program(ctx: CommandContext): Command {
     .option('-s, --status <status>', 'only runs in this status')
     .option('--mode <mode>', 'only runs in this mode')
     .option('-n, --limit <n>', 'how many', '20')
-    .action((o) => list(ctx, o));
+    .action(async (o) => (await load.list()).list(ctx, o));
 
   dr.command('metrics')
     .description('across finished runs: time to restore, data loss (RPO), restore success, time to detect, MTTR, RTO met, steps vs budget')
@@ -92,7 +96,7 @@ function program(ctx: CommandContext): Command {
     .option('--sub-runs', 'also count runs started by another run (sub-runbooks) under their own runbook')
     .addOption(new Option('-f, --format <format>', 'table or json').choices(['table', 'json']).default('table'))
     .option('-n, --limit <n>', 'fetch at most this many runs (the most recently closed)', '200')
-    .action((o) => metrics(ctx, o));
+    .action(async (o) => (await load.metrics()).metrics(ctx, o));
 
   dr.command('review <runbook>')
     .description('the drill review: per step durations over the runs, p50/p95 vs budget, a suggested budget, the forecast against the RTO, the riskiest steps')
@@ -107,17 +111,17 @@ function program(ctx: CommandContext): Command {
     .option('--write', 'propose the suggested budgets as a diff to the runbook file; written once accepted')
     .option('-y, --yes', 'with --write: accept the diff without asking')
     .action(async (runbook: string, o) => {
-      await review(ctx, runbook, o);
+      await (await load.review()).review(ctx, runbook, o);
     });
 
   dr.command('validate [dir]')
     .description('check every runbook in a folder (default: runbooks/)')
-    .action((dir: string | undefined) => validate(ctx, dir));
+    .action(async (dir: string | undefined) => (await load.validate()).validate(ctx, dir));
 
   dr.command('effects <runbook>')
     .description("each step's effect class (read-only, changes-state, destructive) and why; what a drill and a live run do with it")
     .addOption(new Option('-f, --format <format>', 'table or json').choices(['table', 'json']).default('table'))
-    .action((runbook: string, o) => effects(ctx, runbook, o));
+    .action(async (runbook: string, o) => (await load.effects()).effects(ctx, runbook, o));
 
   dr.command('import <doc>')
     .description('turn a Markdown DR document into runbooks (commands are not run); summary of what was mapped')
@@ -127,7 +131,7 @@ function program(ctx: CommandContext): Command {
     .option('--approver <name>', 'who may approve the gate before destructive steps (repeatable)', collect, [])
     .option('-f, --force', 'replace runbook files that exist')
     .option('-q, --quiet', 'leave the mapped findings out of the summary')
-    .action((doc: string, o) => importDocument(ctx, doc, o));
+    .action(async (doc: string, o) => (await load.import()).importDocument(ctx, doc, o));
 
   const schedules = dr.command('schedules').description('Temporal Schedules from runbooks/schedules.yaml: backups, retention pruning, restore tests');
   schedules
@@ -137,20 +141,20 @@ function program(ctx: CommandContext): Command {
     .option('--dry-run', 'show what would change, change nothing')
     .option('--prefix <prefix>', 'id prefix of the managed schedules (default: $DR_SCHEDULE_PREFIX, dr-)')
     .action(async (o) => {
-      await applySchedules(ctx, o);
+      await (await load.schedules()).applySchedules(ctx, o);
     });
   schedules
     .command('list')
     .description('the managed schedules: what each starts, cron, next runs, last run, paused or active')
     .option('--prefix <prefix>', 'id prefix of the managed schedules (default: $DR_SCHEDULE_PREFIX, dr-)')
-    .action((o) => listSchedules(ctx, o));
+    .action(async (o) => (await load.schedules()).listSchedules(ctx, o));
 
   dr.command('codec-server')
     .description("serve Temporal's codec endpoint (POST /encode, /decode) so the Web UI shows encrypted payloads decrypted")
     .option('-p, --port <port>', 'port to listen on', '8888')
     .option('--host <host>', 'interface to bind (0.0.0.0 in a container)', '127.0.0.1')
     .option('--allow-origin <url>', 'browser origin of the Temporal UI allowed to call it (repeatable; default: the origin of DR_UI_URL; * for any)', collect, [])
-    .action((o) => codecServer(ctx, o));
+    .action(async (o) => (await load.codecServer()).codecServer(ctx, o));
 
   return dr;
 }

@@ -1,5 +1,6 @@
 // dr status: a live table of a run — step, state, elapsed vs budget, who it waits for, RTO forecast.
 import Table from 'cli-table3';
+import { createLogUpdate } from 'log-update';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../../runbook/duration.js';
 import type { RunReport } from '../../runbook/run.js';
@@ -73,13 +74,26 @@ async function snapshot(ctx: CommandContext, runId: string): Promise<Progress> {
 
 const FINAL = ['succeeded', 'failed', 'aborted', 'planned'];
 
+/**
+ * Where `--watch` draws its frames: on a terminal each frame replaces the previous one in place (the
+ * lines above it and the scrollback stay); elsewhere (a pipe, a log) frames follow one another.
+ */
+export function frameWriter(stream: NodeJS.WriteStream, print: (text: string) => void): { show(text: string): void; done(): void } {
+  if (!stream.isTTY) return { show: print, done: () => {} };
+  const update = createLogUpdate(stream);
+  return { show: (text) => update(text), done: () => update.done() };
+}
+
 export async function status(ctx: CommandContext, runId: string, options: { watch?: boolean; interval?: string }): Promise<void> {
-  for (;;) {
-    const progress = await snapshot(ctx, runId);
-    const text = renderProgress(runId, progress);
-    // Clear the screen between frames only on a terminal; piped output gets plain frames.
-    ctx.print(options.watch && process.stdout.isTTY ? `\x1b[2J\x1b[H${text}` : text);
-    if (!options.watch || FINAL.includes(progress.status)) return;
-    await delay(Number(options.interval ?? 2) * 1000);
+  const frames = options.watch ? frameWriter(process.stdout, ctx.print) : { show: ctx.print, done: () => {} };
+  try {
+    for (;;) {
+      const progress = await snapshot(ctx, runId);
+      frames.show(renderProgress(runId, progress));
+      if (!options.watch || FINAL.includes(progress.status)) return;
+      await delay(Number(options.interval ?? 2) * 1000);
+    }
+  } finally {
+    frames.done();
   }
 }
