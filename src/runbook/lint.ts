@@ -218,6 +218,35 @@ function silentGateMustAbort(runbook: Runbook, report: Report): void {
   }
 }
 
+/**
+ * A secret input in a shell step's command or script would reach the process as its reference text
+ * (`pg_isready -d env:DATABASE_URL` probes the default socket): the worker resolves references in
+ * `env:` values only, which also keeps the value out of the process list.
+ */
+function secretsThroughEnv(runbook: Runbook, report: Report): void {
+  const secret = (name: string) => {
+    const spec = runbook.inputs[name];
+    return spec !== undefined && (spec.secret || (typeof spec.default === 'string' && isSecretReference(spec.default)));
+  };
+  for (const { step, path } of visits(runbook)) {
+    const action = step.action;
+    if (action.kind !== 'shell') continue;
+    const fields: Array<[Path, string]> = [...strings(action.command ?? [], [...path, 'shell', 'command']), ...strings(action.script ?? [], [...path, 'shell', 'script'])];
+    for (const [where, text] of fields) {
+      for (const p of templatePlaceholders(text)) {
+        const [root, name] = p.reference.split('.');
+        if (root !== 'inputs' || name === undefined || !secret(name)) continue;
+        const variable = name.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+        report(
+          'error',
+          where,
+          `Input "${name}" holds a secret reference, which is resolved only in \`env:\` values: expected env: { ${variable}: "{{ inputs.${name} }}" } and "$${variable}" in a script, got \`{{ ${p.reference} }}\` in the ${where.at(-1) === 'script' ? 'script' : 'command'}`,
+        );
+      }
+    }
+  }
+}
+
 function budgetsFitRto(runbook: Runbook, report: Report): void {
   const rto = runbook.objectives.rtoMs;
   const planned = plannedMs(runbook.steps, 'live');
@@ -227,7 +256,7 @@ function budgetsFitRto(runbook: Runbook, report: Report): void {
 }
 
 /** The rules, by name (the name is each issue's `rule`). */
-export const rules = { stepIdsUnique, referencesExist, approvalsSatisfiable, effectNotUnderstated, reasonsApply, silentGateMustAbort, budgetsFitRto };
+export const rules = { stepIdsUnique, referencesExist, secretsThroughEnv, approvalsSatisfiable, effectNotUnderstated, reasonsApply, silentGateMustAbort, budgetsFitRto };
 
 /** Applies every rule to a runbook that passed the schema; errors first, then warnings. */
 export function lintRunbook(runbook: Runbook): LintIssue[] {

@@ -119,3 +119,21 @@ test('silentGateMustAbort: an approval gating a destructive step cannot continue
     ['error', ['steps', 0, 'approval', 'onTimeout'], 'Expected onTimeout: abort for an approval that gates destructive step(s) drop, got continue'],
   ]);
 });
+
+describe('secretsThroughEnv', () => {
+  const inputs = { url: { secret: true, default: 'env:DATABASE_URL' }, ref: { default: 'file:/run/secrets/x' }, host: { default: 'db' } };
+  test('fires for a secret input in a shell command or script, which would get the reference text', () => {
+    const steps = [
+      { id: 'probe', budget: '1m', shell: { command: ['pg_isready', '-d', '{{ inputs.url }}', '-h', '{{ inputs.host }}'] } },
+      { id: 'load', budget: '1m', shell: { script: 'psql {{ inputs.ref }} -c "select 1"' } },
+    ];
+    assert.deepEqual(issues('secretsThroughEnv', { inputs, steps }), [
+      ['error', 'steps[0].shell.command[2]', 'Input "url" holds a secret reference, which is resolved only in `env:` values: expected env: { URL: "{{ inputs.url }}" } and "$URL" in a script, got `{{ inputs.url }}` in the command'],
+      ['error', 'steps[1].shell.script', 'Input "ref" holds a secret reference, which is resolved only in `env:` values: expected env: { REF: "{{ inputs.ref }}" } and "$REF" in a script, got `{{ inputs.ref }}` in the script'],
+    ]);
+  });
+  test('does not fire for a secret passed through env', () => {
+    const steps = [{ id: 'probe', budget: '1m', shell: { script: 'pg_isready -d "$URL"', env: { URL: '{{ inputs.url }}' } } }];
+    assert.deepEqual(issues('secretsThroughEnv', { inputs, steps }), []);
+  });
+});
