@@ -1,5 +1,5 @@
 // Configuration from the environment, read in one place. Every variable is listed in
-// .env.example and the README. The env is injectable so tests can pass their own.
+// .env.example (and described in docs/). The env is injectable so tests can pass their own.
 import { resolve } from 'node:path';
 import { z } from 'zod';
 

@@ -40,7 +40,7 @@ export function explain(err: unknown, address: string): CliError {
   }
   const message = err instanceof Error ? err.message : String(err);
   if (/Unknown encoding: binary\/encrypted/.test(message)) {
-    return new CliError("The run's payloads are encrypted: set DR_CODEC_KEYS to the keys the worker uses", 'see README, Encryption');
+    return new CliError("The run's payloads are encrypted: set DR_CODEC_KEYS to the keys the worker uses", 'see docs/security.md, Encryption');
   }
   if (/ECONNREFUSED|Connection refused|transport error|failed to connect|tcp connect error/i.test(message)) {
     return new CliError(`Cannot reach Temporal at ${address}`, 'start the local stack with `npm start`, or set TEMPORAL_ADDRESS');

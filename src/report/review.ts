@@ -8,7 +8,7 @@ import type { RunReport } from '../runbook/run.js';
 import { percentile, stat, type Stat } from './metrics.js';
 
 /**
- * The rule for a suggested budget, in one place (the README quotes it): with at least
+ * The rule for a suggested budget, in one place (docs/reports.md quotes it): with at least
  * `minRuns` successful runs of the step, the 95th percentile (nearest rank) plus a `margin`,
  * never below the slowest run seen, rounded up to a readable step (5 s under a minute, 1 m under
  * 10 m, 5 m under an hour, 15 m above). Waiting on people counts: the budget is wall time.

@@ -64,7 +64,7 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
   await page.getByRole('link', { name: 'Start Workflow' }).waitFor();
   await snap(page, '01-workflows');
 
-  // 1. Start Workflow with the small JSON input the README documents.
+  // 1. Start Workflow with the small JSON input docs/operating.md documents.
   await startWorkflowFromUi(
     page,
     { workflowId, taskQueue, workflowType: 'runbook', input: { runbook: 'happy', mode: 'drill', inputs: { marker }, startedBy: 'dana' } },

@@ -120,7 +120,7 @@ test('a run through the CLI: metrics with values, JSON logs naming run and step,
   const { DR_CODEC_KEYS: _k, DR_CODEC_KEY_ID: _i, ...noKeys } = env;
   const blind = await dr(['status', id], { ...noKeys, DR_CODEC_KEYS: '' });
   assert.equal(blind.code, 1);
-  assert.equal(blind.stderr, "dr: The run's payloads are encrypted: set DR_CODEC_KEYS to the keys the worker uses\n    next: see README, Encryption\n");
+  assert.equal(blind.stderr, "dr: The run's payloads are encrypted: set DR_CODEC_KEYS to the keys the worker uses\n    next: see docs/security.md, Encryption\n");
 
   assert.equal((await dr(['approve', id, 'gate'], env)).code, 0);
   assert.equal((await client.workflow.getHandle(id).result()).status, 'succeeded');

@@ -14,7 +14,7 @@ export interface CodecServerOptions {
 /** Serves /encode and /decode until SIGINT or SIGTERM. */
 export async function codecServer(ctx: CommandContext, options: CodecServerOptions): Promise<void> {
   const keys = parseCodecKeys(ctx.config);
-  if (!keys) throw new CliError('DR_CODEC_KEYS is not set: there is nothing to decrypt', 'set DR_CODEC_KEYS=id:base64key (see README, Encryption)');
+  if (!keys) throw new CliError('DR_CODEC_KEYS is not set: there is nothing to decrypt', 'set DR_CODEC_KEYS=id:base64key (see docs/security.md, Encryption)');
   const port = Number(options.port);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CliError(`Expected --port to be a port number, got "${options.port}"`);
   const origins = options.allowOrigin.length > 0 ? options.allowOrigin : [new URL(ctx.config.DR_UI_URL).origin];
