@@ -2,7 +2,6 @@
 // SQL that drops it first.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { isTableData } from '../../src/activities/postgres/split-load.js';
 import { dropSql, parseToc, selectEntries } from '../../src/activities/postgres/toc.js';
 import type { TableInventory } from '../../src/activities/storage/manifest.js';
 
@@ -85,20 +84,5 @@ describe('partial restore selection', () => {
         '',
       ].join('\n'),
     );
-  });
-});
-
-describe('the rows of a big table in a listing (parallel load)', () => {
-  test('matches only that table\'s TABLE DATA line', () => {
-    const lines = LISTING.split('\n');
-    const hits = lines.filter((l) => isTableData(l, 'public.transactions'));
-    assert.equal(hits.length, 1);
-    assert.match(hits[0]!, /TABLE DATA public transactions /);
-    assert.equal(lines.filter((l) => isTableData(l, 'audit.transactions')).length, 0);
-    assert.equal(lines.filter((l) => isTableData(l, 'public.users')).length, 1);
-  });
-
-  test('a name with spaces is not matched, so that table is loaded by pg_restore as usual', () => {
-    assert.equal(isTableData('3400; 0 18800 TABLE DATA public big table postgres', 'public.big table'), false);
   });
 });

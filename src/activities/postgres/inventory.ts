@@ -12,7 +12,8 @@ export interface LiveTable extends TableInventory {
 }
 
 const TABLES = `
-  SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced
+  SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
+    pg_table_size(c.oid)::bigint AS bytes
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p')
     AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
@@ -47,7 +48,7 @@ type Row = Record<string, unknown> & { table: number; name: string };
 
 /** Inventory of the user tables (or only `tables`, as `schema.name`); `counts` adds exact row counts. */
 export async function inventory(client: pg.ClientBase, options: { tables?: string[]; counts: boolean }): Promise<LiveTable[]> {
-  const tables = (await client.query<{ oid: number; schema: string; name: string; rls: boolean; forced: boolean }>(TABLES, [options.tables ?? null])).rows;
+  const tables = (await client.query<{ oid: number; schema: string; name: string; rls: boolean; forced: boolean; bytes: string }>(TABLES, [options.tables ?? null])).rows;
   const oids = tables.map((t) => t.oid);
   const by = async (sql: string) => {
     const map = new Map<number, Row[]>();
@@ -68,6 +69,7 @@ export async function inventory(client: pg.ClientBase, options: { tables?: strin
       schema: t.schema,
       name: t.name,
       rows,
+      bytes: Number(t.bytes),
       rls: t.rls,
       rlsForced: t.forced,
       policies: policies(t.oid).map((p) => p.name),

@@ -21,7 +21,9 @@ import { pgConnection, type PgConnection } from './connection.js';
 import { heartbeating, type BackupDeps } from './deps.js';
 import { asFailure, failure } from './failures.js';
 import { checkBackupRef, checkPrefix, expectValue, qualifyTable } from './names.js';
-import { isTableData, splitLoad, splitLoadTables } from './split-load.js';
+import { planRestore } from './restore-plan.js';
+import { runSchedule, type ScheduleItem } from './restore-schedule.js';
+import { splitLoad } from './split-load.js';
 import { lockTarget } from './target-lock.js';
 import { dropKeysSql, dropSql, parseToc, selectEntries } from './toc.js';
 import { startTool, toolFailure, type ToolOptions } from './tools.js';
@@ -108,13 +110,11 @@ export async function postgresRestore(input: PostgresRestoreInput, deps: BackupD
       const memory = input.maintenanceWorkMemMB ?? DEFAULT_MAINTENANCE_WORK_MEM_MB;
       const tuned = { ...tool, env: { ...tool.env, PGOPTIONS: `${process.env.PGOPTIONS ?? ''} -c maintenance_work_mem=${memory}MB`.trim() } };
       const restore = ['--exit-on-error', ...owner, '-d', target.toolUrl];
-      const big = input.jobs > 1 ? splitLoadTables(manifest) : [];
-      if (big.length) {
-        await restoreSplit(archive, big, manifest, { restore, jobs: input.jobs, target, tool: tuned, dir, progress });
+      if (input.jobs > 1) {
+        await restoreScheduled(archive, manifest, { restore, jobs: input.jobs, target, tool: tuned, dir, progress });
       } else {
         // One job: all of it or nothing (--single-transaction cannot be combined with -j).
-        const jobs = input.jobs > 1 ? ['-j', String(input.jobs)] : ['--single-transaction'];
-        await runTool('pg_restore', ['--clean', '--if-exists', ...jobs, ...restore, archive], tuned);
+        await runTool('pg_restore', ['--clean', '--if-exists', '--single-transaction', ...restore, archive], tuned);
       }
     }
     const createdAt = Date.parse(manifest.createdAt);
@@ -182,37 +182,95 @@ async function download(
 }
 
 /**
- * A full restore with the biggest tables loaded by several sessions each (split-load.ts): the
- * definitions and the other tables' rows, then the big tables' rows, then indexes and constraints,
- * so rows load before the indexes exist and before foreign keys check them.
+ * A full restore on `jobs` sessions, scheduled from the archive's table of contents
+ * (restore-plan.ts): the definitions first; then the tables' rows at once, each table's indexes and
+ * constraints as soon as its rows are in, a foreign key once both its tables are complete, a table
+ * that holds most of the data through several COPY sessions; then the rest (sequence values,
+ * comments, grants).
  */
-async function restoreSplit(
+async function restoreScheduled(
   archive: string,
-  big: string[],
   manifest: Manifest,
   o: { restore: string[]; jobs: number; target: PgConnection; tool: Omit<ToolOptions, 'stdin' | 'stdout'>; dir: string; progress: { phase: string; bytes: number } },
 ): Promise<void> {
-  const listing = (await capture('pg_restore', ['-l', archive], o.tool)).split('\n');
-  const bigData = (line: string) => big.some((t) => isTableData(line, t));
-  const rest = join(o.dir, 'restore-rest.list');
-  await writeFile(rest, listing.filter((l) => !bigData(l)).join('\n') + '\n');
-  const parallel = ['-j', String(o.jobs)];
+  const [data, post] = await Promise.all([
+    capture('pg_restore', ['-l', '--section=data', archive], o.tool),
+    capture('pg_restore', ['-l', '--section=post-data', archive], o.tool),
+  ]);
+  const plan = planRestore({ data, post }, manifest.database.tables, o.jobs);
   // --clean drops in reverse archive order, and the keys that could block a drop come back only
-  // with post-data, in the last pass: drop them first.
+  // with post-data: drop them first.
   const keys = manifest.database.tables.flatMap((t) => t.foreignKeys.map((k) => ({ schema: t.schema, table: t.name, name: k.name })));
   if (keys.length) await runTool('psql', [...PSQL, '-d', o.target.toolUrl], o.tool, Readable.from([Buffer.from(dropKeysSql(keys))]));
-  await runTool('pg_restore', ['--clean', '--if-exists', ...parallel, '--section=pre-data', '--section=data', '-L', rest, ...o.restore, archive], o.tool);
-  for (const table of big) {
-    const lines = listing.filter((l) => isTableData(l, table));
-    if (lines.length === 0) continue; // a table without rows in the archive
-    o.progress.phase = `restore ${table} (${o.jobs} sessions)`;
-    const list = join(o.dir, 'restore-table.list');
+  o.progress.phase = 'restore definitions';
+  await runTool('pg_restore', ['--clean', '--if-exists', '--section=pre-data', ...o.restore, archive], o.tool);
+
+  let lists = 0;
+  /** pg_restore of just these TOC entries (`-j` when it has several sessions). */
+  const entries = async (lines: string[], signal: AbortSignal, jobs = 1) => {
+    const list = join(o.dir, `restore-${lists++}.list`);
     await writeFile(list, lines.join('\n') + '\n');
-    const source = startTool('pg_restore', ['-a', '-f', '-', '-L', list, archive], { ...o.tool, stdout: 'pipe' });
-    await splitLoad(source, o.jobs, o.tool, o.target.toolUrl, (sent) => (o.progress.bytes = sent));
+    await runTool('pg_restore', [...(jobs > 1 ? ['-j', String(jobs)] : []), '-L', list, ...o.restore, archive], { ...o.tool, signal });
+  };
+  const items: ScheduleItem[] = [];
+  const rowsOf = (t: string) => `rows of ${t}`;
+  const complete = new Map<string, string[]>(); // table -> the items after which it is complete
+  if (plan.light.lines.length) {
+    const name = `tables ${plan.light.tables.join(', ')}`;
+    const slots = Math.min(o.jobs, Math.max(1, Math.ceil(plan.light.share * o.jobs)));
+    items.push({ name, slots, after: [], locks: [], priority: plan.light.share, run: (signal) => entries(plan.light.lines, signal, slots) });
+    for (const t of plan.light.tables) complete.set(t, [name]);
   }
-  o.progress.phase = 'restore indexes and constraints';
-  await runTool('pg_restore', [...parallel, '--section=post-data', ...o.restore, archive], o.tool);
+  const total = plan.heavy.reduce((n, h) => n + h.weight, 0) / Math.max(1e-9, 1 - plan.light.share);
+  for (const h of plan.heavy) {
+    const share = h.weight / total;
+    const after: string[] = [];
+    if (h.data) {
+      const line = h.data;
+      after.push(rowsOf(h.table));
+      items.push({
+        name: rowsOf(h.table),
+        slots: h.sessions,
+        after: [],
+        locks: [{ table: h.table, exclusive: false }],
+        priority: share,
+        run: (signal) => (h.sessions > 1 ? splitTable(line, h.sessions, signal) : entries([line], signal)),
+      });
+    }
+    for (const p of h.post) {
+      items.push({ name: p.line, slots: 1, after: [...after], locks: [{ table: h.table, exclusive: p.exclusive }], priority: share / 2, run: (signal) => entries([p.line], signal) });
+    }
+    complete.set(h.table, [...after, ...h.post.map((p) => p.line)]);
+  }
+  for (const k of plan.keys) {
+    items.push({
+      name: k.line,
+      slots: 1,
+      after: [...new Set([...(complete.get(k.table) ?? []), ...(complete.get(k.references) ?? [])])],
+      locks: [...new Set([k.table, k.references])].map((table) => ({ table, exclusive: true })),
+      priority: 0,
+      run: (signal) => entries([k.line], signal),
+    });
+  }
+
+  /** A table's rows through `sessions` COPY sessions at once (split-load.ts). */
+  const splitTable = async (line: string, sessions: number, signal: AbortSignal) => {
+    const list = join(o.dir, `restore-${lists++}.list`);
+    await writeFile(list, line + '\n');
+    const source = startTool('pg_restore', ['-a', '-f', '-', '-L', list, archive], { ...o.tool, signal, stdout: 'pipe' });
+    await splitLoad(source, sessions, { ...o.tool, signal }, o.target.toolUrl, (sent) => (o.progress.bytes = sent));
+  };
+  await runSchedule(items, o.jobs, o.tool.signal, (running) => (o.progress.phase = `restore: ${running.map((r) => shortName(r)).join('; ')}`));
+  if (plan.rest.length) {
+    o.progress.phase = 'restore sequences, comments and grants';
+    await entries(plan.rest, o.tool.signal!, o.jobs);
+  }
+}
+
+/** `INDEX public.transactions_user_id_idx` for a TOC line; other names as they are. */
+function shortName(item: string): string {
+  const m = /^\d+; \d+ \d+ (.+) \S+$/.exec(item);
+  return m ? m[1]! : item;
 }
 
 async function runTool(tool: 'pg_restore' | 'psql', args: string[], options: Omit<ToolOptions, 'stdin' | 'stdout'>, stdin?: Readable): Promise<void> {

@@ -4,25 +4,10 @@
 // to `jobs` psql COPY sessions at once. The backup stays a plain pg_dump archive.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { Manifest } from '../storage/manifest.js';
 import { startTool, toolFailure, type ToolOptions, type ToolRun } from './tools.js';
 
-/** Below this many rows a table loads in a few seconds: splitting it is not worth the sessions. */
+/** Below this many rows a table loads in a few seconds: splitting it is not worth the sessions (restore-plan.ts). */
 export const SPLIT_LOAD_MIN_ROWS = 250_000;
-
-/** Tables worth loading in parallel (qualified names), biggest first. */
-export function splitLoadTables(manifest: Manifest): string[] {
-  return manifest.database.tables
-    .filter((t) => t.rows >= SPLIT_LOAD_MIN_ROWS)
-    .sort((a, b) => b.rows - a.rows)
-    .map((t) => `${t.schema}.${t.name}`);
-}
-
-/** The lines of a `pg_restore -l` listing that hold the rows of `table` (`schema.name`). */
-export function isTableData(line: string, table: string): boolean {
-  const m = /^\d+; \d+ \d+ TABLE DATA (\S+) (\S+) \S+$/.exec(line.trim());
-  return m !== null && `${m[1]}.${m[2]}` === table;
-}
 
 const COPY_LINE = /^COPY .+ FROM stdin;$/;
 // pg_restore's session settings: statement_timeout = 0 above all (a role's timeout would cut a long

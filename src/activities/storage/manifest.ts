@@ -15,6 +15,8 @@ const tableSchema = z.object({
   schema: z.string(),
   name: z.string(),
   rows: z.number().int().nonnegative(),
+  /** Its rows on disk (heap and TOAST) at backup time: how a restore shares its sessions. Older manifests lack it. */
+  bytes: z.number().int().nonnegative().optional(),
   rls: z.boolean(),
   rlsForced: z.boolean(),
   policies: z.array(z.string()),
