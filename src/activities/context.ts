@@ -1,7 +1,7 @@
 // What an activity needs from Temporal (cancellation, heartbeats, a logger), with fallbacks so the
 // same functions run outside a worker: integration tests pass an AbortSignal and a heartbeat spy.
 import { CancelledFailure, Context } from '@temporalio/activity';
-import { withFence } from './fence.js';
+import { withFence } from './dispatch-groups.js';
 
 /** The logger activities write to; Temporal's activity logger and `console` both fit. */
 export interface Logger {

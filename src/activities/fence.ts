@@ -4,97 +4,16 @@
 // dispatches' records to the next one, which kills (and waits out) those groups before it starts.
 // Within one worker the groups are also kept per step, which covers a dispatch whose heartbeat with
 // its groups never reached the server.
-import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { Context } from '@temporalio/activity';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { FINDING_KEY, type DispatchFinding } from '../runbook/redispatch.js';
+import { beginDispatch, groupsOfStep, machine, startTimeOf, type Fence } from './dispatch-groups.js';
 import { groupAlive, killGroup } from './process-group.js';
 
-/** A process group a dispatch started: its leader's pid and start time (pids are reused). */
-export interface FenceGroup {
-  pgid: number;
-  startTime?: string;
-}
-
-/** Where a dispatch ran and what it started; travels in heartbeat details as `fence`. */
-export interface Fence {
-  host: string;
-  bootId: string;
-  /** The worker process that ran the dispatch. */
-  pid: number;
-  groups: FenceGroup[];
-}
-
-interface Dispatch {
-  key?: string;
-  fence: Fence;
-  details?: Record<string, unknown>;
-  beat?: (details: unknown) => void;
-}
-
-const dispatches = new WeakMap<Context, Dispatch>();
-// Groups per step (run id + step id) started by this worker process and still alive.
-const byStep = new Map<string, Set<number>>();
-
-const machine = { host: hostname(), bootId: readBootId(), pid: process.pid };
-
-function readBootId(): string {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return 'unknown'; // not Linux: a same-host fence then trusts the pid's start time only
-  }
-}
-
-/** The leader's start time (clock ticks since boot, field 22 of /proc/<pid>/stat). */
-function startTimeOf(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
-}
-
-function currentContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined; // outside an activity (integration tests call activity functions directly)
-  }
-}
-
-/** Heartbeat details with the dispatch's fence and the worker's clock (`at`) added. */
-export function withFence(ctx: Context, details: unknown): unknown {
-  const d = dispatches.get(ctx);
-  const plain = typeof details === 'object' && details !== null && !Array.isArray(details) ? (details as Record<string, unknown>) : { value: details };
-  if (d) d.details = plain;
-  return { ...plain, at: Date.now(), ...(d ? { fence: d.fence } : {}) };
-}
-
-/** Called when a process group starts: recorded for this step, and heartbeated at once. */
-export function noteGroup(pgid: number): void {
-  const ctx = currentContext();
-  const d = ctx ? dispatches.get(ctx) : undefined;
-  if (!ctx || !d) return;
-  d.fence.groups.push({ pgid, startTime: startTimeOf(pgid) });
-  if (d.key) {
-    const set = byStep.get(d.key) ?? new Set<number>();
-    set.add(pgid);
-    byStep.set(d.key, set);
-  }
-  ctx.heartbeat(withFence(ctx, d.details ?? { phase: 'started' }));
-}
-
-/** Forgets a group that ended. */
-export function forgetGroup(pgid: number): void {
-  for (const [key, set] of byStep) if (set.delete(pgid) && set.size === 0) byStep.delete(key);
-}
+export type { Fence, FenceGroup } from './dispatch-groups.js';
 
 /** The groups of earlier dispatches that are ours to stop: on this machine, since its last boot, still alive. */
 export function groupsToFence(previous: readonly Fence[], key: string | undefined): number[] {
-  const out = new Set<number>(key ? (byStep.get(key) ?? []) : []);
+  const out = new Set<number>(key ? groupsOfStep(key) : []);
   for (const fence of previous) {
     if (fence.host !== machine.host || fence.bootId !== machine.bootId) continue;
     for (const g of fence.groups) {
@@ -154,7 +73,7 @@ export const fenceInterceptor: ActivityInterceptorsFactory = (ctx) => ({
       const first: unknown = input.args[0];
       const arg = typeof first === 'object' && first !== null ? (first as { runId?: unknown; stepId?: unknown; fence?: unknown }) : {};
       const key = typeof arg.runId === 'string' && typeof arg.stepId === 'string' ? `${arg.runId}/${arg.stepId}` : undefined;
-      dispatches.set(ctx, { key, fence: { ...machine, groups: [] } });
+      beginDispatch(ctx, key);
       const previous = Array.isArray(arg.fence) ? (arg.fence as Fence[]) : [];
       const stale = groupsToFence(previous, key);
       if (stale.length > 0) {

@@ -1,7 +1,7 @@
 // Killing a step's whole process group: `bash -c 'a & b'` or pg_restore -j 4 start children that a
 // kill of the direct child would orphan, still holding locks and connections during a restore.
 
-import { forgetGroup, noteGroup } from './fence.js';
+import { forgetGroup, noteGroup } from './dispatch-groups.js';
 
 const live = new Set<number>();
 let exitHookInstalled = false;
