@@ -388,9 +388,6 @@ export type Action =
 
 export type ActionKind = Action['kind'];
 
-/** Kinds whose step waits on people rather than on a system. */
-export const HUMAN_KINDS: readonly ActionKind[] = ['manual', 'approval'];
-
 export interface RetryPolicy {
   attempts: number;
   backoffMs: number;

@@ -2,7 +2,7 @@
 // and what a drill and a live run do with it. Built from the same facts the interpreter reads
 // (step.effect, safeToRehearse, noApproval, the approval gates), so the audit cannot disagree
 // with a run.
-import { effectOf } from '../runbook/effect.js';
+import { effectOf, isPeopleStep } from '../runbook/effect.js';
 import type { Runbook, Step } from '../runbook/model.js';
 import { flattenSteps, gatedDestructiveSteps } from '../runbook/plan.js';
 
@@ -22,7 +22,6 @@ export interface StepSafety {
   live: string;
 }
 
-const PEOPLE = new Set(['manual', 'approval', 'wait', 'parallel']);
 
 /** One row per step, parallel children included, in plan order. */
 export function auditRunbook(runbook: Runbook): StepSafety[] {
@@ -31,10 +30,12 @@ export function auditRunbook(runbook: Runbook): StepSafety[] {
   return flattenSteps(runbook.steps).map(({ step, parentId }) => {
     const effect = effectOf(step);
     const kind = step.action.kind;
+    // A group is never performed itself: its children carry the gates.
+    const ungated = isPeopleStep(step) || kind === 'parallel';
     const runsIn = (mode: 'drill' | 'live') => step.modes.includes(mode);
     const drill = !runsIn('drill')
       ? 'skipped (modes)'
-      : PEOPLE.has(kind)
+      : ungated
         ? '—'
         : effect === 'read-only'
           ? 'runs'
@@ -44,7 +45,7 @@ export function auditRunbook(runbook: Runbook): StepSafety[] {
     const gate = gateOf(step);
     const live = !runsIn('live')
       ? 'skipped (modes)'
-      : effect !== 'destructive' || PEOPLE.has(kind)
+      : effect !== 'destructive' || ungated
         ? '—'
         : step.noApproval !== undefined
           ? `no approval: ${step.noApproval}`

@@ -1,7 +1,7 @@
 // The gates a step's effect class puts before it: a drill rehearses what changes state unless the
 // runbook says the step is safe to rehearse; live mode asks an approval before a destructive step
 // that no approval gates, unless the runbook says why not. The one place the interpreter asks.
-import { effectOf } from '../runbook/effect.js';
+import { effectOf, isPeopleStep } from '../runbook/effect.js';
 import type { Step } from '../runbook/model.js';
 import type { StepRecord } from '../runbook/run.js';
 import { StepRejected } from './errors.js';
@@ -9,18 +9,15 @@ import { previewAction } from './perform.js';
 import type { RunState } from './state.js';
 import { waitForPeople } from './waits.js';
 
-// A person already carries these out or decides them: no gate is put before a gate.
-const PEOPLE_KINDS = new Set(['manual', 'approval', 'wait']);
-
 /** In a drill, a step that changes state is rehearsed unless the runbook vouches it is safe. */
 export function needsRehearsal(state: RunState, step: Step): boolean {
-  if (state.mode !== 'drill' || PEOPLE_KINDS.has(step.action.kind)) return false;
+  if (state.mode !== 'drill' || isPeopleStep(step)) return false;
   return step.safeToRehearse === undefined && effectOf(step) !== 'read-only';
 }
 
 /** In live mode, a destructive step waits for an approval unless one already gated it or the runbook opts out. */
 export function needsApproval(state: RunState, step: Step): boolean {
-  if (state.mode !== 'live' || PEOPLE_KINDS.has(step.action.kind)) return false;
+  if (state.mode !== 'live' || isPeopleStep(step)) return false;
   if (effectOf(step) !== 'destructive' || step.noApproval !== undefined) return false;
   for (const [gate, gated] of state.gates) {
     if (gated.includes(step.id) && state.record(gate).status === 'succeeded') return false;
