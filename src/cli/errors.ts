@@ -1,6 +1,10 @@
 // Errors the CLI knows how to explain: one line for people, and where useful the next command.
 // Type-only: the SDK's errors are recognised by name, so `dr --help` need not load the client library.
 import type { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { RunFailureTypes } from '../workflows/messages.js';
+
+// The failure type a refused message carries (checked against messages.ts, which is not loaded here).
+const MESSAGE_REFUSED = 'MessageRefused' satisfies (typeof RunFailureTypes)['MessageRefused'];
 
 /** An error whose message is ready for the terminal; `hint` suggests what to run next. */
 export class CliError extends Error {
@@ -31,9 +35,12 @@ export function explain(err: unknown, address: string): CliError {
   if (name === 'WorkflowNotFoundError') {
     return new CliError(`No run with id "${(err as WorkflowNotFoundError).workflowId}"`, 'dr list shows the runs');
   }
+  // A message the run refused (its validator or its rules) fails the update with this type.
   if (name === 'WorkflowUpdateFailedError') {
     const failed = err as WorkflowUpdateFailedError;
-    return new CliError(`Refused: ${failed.cause?.message ?? failed.message}`);
+    const cause = failed.cause as { name?: string; type?: string; message?: string } | undefined;
+    if (cause?.name === 'ApplicationFailure' && cause.type === MESSAGE_REFUSED) return new CliError(`Refused: ${cause.message}`);
+    return new CliError(`Not applied: ${cause?.message ?? failed.message}`);
   }
   if (name === 'WorkflowFailedError') {
     return new CliError(`Run failed: ${innermost(err as WorkflowFailedError)}`);
@@ -45,9 +52,6 @@ export function explain(err: unknown, address: string): CliError {
   if (/ECONNREFUSED|Connection refused|transport error|failed to connect|tcp connect error/i.test(message)) {
     return new CliError(`Cannot reach Temporal at ${address}`, 'start the local stack with `npm start`, or set TEMPORAL_ADDRESS');
   }
-  // Updates refused by a validator arrive as a gRPC error carrying the validator's message.
-  const refused = /(?:approve|reject|complete|decide|abort): .*/.exec(message);
-  if (refused) return new CliError(`Refused: ${refused[0]}`);
   return new CliError(message);
 }
 
