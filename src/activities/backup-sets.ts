@@ -12,6 +12,9 @@ import type { RestoredFrom } from './data-types.js';
 import { hashed } from './storage/hash-stream.js';
 import { MANIFEST } from './storage/manifest.js';
 import { joinKey, type BackupStore } from './storage/store.js';
+import { cancellationError } from './context.js';
+import { asFailure, BackupCorruptError, BackupNotFoundError, failure, FailureTypes } from './errors.js';
+import type { Redactor } from './secrets.js';
 
 const count = z.number().int().nonnegative();
 const objectSchema = z.object({ name: z.string(), bytes: count, sha256: z.string().regex(/^[0-9a-f]{64}$/), storageClass: z.string().optional() });
@@ -79,16 +82,6 @@ const schemas: { [K in Kind]: z.ZodType<ManifestOf<K>> } = {
   archive: archiveManifestSchema,
 };
 
-/** No complete backup of the kind matches; the message says where it looked. */
-export class BackupNotFoundError extends Error {
-  override readonly name = 'BackupNotFoundError';
-}
-
-/** A stored object differs from its manifest: never used for a restore. */
-export class BackupCorruptError extends Error {
-  override readonly name = 'BackupCorruptError';
-}
-
 /** `20240315T120000Z-redis-6379-3f2a`: sortable by time, names the source, unique. */
 export function newSetId(createdAt: Date, source: string): string {
   const stamp = createdAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -120,6 +113,22 @@ export async function removeSet(store: BackupStore, setKey: string): Promise<voi
   } catch {
     // storage.prune removes sets without a manifest later
   }
+}
+
+/**
+ * What a failed backup throws, once what it stored is deleted: the cancellation when Temporal
+ * cancelled it, StepTimedOut when its own timeout (`timedOutAfterMs`) cut it short, else the failure.
+ */
+export async function backupFailure(
+  err: unknown,
+  o: { store: BackupStore; setKey?: string; signal?: AbortSignal; what: string; redactor: Redactor; timedOutAfterMs?: number },
+): Promise<Error> {
+  if (o.setKey) await removeSet(o.store, o.setKey);
+  if (o.signal?.aborted) return cancellationError(o.signal, o.what);
+  if (o.timedOutAfterMs !== undefined) {
+    return failure(FailureTypes.StepTimedOut, `${o.what} timed out after ${formatDuration(o.timedOutAfterMs)}; nothing was kept`, o.redactor);
+  }
+  return asFailure(err, `${o.what} failed`, o.redactor);
 }
 
 /**

@@ -4,7 +4,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { formatDuration } from '../runbook/duration.js';
 import { abortableSleep, activityHooks, cancellationError, type ActivityOptions } from './context.js';
 import { isSecretRef, Redactor } from './secrets.js';
-import { FailureTypes, type HttpInput, type HttpResult } from './types.js';
+import { type HttpInput, type HttpResult } from './types.js';
+import { FailureTypes } from './errors.js';
 
 const BODY_CAP = 4_096;
 /** Bytes read for the body expectation; beyond that the response is dropped unread. */

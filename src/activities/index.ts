@@ -57,6 +57,6 @@ export function createActivities(deps: ActivityDeps) {
 
 export type Activities = ReturnType<typeof createActivities>;
 
-export { FailureTypes, type FailureType } from './types.js';
+export { FailureTypes, type FailureType } from './errors.js';
 export { isSecretRef, Redactor, resolveSecret } from './secrets.js';
 export { listRunbookFiles } from './load.js';

@@ -8,7 +8,8 @@ import { formatIssue, parseRunbook } from '../runbook/load.js';
 import { EMPTY_PEOPLE, parsePeople, type People } from '../runbook/people.js';
 import { loadParsers } from '../safety/index.js';
 import { classifyRunbook } from '../safety/steps.js';
-import { FailureTypes, type LoadRunbookInput, type LoadRunbookResult } from './types.js';
+import { type LoadRunbookInput, type LoadRunbookResult } from './types.js';
+import { FailureTypes } from './errors.js';
 
 export interface LoadOptions {
   /** Directory holding the runbook files (config.runbooksDir). */

@@ -2,7 +2,7 @@
 // enter workflow history; the Redactor keeps them out of step outputs, heartbeats and errors too.
 import { readFileSync } from 'node:fs';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureTypes } from './types.js';
+import { FailureTypes } from './errors.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

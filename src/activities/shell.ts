@@ -9,7 +9,8 @@ import { killGroup, track, untrack } from './process-group.js';
 import { Redactor } from './secrets.js';
 import { supervised, supervisorSpawnError } from './supervise.js';
 import { TailBuffer, lastLines } from './tail.js';
-import { FailureTypes, type ShellInput, type ShellResult } from './types.js';
+import { type ShellInput, type ShellResult } from './types.js';
+import { FailureTypes } from './errors.js';
 
 export interface ShellOptions extends ActivityOptions {
   /** Bytes of stdout and of stderr kept (the tail); default 16 KiB (DR_OUTPUT_CAP_BYTES). */

@@ -5,8 +5,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { formatDuration } from '../runbook/duration.js';
 import { activityHooks, cancellationError, type ActivityOptions } from './context.js';
 import { Redactor, isSecretRef } from './secrets.js';
-import { FailureTypes, type SqlInput, type SqlResult } from './types.js';
+import { type SqlInput, type SqlResult } from './types.js';
 import { checkComparison, jsonSafe } from './sql-values.js';
+import { FailureTypes } from './errors.js';
 
 const MAX_ROWS = 50;
 

@@ -82,23 +82,3 @@ export interface NotifyResult {
   error?: string;
 }
 
-/** ApplicationFailure types thrown by activities; the workflow recognises failures by these. */
-export const FailureTypes = {
-  RunbookNotFound: 'RunbookNotFound',
-  RunbookInvalid: 'RunbookInvalid',
-  StepCommandFailed: 'StepCommandFailed',
-  StepTimedOut: 'StepTimedOut',
-  StepExpectationFailed: 'StepExpectationFailed',
-  SecretUnresolved: 'SecretUnresolved',
-  /** The backup store cannot be used: bucket missing, access denied, folder not writable, disk full. */
-  StoreUnavailable: 'StoreUnavailable',
-  /** No complete backup matches (`latest` with none, an unknown id, a table not in the backup). */
-  BackupNotFound: 'BackupNotFound',
-  /** An object does not match its manifest (sha256 or size): the restore target was not touched. */
-  BackupCorrupt: 'BackupCorrupt',
-  /** A WAL segment a point-in-time restore needs is not in the archive: the target was not touched. */
-  WalMissing: 'WalMissing',
-  /** The repository could not be decrypted (wrong cipher passphrase): the target was not touched. */
-  RepositoryDecryptFailed: 'RepositoryDecryptFailed',
-} as const;
-export type FailureType = (typeof FailureTypes)[keyof typeof FailureTypes];

@@ -10,13 +10,13 @@ import { createRequire } from 'node:module';
 import { create } from 'tar';
 import { glob, isDynamicPattern } from 'tinyglobby';
 import { tierOf } from '../../runbook/retention.js';
-import { newSetId, putObject, removeSet, writeSetManifest, type ArchiveManifest } from '../backup-sets.js';
-import { activityHooks, cancellationError } from '../context.js';
-import { asDataFailure } from '../data-failures.js';
+import { backupFailure, newSetId, putObject, writeSetManifest, type ArchiveManifest } from '../backup-sets.js';
+import { activityHooks } from '../context.js';
 import type { ArchiveInput, ArchiveResult, DataDeps } from '../data-types.js';
 import { checkPrefix } from '../postgres/names.js';
 import { Redactor } from '../secrets.js';
 import { joinKey } from '../storage/store.js';
+import { asFailure } from '../errors.js';
 
 export const ARCHIVE_OBJECT = 'files.tar.gz';
 const TAR_VERSION: string = (createRequire(import.meta.url)('tar/package.json') as { version: string }).version;
@@ -40,7 +40,7 @@ export async function archiveCreate(input: ArchiveInput, deps: DataDeps): Promis
     for (const f of files) unpackedBytes += (await stat(join(input.cwd, f))).size;
     await deps.store.check();
   } catch (err) {
-    throw asDataFailure(err, `${what} not started`, redactor);
+    throw asFailure(err, `${what} not started`, redactor);
   }
   let setKey: string | undefined;
   const progress = { phase: 'upload', bytes: 0 };
@@ -86,9 +86,7 @@ export async function archiveCreate(input: ArchiveInput, deps: DataDeps): Promis
       durationMs: Date.now() - started,
     };
   } catch (err) {
-    if (setKey) await removeSet(deps.store, setKey);
-    if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
-    throw asDataFailure(err, `${what} failed`, redactor);
+    throw await backupFailure(err, { store: deps.store, setKey, signal: hooks.signal, what, redactor });
   } finally {
     clearInterval(beat);
   }

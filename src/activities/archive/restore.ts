@@ -9,11 +9,11 @@ import { Writable } from 'node:stream';
 import { extract, Parser, type ReadEntry } from 'tar';
 import { findSet, readVerified, restoredFrom } from '../backup-sets.js';
 import { activityHooks, cancellationError } from '../context.js';
-import { asDataFailure } from '../data-failures.js';
 import type { ArchiveRestoreInput, ArchiveRestoreResult, DataDeps } from '../data-types.js';
 import { checkBackupRef, checkPrefix } from '../postgres/names.js';
 import { Redactor } from '../secrets.js';
 import { ARCHIVE_OBJECT } from './create.js';
+import { asFailure } from '../errors.js';
 
 const ALLOWED = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory', 'SymbolicLink', 'Link']);
 
@@ -91,7 +91,7 @@ export async function archiveRestore(input: ArchiveRestoreInput, deps: DataDeps)
     };
   } catch (err) {
     if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
-    throw asDataFailure(err, `${what} failed`, redactor);
+    throw asFailure(err, `${what} failed`, redactor);
   } finally {
     clearInterval(beat);
   }

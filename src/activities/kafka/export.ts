@@ -4,16 +4,15 @@
 // committed offsets. Stored with its sha256; the manifest goes last.
 import { Readable } from 'node:stream';
 import { tierOf } from '../../runbook/retention.js';
-import { newSetId, putObject, removeSet, writeSetManifest, type KafkaManifest } from '../backup-sets.js';
+import { backupFailure, newSetId, putObject, writeSetManifest, type KafkaManifest } from '../backup-sets.js';
 import { activityHooks, cancellationError } from '../context.js';
-import { asDataFailure, dataFailure, messageOf } from '../data-failures.js';
 import type { DataDeps, KafkaExportInput, KafkaExportResult } from '../data-types.js';
 import { checkPrefix } from '../postgres/names.js';
 import { Redactor } from '../secrets.js';
 import { joinKey } from '../storage/store.js';
-import { FailureTypes } from '../types.js';
 import { isInternalTopic, KAFKAJS_VERSION, kafkaAdmin, nameFilter, type Admin, type KafkaExport } from './connection.js';
 import kafkajs from 'kafkajs';
+import { asFailure, failure, FailureTypes, messageOf } from '../errors.js';
 
 export const EXPORT_OBJECT = 'kafka.json';
 
@@ -28,13 +27,13 @@ export async function kafkaExport(input: KafkaExportInput, deps: DataDeps): Prom
     ({ admin, brokers } = kafkaAdmin(input, redactor, hooks.env));
     await deps.store.check();
   } catch (err) {
-    throw asDataFailure(err, 'Kafka export not started', redactor);
+    throw asFailure(err, 'Kafka export not started', redactor);
   }
   const what = `Kafka export of ${brokers.join(',')}`;
   try {
     await admin.connect();
   } catch (err) {
-    throw dataFailure(FailureTypes.StepCommandFailed, `${what} not started: could not connect: ${messageOf(err)}`, redactor);
+    throw failure(FailureTypes.StepCommandFailed, `${what} not started: could not connect: ${messageOf(err)}`, redactor);
   }
   const beat = setInterval(() => hooks.heartbeat({ elapsedMs: Date.now() - started }), deps.heartbeatEveryMs ?? 2_000);
   let setKey: string | undefined;
@@ -75,9 +74,7 @@ export async function kafkaExport(input: KafkaExportInput, deps: DataDeps): Prom
     await writeSetManifest(deps.store, setKey, manifest);
     return { id, prefix: input.prefix, createdAt: manifest.createdAt, bytes: object.bytes, location: `${deps.store.location}/${setKey}`, ...counts, durationMs: Date.now() - started };
   } catch (err) {
-    if (setKey) await removeSet(deps.store, setKey);
-    if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
-    throw asDataFailure(err, `${what} failed`, redactor);
+    throw await backupFailure(err, { store: deps.store, setKey, signal: hooks.signal, what, redactor });
   } finally {
     clearInterval(beat);
     await admin.disconnect().catch(() => undefined);

@@ -6,12 +6,12 @@ import { Writable } from 'node:stream';
 import kafkajs from 'kafkajs';
 import { findSet, readVerified, restoredFrom } from '../backup-sets.js';
 import { activityHooks, cancellationError } from '../context.js';
-import { asDataFailure, messageOf } from '../data-failures.js';
 import type { DataDeps, KafkaRestoreInput, KafkaRestoreResult } from '../data-types.js';
 import { checkBackupRef, checkPrefix } from '../postgres/names.js';
 import { Redactor } from '../secrets.js';
 import { exportSchema, kafkaAdmin, nameFilter, type Admin, type KafkaClient, type KafkaExport } from './connection.js';
 import { EXPORT_OBJECT } from './export.js';
+import { asFailure, messageOf } from '../errors.js';
 
 // A group in any of these states has no members: its offsets may be changed.
 const INACTIVE = new Set(['Empty', 'Dead']);
@@ -29,7 +29,7 @@ export async function kafkaRestore(input: KafkaRestoreInput, deps: DataDeps): Pr
     checkBackupRef(input.backup);
     ({ kafka, admin, brokers } = kafkaAdmin(input, redactor, hooks.env));
   } catch (err) {
-    throw asDataFailure(err, 'Kafka restore not started', redactor);
+    throw asFailure(err, 'Kafka restore not started', redactor);
   }
   const what = `Kafka restore into ${brokers.join(',')}`;
   const beat = setInterval(() => hooks.heartbeat({ elapsedMs: Date.now() - started }), deps.heartbeatEveryMs ?? 2_000);
@@ -120,7 +120,7 @@ export async function kafkaRestore(input: KafkaRestoreInput, deps: DataDeps): Pr
     };
   } catch (err) {
     if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
-    throw asDataFailure(err, `${what} failed`, redactor);
+    throw asFailure(err, `${what} failed`, redactor);
   } finally {
     clearInterval(beat);
     await admin.disconnect().catch(() => undefined);

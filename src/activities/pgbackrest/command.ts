@@ -5,11 +5,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { failure } from '../postgres/failures.js';
 import type { Redactor } from '../secrets.js';
-import { FailureTypes, type FailureType } from '../types.js';
 import { baseArgs, splitEndpoint, type StanzaPaths } from './config.js';
 import { describeFailure, runCommand, type CommandResult, type RunAs } from './run.js';
+import { failure, FailureTypes, PsqlError, type FailureType } from '../errors.js';
 
 export interface PgBackRestDeps {
   /** Where stanza configs are generated (DR_PGBACKREST_DIR, default <DR_STATE_DIR>/pgbackrest). */
@@ -109,10 +108,6 @@ export async function psql(
   );
   if (result.code !== 0) throw new PsqlError(describeFailure(result));
   return result.stdout.split('\n').filter((l) => l !== '');
-}
-
-export class PsqlError extends Error {
-  override name = 'PsqlError';
 }
 
 /** A failure of the step, keeping an ApplicationFailure thrown below as it is. */

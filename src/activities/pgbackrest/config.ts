@@ -7,6 +7,7 @@ import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import type { PgBackRestRepo, PgBackRestStanzaAction } from '../../runbook/model.js';
 import type { RunAs } from './run.js';
+import { StanzaNotConfiguredError } from '../errors.js';
 
 /** Where one stanza's files live. */
 export interface StanzaPaths {
@@ -129,16 +130,6 @@ export function readStanzaMeta(paths: StanzaPaths, stanza: string): StanzaMeta {
     throw new StanzaNotConfiguredError(stanza, paths.dir);
   }
   return JSON.parse(readFileSync(paths.meta, 'utf8')) as StanzaMeta;
-}
-
-export class StanzaNotConfiguredError extends Error {
-  override name = 'StanzaNotConfiguredError';
-  constructor(
-    readonly stanza: string,
-    readonly dir: string,
-  ) {
-    super(`Stanza "${stanza}" is not configured on this worker: expected ${join(dir, 'stanza.json')} (run a pgbackrest.stanza step first)`);
-  }
 }
 
 /** The options every pgbackrest command gets: our config, our include folder, the stanza. */

@@ -7,16 +7,15 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, chownSync, writeFileS
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { abortableSleep, activityHooks } from '../context.js';
-import { failure } from '../postgres/failures.js';
 import { Redactor } from '../secrets.js';
 import { PGBACKREST_TARGETS } from '../../runbook/model.js';
-import { FailureTypes } from '../types.js';
 import { classify, pgBinDir, pgbackrest, pgbackrestRaw, psql, stepFailure, type Invocation, type PgBackRestDeps } from './command.js';
 import { backupBefore, type PgBackRestBackup, type PgBackRestInfo } from './info.js';
 import { describeFailure, runCommand } from './run.js';
 import { invocationFor, readInfo, type PgBackRestActivityDeps } from './stanza.js';
 import type { PgBackRestRestoreInput, PgBackRestRestoreResult } from './types.js';
 import { firstMissingSegment } from './wal.js';
+import { failure, FailureTypes } from '../errors.js';
 
 /** ISO time → the form recovery_target_time reads unambiguously (UTC offset spelled out). */
 export function recoveryTime(iso: string): string {

@@ -4,9 +4,7 @@ import { chownSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGBACKREST_BACKUP_TYPES } from '../../runbook/model.js';
 import { activityHooks, type ActivityOptions } from '../context.js';
-import { failure } from '../postgres/failures.js';
 import { Redactor } from '../secrets.js';
-import { FailureTypes } from '../types.js';
 import { archiveCommand, configText, readStanzaMeta, secretsText, stanzaPaths, writeStanzaFiles, type StanzaMeta } from './config.js';
 import { classify, pgBinDir, pgbackrest, psql, stepFailure, type Invocation, type PgBackRestDeps } from './command.js';
 import { parseInfo, type PgBackRestInfo } from './info.js';
@@ -21,6 +19,7 @@ import type {
   PgBackRestStanzaInput,
   PgBackRestStanzaResult,
 } from './types.js';
+import { failure, FailureTypes } from '../errors.js';
 
 export type PgBackRestActivityDeps = PgBackRestDeps & ActivityOptions;
 

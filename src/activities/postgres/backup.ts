@@ -9,21 +9,20 @@ import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
-import { formatDuration } from '../../runbook/duration.js';
 import { tierOf } from '../../runbook/retention.js';
 import { activityHooks, cancellationError } from '../context.js';
 import { Redactor } from '../secrets.js';
 import { hashed } from '../storage/hash-stream.js';
 import { writeManifest, type Manifest } from '../storage/manifest.js';
 import { joinKey, type BackupStore } from '../storage/store.js';
-import { FailureTypes } from '../types.js';
 import { pgConnection, type PgConnection } from './connection.js';
 import { heartbeating, type BackupDeps } from './deps.js';
-import { asFailure, failure } from './failures.js';
 import { inventory, manifestTable, qualified } from './inventory.js';
 import { checkPrefix, expectValue, newBackupId, qualifyTable } from './names.js';
 import { startTool, toolFailure, toolVersion } from './tools.js';
 import type { PostgresBackupInput, PostgresBackupResult } from './types.js';
+import { backupFailure } from '../backup-sets.js';
+import { asFailure, failure, FailureTypes, messageOf } from '../errors.js';
 
 type ObjectEntry = Manifest['objects'][number];
 
@@ -153,10 +152,7 @@ export async function postgresBackup(input: PostgresBackupInput, deps: BackupDep
     };
   } catch (err) {
     stop.abort(err);
-    if (setKey) await removeSet(deps.store, setKey);
-    if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
-    if (timedOut) throw failure(FailureTypes.StepTimedOut, `${what} timed out after ${formatDuration(input.timeoutMs!)}; nothing was kept`, redactor);
-    throw asFailure(err, `${what} failed`, redactor);
+    throw await backupFailure(err, { store: deps.store, setKey, signal: hooks.signal, what, redactor, timedOutAfterMs: timedOut ? input.timeoutMs : undefined });
   } finally {
     clearTimeout(timer);
     stopBeat();
@@ -240,20 +236,6 @@ async function dirSize(dir: string): Promise<number> {
   return sizes.reduce((a, b) => a + b, 0);
 }
 
-/** Deletes whatever a failed backup stored (best effort: storage.prune removes what is left). */
-async function removeSet(store: BackupStore, setKey: string): Promise<void> {
-  try {
-    const objects = await store.list(`${setKey}/`);
-    await store.delete(objects.map((o) => o.key));
-  } catch {
-    // without a manifest it is not a backup anyway
-  }
-}
-
 function safeName(database: string): string {
   return database.replace(/[^A-Za-z0-9_.-]/g, '_') || 'database';
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -16,10 +16,8 @@ import { hashed } from '../storage/hash-stream.js';
 import type { Manifest } from '../storage/manifest.js';
 import { findBackup } from '../storage/select.js';
 import { joinKey, type BackupStore } from '../storage/store.js';
-import { FailureTypes } from '../types.js';
 import { pgConnection, type PgConnection } from './connection.js';
 import { heartbeating, type BackupDeps } from './deps.js';
-import { asFailure, failure } from './failures.js';
 import { checkBackupRef, checkPrefix, expectValue, qualifyTable } from './names.js';
 import { planRestore } from './restore-plan.js';
 import { runSchedule, type ScheduleItem } from './restore-schedule.js';
@@ -28,6 +26,7 @@ import { lockTarget } from './target-lock.js';
 import { dropKeysSql, dropSql, parseToc, selectEntries } from './toc.js';
 import { startTool, toolFailure, type ToolOptions } from './tools.js';
 import type { BackupRef, PostgresRestoreInput, PostgresRestoreResult } from './types.js';
+import { asFailure, failure, FailureTypes } from '../errors.js';
 
 /** maintenance_work_mem of the restore's sessions unless the action says otherwise. */
 export const DEFAULT_MAINTENANCE_WORK_MEM_MB = 256;

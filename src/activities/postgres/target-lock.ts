@@ -6,9 +6,8 @@
 import pg from 'pg';
 import { abortableSleep } from '../context.js';
 import type { Redactor } from '../secrets.js';
-import { FailureTypes } from '../types.js';
 import type { PgConnection } from './connection.js';
-import { failure } from './failures.js';
+import { failure, FailureTypes } from '../errors.js';
 
 const KEY = "hashtext('easymo-dr:postgres.restore')";
 

@@ -7,15 +7,14 @@ import { activityHooks, cancellationError } from '../context.js';
 import { Redactor } from '../secrets.js';
 import { checkComparison, jsonSafe, show } from '../sql-values.js';
 import type { Manifest } from '../storage/manifest.js';
-import { BackupNotFoundError, findBackup } from '../storage/select.js';
-import { FailureTypes } from '../types.js';
+import { findBackup } from '../storage/select.js';
 import { pgConnection, type PgConnection } from './connection.js';
 import { heartbeating, type BackupDeps } from './deps.js';
-import { asFailure, failure } from './failures.js';
 import { inventory, qualified, type LiveTable } from './inventory.js';
 import { checkBackupRef, checkPrefix, qualifyTable } from './names.js';
 import { refOf } from './restore.js';
 import type { CheckResult, PostgresVerifyInput, PostgresVerifyResult } from './types.js';
+import { asFailure, BackupNotFoundError, failure, FailureTypes } from '../errors.js';
 
 const MAX_PROBLEMS = 20;
 

@@ -2,11 +2,10 @@
 // `CONFIG SET appendfsync everysec`), waiting for the first AOF rewrite that turning AOF on starts,
 // then CONFIG REWRITE so a restart keeps the settings (a CONFIG SET alone is lost on restart).
 import { activityHooks, cancellationError } from '../context.js';
-import { asDataFailure, dataFailure, messageOf } from '../data-failures.js';
 import type { DataDeps, RedisPersistenceInput, RedisPersistenceResult } from '../data-types.js';
 import { Redactor } from '../secrets.js';
-import { FailureTypes } from '../types.js';
 import { closeRedis, connectRedis, info, redisTarget, waitForInfo, type RedisClient } from './connection.js';
+import { asFailure, failure, FailureTypes, messageOf } from '../errors.js';
 
 export async function redisPersistence(input: RedisPersistenceInput, deps: Omit<DataDeps, 'store'>): Promise<RedisPersistenceResult> {
   const hooks = activityHooks(deps);
@@ -18,7 +17,7 @@ export async function redisPersistence(input: RedisPersistenceInput, deps: Omit<
     shown = target.shown;
     client = await connectRedis(target);
   } catch (err) {
-    throw dataFailure(FailureTypes.StepCommandFailed, `Redis persistence set-up not started: ${messageOf(err)}`, redactor);
+    throw failure(FailureTypes.StepCommandFailed, `Redis persistence set-up not started: ${messageOf(err)}`, redactor);
   }
   const what = `Redis persistence set-up of ${shown}`;
   try {
@@ -51,7 +50,7 @@ export async function redisPersistence(input: RedisPersistenceInput, deps: Omit<
     return { before, after: await read(), configFile: input.rewriteConfig ? configFile : undefined, warnings };
   } catch (err) {
     if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
-    throw asDataFailure(err, `${what} failed`, redactor);
+    throw asFailure(err, `${what} failed`, redactor);
   } finally {
     await closeRedis(client);
   }

@@ -16,13 +16,12 @@ import { chown, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { findSet, readVerified, restoredFrom } from '../backup-sets.js';
 import { abortableSleep, activityHooks, cancellationError, type ActivityHooks } from '../context.js';
-import { asDataFailure, dataFailure, messageOf } from '../data-failures.js';
 import type { DataDeps, RedisRestoreInput, RedisRestoreResult } from '../data-types.js';
 import { checkBackupRef, checkPrefix } from '../postgres/names.js';
 import { Redactor } from '../secrets.js';
 import { runShell } from '../shell.js';
-import { FailureTypes } from '../types.js';
 import { closeRedis, info, keyspace, redisTarget, totalKeys, tryConnectRedis, waitForInfo, type RedisClient, type RedisTarget } from './connection.js';
+import { asFailure, failure, FailureTypes, messageOf } from '../errors.js';
 
 /** Where the server keeps its files and how it starts, asked of it or given by the runbook. */
 interface Layout {
@@ -50,7 +49,7 @@ export async function redisRestore(input: RedisRestoreInput, deps: DataDeps): Pr
     checkBackupRef(input.backup);
     await deps.store.check();
   } catch (err) {
-    throw asDataFailure(err, 'Redis restore not started', redactor);
+    throw asFailure(err, 'Redis restore not started', redactor);
   }
   const what = `Redis restore of ${target.shown}`;
   const incidentAt = input.incidentAt ? new Date(input.incidentAt) : new Date(now);
@@ -125,13 +124,13 @@ export async function redisRestore(input: RedisRestoreInput, deps: DataDeps): Pr
       durationMs: Date.now() - started,
     };
     if (keys.problems.length > 0) {
-      throw dataFailure(FailureTypes.StepExpectationFailed, `${what}: key counts do not match the backup ${set.manifest.id}: ${keys.problems.join('; ')}`, redactor, { ...result });
+      throw failure(FailureTypes.StepExpectationFailed, `${what}: key counts do not match the backup ${set.manifest.id}: ${keys.problems.join('; ')}`, redactor, { ...result });
     }
     return result;
   } catch (err) {
     if (scratch) await rm(scratch, { force: true });
     if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
-    throw asDataFailure(err, `${what} failed`, redactor);
+    throw asFailure(err, `${what} failed`, redactor);
   } finally {
     await closeRedis(client);
   }

@@ -5,15 +5,14 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tierOf } from '../../runbook/retention.js';
-import { putObject, newSetId, removeSet, writeSetManifest, type RedisManifest } from '../backup-sets.js';
-import { activityHooks, cancellationError, type ActivityHooks } from '../context.js';
-import { asDataFailure, dataFailure, messageOf } from '../data-failures.js';
+import { backupFailure, putObject, newSetId, writeSetManifest, type RedisManifest } from '../backup-sets.js';
+import { activityHooks, type ActivityHooks } from '../context.js';
 import type { DataDeps, RedisSnapshotInput, RedisSnapshotResult } from '../data-types.js';
 import { checkPrefix } from '../postgres/names.js';
 import { Redactor } from '../secrets.js';
 import { joinKey } from '../storage/store.js';
-import { FailureTypes } from '../types.js';
 import { closeRedis, connectRedis, info, keyspace, parseInfo, redisTarget, totalKeys, waitForInfo, type RedisClient, type RedisTarget } from './connection.js';
+import { asFailure, failure, FailureTypes, messageOf } from '../errors.js';
 
 const RDB_OBJECT = 'dump.rdb';
 // A save that starts between our BGSAVE finishing and our opening the file replaces it; try again.
@@ -29,14 +28,14 @@ export async function redisSnapshot(input: RedisSnapshotInput, deps: DataDeps): 
     checkPrefix(input.prefix);
     await deps.store.check();
   } catch (err) {
-    throw asDataFailure(err, 'Redis snapshot not started', redactor);
+    throw asFailure(err, 'Redis snapshot not started', redactor);
   }
   const what = `Redis snapshot of ${target.shown}`;
   let client: RedisClient;
   try {
     client = await connectRedis(target);
   } catch (err) {
-    throw dataFailure(FailureTypes.StepCommandFailed, `${what} not started: could not connect: ${messageOf(err)}`, redactor);
+    throw failure(FailureTypes.StepCommandFailed, `${what} not started: could not connect: ${messageOf(err)}`, redactor);
   }
   let setKey: string | undefined;
   try {
@@ -109,9 +108,7 @@ export async function redisSnapshot(input: RedisSnapshotInput, deps: DataDeps): 
       durationMs: Date.now() - started,
     };
   } catch (err) {
-    if (setKey) await removeSet(deps.store, setKey);
-    if (hooks.signal?.aborted) throw cancellationError(hooks.signal, what);
-    throw asDataFailure(err, `${what} failed`, redactor);
+    throw await backupFailure(err, { store: deps.store, setKey, signal: hooks.signal, what, redactor });
   } finally {
     await closeRedis(client);
   }

@@ -7,7 +7,8 @@ import { access, mkdir, open, readdir, rename, rm, rmdir, stat } from 'node:fs/p
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StoreObjectMissingError, StoreUnavailableError, type BackupStore, type PutOptions, type StoredObject } from './store.js';
+import { type BackupStore, type PutOptions, type StoredObject } from './store.js';
+import { StoreObjectMissingError, StoreUnavailableError } from '../errors.js';
 
 export class FsBackupStore implements BackupStore {
   readonly location: string;

@@ -3,12 +3,12 @@
 // set (never listed, removed next time), never a manifest that points at missing objects.
 import { retention, SEED_POLICY, staleIncompleteSets, type RetentionPolicy } from '../../runbook/retention.js';
 import { activityHooks } from '../context.js';
-import { asFailure } from '../postgres/failures.js';
 import { checkPrefix } from '../postgres/names.js';
 import type { StorageListInput, StorageListResult, StoragePruneInput, StoragePruneResult } from '../postgres/types.js';
 import { Redactor } from '../secrets.js';
 import { listBackups, MANIFEST } from './manifest.js';
 import { joinKey, type BackupStore } from './store.js';
+import { asFailure } from '../errors.js';
 
 const LIST_LIMIT = 50;
 

@@ -14,7 +14,8 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
 import { hashed } from './hash-stream.js';
-import { joinKey, StoreObjectMissingError, StoreUnavailableError, type BackupStore, type PutOptions, type StoredObject } from './store.js';
+import { joinKey, type BackupStore, type PutOptions, type StoredObject } from './store.js';
+import { StoreObjectMissingError, StoreUnavailableError } from '../errors.js';
 
 export interface S3StoreOptions {
   bucket: string;

@@ -2,11 +2,7 @@
 // complete, verified backup taken no later than the incident that holds what is asked for.
 import { listBackups, type BackupSummary, type Manifest } from './manifest.js';
 import type { BackupStore } from './store.js';
-
-/** No backup matches; the message says what the store does hold. */
-export class BackupNotFoundError extends Error {
-  override readonly name = 'BackupNotFoundError';
-}
+import { BackupNotFoundError } from '../errors.js';
 
 export interface BackupQuery {
   /** `latest` or an id. */

@@ -35,28 +35,6 @@ export interface BackupStore {
   delete(keys: readonly string[]): Promise<void>;
 }
 
-/** The store could not be reached or used; the message says which and why. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-  constructor(
-    readonly location: string,
-    reason: string,
-  ) {
-    super(`Backup store ${location} is unavailable: ${reason}`);
-  }
-}
-
-/** A key that should exist does not. */
-export class StoreObjectMissingError extends Error {
-  override readonly name = 'StoreObjectMissingError';
-  constructor(
-    readonly location: string,
-    readonly key: string,
-  ) {
-    super(`Object ${key} not found in backup store ${location}`);
-  }
-}
-
 /** Joins key segments with `/`, dropping empty ones and stray slashes. */
 export function joinKey(...parts: string[]): string {
   return parts

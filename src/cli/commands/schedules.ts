@@ -8,7 +8,6 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import Table from 'cli-table3';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleDescription, type ScheduleOptions } from '@temporalio/client';
-import { FailureTypes } from '../../activities/types.js';
 import { loadRunbook } from '../../activities/load.js';
 import { formatIssue } from '../../runbook/load.js';
 import type { LintIssue } from '../../runbook/lint.js';
@@ -16,6 +15,7 @@ import { resolveInputs } from '../../runbook/inputs.js';
 import { parseSchedules, type ScheduleEntry } from '../../runbook/schedules.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
+import { FailureTypes } from '../../activities/errors.js';
 
 export const MANAGED_BY = 'easymo-dr';
 
