@@ -13,9 +13,8 @@ COPY scripts/build-cli.mjs ./scripts/build-cli.mjs
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY tsconfig.json ./
 COPY src ./src
-COPY scripts/bundle-workflows.mjs ./scripts/bundle-workflows.mjs
-COPY scripts/lib/util.mjs ./scripts/lib/util.mjs
-RUN node scripts/bundle-workflows.mjs /app/dist/workflow-bundle.js
+COPY scripts/bundle-workflows.ts ./scripts/bundle-workflows.ts
+RUN node --import tsx scripts/bundle-workflows.ts /app/dist/workflow-bundle.js
 # The `dr` CLI as JavaScript (dist/src), so it starts without compiling TypeScript on each call.
 RUN node scripts/build-cli.mjs
 

@@ -58,6 +58,22 @@ export default tseslint.config(
     },
   },
   {
+    // A test reads the coordinates of the services `npm test` starts through test/helpers/services.ts,
+    // which fails with the service's name and how to get it when the file's tier does not have it.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['test/helpers/services.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "MemberExpression[object.object.name='process'][object.property.name='env'][property.name=/^(TEMPORAL_ADDRESS|TEMPORAL_CLI_PATH|DR_TEST_(SERVICES|PG_URL|S3_[A-Z_]+|REDIS_URL|KAFKA_BROKERS|TEMPORAL_UI_URL|CODEC_URL|CHROMIUM))$/]",
+          message: 'Read the test services through test/helpers/services.ts (pgUrl(), temporalAddress(), ...): it says which service a file lacks and how to get it.',
+        },
+      ],
+    },
+  },
+  {
     files: ['src/workflows/**/*.ts', 'src/runbook/**/*.ts'],
     rules: {
       'no-restricted-imports': 'off',

@@ -25,9 +25,9 @@ import { pipeline } from 'node:stream/promises';
 import { postgresBackup } from '../src/activities/postgres/backup.js';
 import { postgresRestore } from '../src/activities/postgres/restore.js';
 import { S3BackupStore } from '../src/activities/storage/s3-store.js';
-import { startPostgres } from '../scripts/lib/postgres.mjs';
-import { Supervisor } from '../scripts/lib/process.mjs';
-import { startS3 } from '../scripts/lib/s3.mjs';
+import { startPostgres } from '../scripts/lib/postgres.js';
+import { Supervisor } from '../scripts/lib/process.js';
+import { startS3 } from '../scripts/lib/s3.js';
 import { makeEasymoDatabase, parseSize } from './easymo-data.js';
 
 const root = resolve(import.meta.dirname, '..');

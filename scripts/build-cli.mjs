@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 // `npm run build` (also run by `npm ci` / `npm install` through `prepare`): compiles src/**/*.ts to
 // JavaScript in dist/src/, one file per source file (so `dr` loads only the modules a command needs
 // and `import.meta.url` keeps its meaning), and writes dist/src/.sources.json: every source's size,
@@ -15,19 +16,27 @@ export const SOURCE_DIR = join(ROOT, 'src');
 export const OUT_DIR = join(ROOT, 'dist', 'src');
 export const STAMP = join(OUT_DIR, '.sources.json');
 
-/** Every TypeScript source under src/, as paths relative to the repository root, sorted. */
+/**
+ * Every TypeScript source under src/, as paths relative to the repository root, sorted.
+ * @returns {string[]}
+ */
 export function listSources(root = ROOT) {
-  return readdirSync(join(root, 'src'), { recursive: true })
+  return readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
     .map((f) => join('src', f))
     .sort();
 }
 
+/** @param {string} text */
 export function sha1(text) {
   return createHash('sha1').update(text).digest('hex');
 }
 
 /** Writes a file whole or not at all, so a `dr` started during a build never reads half of one. */
+/**
+ * @param {string} path
+ * @param {string} text
+ */
 function writeAtomic(path, text) {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
@@ -39,6 +48,7 @@ function writeAtomic(path, text) {
 export async function buildCli(root = ROOT) {
   const started = performance.now();
   const { transform } = await import('esbuild');
+  /** @type {Record<string, { size: number; mtimeMs: number; sha1: string }>} */
   const sources = {};
   const files = listSources(root);
   await Promise.all(

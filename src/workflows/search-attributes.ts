@@ -1,5 +1,6 @@
 // Search attributes a run keeps current, so the UI's list can be filtered ("drills of
-// database-loss that breached RTO"). The dev server registers them at start (scripts/lib).
+// database-loss that breached RTO"). This is their one definition: the local servers register them
+// from here (scripts/lib/search-attributes.ts), and a test holds deploy/temporal/temporal.env to it.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 export const runbookKey = defineSearchAttributeKey('DrRunbook', SearchAttributeType.KEYWORD);

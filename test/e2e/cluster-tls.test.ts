@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Supervisor } from '../../scripts/lib/process.mjs';
-import type { TemporalCluster } from '../../scripts/lib/temporal-cluster.mjs';
-import type { ClusterTls } from '../../scripts/lib/temporal-cluster-config.mjs';
+import { Supervisor } from '../../scripts/lib/process.js';
+import type { TemporalCluster } from '../../scripts/lib/temporal-cluster.js';
+import type { ClusterTls } from '../../scripts/lib/temporal-cluster-config.js';
 import { onCluster, skipUnlessCluster, startOwnCluster } from '../helpers/own-cluster.js';
 import { dr, startWorker, stopProcess } from '../helpers/processes.js';
 

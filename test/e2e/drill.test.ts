@@ -7,8 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { root, startWorker, stopProcess } from '../helpers/processes.js';
 import { temporalAddress } from '../helpers/temporal.js';
+import { pgUrl as testPgUrl } from '../helpers/services.js';
 
-const pgUrl = process.env.DR_TEST_PG_URL;
+const pgUrl = testPgUrl();
 const taskQueue = `drill-${randomUUID()}`;
 const database = 'easymo_drill';
 let worker: ChildProcess;
@@ -25,7 +26,7 @@ after(async () => stopProcess(worker));
 test('npm run drill: a full drill of scenario 1 succeeds and prints its report', { timeout: 240_000 }, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/drill.ts'], {
     cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), DR_TASK_QUEUE: taskQueue, DEMO_ADMIN_URL: pgUrl!, DEMO_DATABASE_NAME: database },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), DR_TASK_QUEUE: taskQueue, DEMO_ADMIN_URL: pgUrl, DEMO_DATABASE_NAME: database },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

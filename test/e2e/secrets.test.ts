@@ -17,8 +17,9 @@ import type { RunReport } from '../../src/runbook/run.js';
 import { waitForPoller } from '../helpers/pollers.js';
 import { dr, root, stopProcess } from '../helpers/processes.js';
 import { temporalAddress, workflowBundle } from '../helpers/temporal.js';
+import { pgUrl } from '../helpers/services.js';
 
-const pg = new URL(process.env.DR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:54329/dr_test');
+const pg = new URL(pgUrl());
 const secrets = {
   // A role that does not exist on the test server, which asks non-superusers for a password.
   DR_MARK_PW_URL: `postgres://mkuserpw7:mkpassword7@${pg.host}/${pg.pathname.slice(1)}`,

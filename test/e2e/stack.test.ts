@@ -1,4 +1,4 @@
-// `npm start` end to end: the real scripts/start.mjs on its own state dir and ports (7253 / 8253),
+// `npm start` end to end: the real scripts/start.ts (through scripts/bootstrap.mjs, as `npm start` runs it) on its own state dir and ports (7253 / 8253),
 // so it runs beside a developer's `npm start` (7233) and the test stack (7243). Needs the Temporal
 // CLI (npm test passes TEMPORAL_CLI_PATH; otherwise it is installed into the cache on first use).
 import assert from 'node:assert/strict';
@@ -8,12 +8,12 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { readLock } from '../../scripts/lib/lock.mjs';
-import { isPortFree } from '../../scripts/lib/ports.mjs';
-import { pidAlive } from '../../scripts/lib/process.mjs';
+import { readLock } from '../../scripts/lib/lock.js';
+import { isPortFree } from '../../scripts/lib/ports.js';
+import { pidAlive } from '../../scripts/lib/process.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const START = join(ROOT, 'scripts', 'start.mjs');
+const START = [join(ROOT, 'scripts', 'bootstrap.mjs'), 'scripts/start.ts'];
 const PORT = 7253;
 const UI_PORT = 8253;
 const HAS_WORKER = existsSync(join(ROOT, 'src', 'worker.ts'));
@@ -22,7 +22,7 @@ const stateDir = mkdtempSync(join(tmpdir(), 'dr-stack-e2e-'));
 const env: NodeJS.ProcessEnv = { ...process.env, DR_STATE_DIR: stateDir, TEMPORAL_PORT: String(PORT), TEMPORAL_UI_PORT: String(UI_PORT) };
 delete env.NODE_TEST_CONTEXT; // the child is a plain program, not a test file
 // The demo PostgreSQL is left out: this test is about the stack's own life cycle, on its own ports.
-const args = HAS_WORKER ? [START, '--no-postgres'] : [START, '--no-worker', '--no-postgres'];
+const args = HAS_WORKER ? [...START, '--no-postgres'] : [...START, '--no-worker', '--no-postgres'];
 
 let stack: ChildProcess | undefined;
 after(() => {
@@ -45,7 +45,7 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number, 
     };
     const onExit = (code: number | null): void => {
       cleanup();
-      reject(new Error(`start.mjs exited (${code}) before printing ${pattern}; output:\n${output.text}`));
+      reject(new Error(`npm start exited (${code}) before printing ${pattern}; output:\n${output.text}`));
     };
     const cleanup = (): void => {
       clearTimeout(timer);
@@ -58,7 +58,7 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number, 
   });
 }
 
-describe('npm start (scripts/start.mjs)', { timeout: 300_000 }, () => {
+describe('npm start (scripts/start.ts)', { timeout: 300_000 }, () => {
   it('refuses a busy port, naming it', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(PORT, '127.0.0.1', r));

@@ -20,6 +20,7 @@ import { plaintextHits, startCodecServerProcess, testKeys } from '../helpers/cod
 import { startWorker, stopProcess } from '../helpers/processes.js';
 import { waitForPoller } from '../helpers/pollers.js';
 import { stepOf, temporalAddress, waitForProgress } from '../helpers/temporal.js';
+import { codecUrl, temporalCliPath } from '../helpers/services.js';
 
 const keys = testKeys();
 const taskQueue = `ui-${randomUUID()}`;
@@ -31,9 +32,7 @@ let page: Page;
 let client: Client;
 
 before(async () => {
-  const codecUrl = process.env.DR_TEST_CODEC_URL;
-  assert.ok(codecUrl, 'DR_TEST_CODEC_URL is not set: `npm test` starts the UI with --ui-codec-endpoint and sets it');
-  const port = new URL(codecUrl).port;
+  const port = new URL(codecUrl()).port;
   // Each is kept as soon as it is up, so `after` stops them even when another failed to start
   // (a process left behind would keep the test file from ever exiting).
   const started = await Promise.allSettled([
@@ -126,7 +125,7 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
 
   // 6. What the server stores is ciphertext: no trace of the marker in the raw history.
   const raw = await promisify(execFile)(
-    process.env.TEMPORAL_CLI_PATH ?? 'temporal',
+    temporalCliPath(),
     ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', temporalAddress()],
     { maxBuffer: 64 * 1024 * 1024 },
   );

@@ -8,26 +8,16 @@ import pg from 'pg';
 import type { PostgresBackupInput } from '../../src/activities/postgres/types.js';
 import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
 import { S3BackupStore } from '../../src/activities/storage/s3-store.js';
+import { pgUrl, s3 } from './services.js';
 
 export interface BackupTestEnv {
   pgUrl: string;
   s3: { endpoint: string; bucket: string; accessKey: string; secretKey: string };
 }
 
-/** The servers' coordinates; throws (the test fails, never skips) when `npm test` did not set them. */
+/** The servers' coordinates; throws (the test fails, never skips) when `npm test` did not start them. */
 export function backupTestEnv(): BackupTestEnv {
-  const e = process.env;
-  const missing = ['DR_TEST_PG_URL', 'DR_TEST_S3_ENDPOINT', 'DR_TEST_S3_BUCKET', 'DR_TEST_S3_ACCESS_KEY', 'DR_TEST_S3_SECRET_KEY'].filter((n) => !e[n]);
-  if (missing.length > 0) {
-    throw new Error(
-      `${missing.join(', ')} not set: the backup tests need the real PostgreSQL and S3 server that \`npm test\` starts. ` +
-        'Run `npm test -- test/integration` (or the whole `npm test`).',
-    );
-  }
-  return {
-    pgUrl: e.DR_TEST_PG_URL!,
-    s3: { endpoint: e.DR_TEST_S3_ENDPOINT!, bucket: e.DR_TEST_S3_BUCKET!, accessKey: e.DR_TEST_S3_ACCESS_KEY!, secretKey: e.DR_TEST_S3_SECRET_KEY! },
-  };
+  return { pgUrl: pgUrl(), s3: s3() };
 }
 
 /** The URL of database `name` on the test server. */

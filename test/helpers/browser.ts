@@ -4,19 +4,18 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Locator, type Page, type Request } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/lib/chromium.mjs';
+import { CHROMIUM_ARGS } from '../../scripts/lib/chromium.js';
+import { chromiumPath, temporalUiUrl } from './services.js';
 
 /** Where screenshots go (git-ignored). */
 export const artifactsDir = resolve(import.meta.dirname, '../../test-artifacts/ui');
 
 export function uiUrl(): string {
-  const url = process.env.DR_TEST_TEMPORAL_UI_URL;
-  if (!url) throw new Error('DR_TEST_TEMPORAL_UI_URL is not set: run the tests with `npm test`, which starts the Temporal UI');
-  return url.replace(/\/+$/, '');
+  return temporalUiUrl().replace(/\/+$/, '');
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env.DR_TEST_CHROMIUM || CHROMIUM_PATH;
+  const executablePath = chromiumPath();
   if (!existsSync(executablePath)) {
     throw new Error(`No Chromium at ${executablePath}: \`npm test\` installs Debian's chromium (apt-get) when a UI test is selected`);
   }

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { redispatchesFromHistory } from '../../src/report/history-redispatches.js';
 import type { RunReport } from '../../src/runbook/run.js';
-import { startTemporal } from '../../scripts/lib/temporal-server.mjs';
+import { startTemporal } from '../../scripts/lib/temporal-server.js';
 import { fixturesDir, workflowBundle } from './temporal.js';
 
 const root = resolve(import.meta.dirname, '../..');

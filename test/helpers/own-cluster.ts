@@ -2,10 +2,11 @@
 // differently) start one on the test PostgreSQL with the same script as `npm start -- --cluster`.
 // Only in the cluster profile (DR_TEST_TEMPORAL=cluster), where the server is built already.
 import { join } from 'node:path';
-import { ensurePostgres } from '../../scripts/lib/postgres.mjs';
-import type { Supervisor } from '../../scripts/lib/process.mjs';
-import { startTemporalCluster, type TemporalCluster } from '../../scripts/lib/temporal-cluster.mjs';
-import type { ClusterTls } from '../../scripts/lib/temporal-cluster-config.mjs';
+import { ensurePostgres } from '../../scripts/lib/postgres.js';
+import type { Supervisor } from '../../scripts/lib/process.js';
+import { startTemporalCluster, type TemporalCluster } from '../../scripts/lib/temporal-cluster.js';
+import type { ClusterTls } from '../../scripts/lib/temporal-cluster-config.js';
+import { pgUrl, temporalAddress } from './services.js';
 
 export const onCluster = process.env.DR_TEST_TEMPORAL === 'cluster';
 
@@ -20,12 +21,12 @@ export function skipUnlessCluster(file: string): false | string {
  * + 20) + 10 × `slot`: each cluster takes ten ports.
  */
 export async function startOwnCluster(name: string, slot: number, supervisor: Supervisor, tls?: ClusterTls): Promise<TemporalCluster> {
-  const pgUrl = new URL(process.env.DR_TEST_PG_URL!);
-  const base = Number(process.env.DR_TEST_OWN_CLUSTER_PORT || Number(new URL(`http://${process.env.TEMPORAL_ADDRESS}`).port) + 20);
+  const pg = new URL(pgUrl());
+  const base = Number(process.env.DR_TEST_OWN_CLUSTER_PORT || Number(new URL(`http://${temporalAddress()}`).port) + 20);
   return startTemporalCluster({
     stateDir: join(process.env.DR_TEST_STATE_DIR!, name),
     port: base + 10 * slot,
-    pg: { port: Number(pgUrl.port), bindir: ensurePostgres() },
+    pg: { port: Number(pg.port), bindir: ensurePostgres() },
     databases: { temporal: `temporal_${name}`, visibility: `temporal_${name}_visibility` },
     supervisor,
     fresh: true,

@@ -9,15 +9,12 @@ import { createActivities, type Activities } from '../../src/activities/index.js
 import { loadConfig } from '../../src/config.js';
 import { progressQuery, type Progress, type RunInput } from '../../src/workflows/messages.js';
 import { workflowsPath } from '../../src/worker.js';
+import { temporalAddress } from './services.js';
 import { waitUntil } from './wait.js';
 
 export const fixturesDir = resolve(import.meta.dirname, '../fixtures/runbooks');
 
-export function temporalAddress(): string {
-  const address = process.env.TEMPORAL_ADDRESS;
-  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: run the tests with `npm test`, which starts a Temporal dev server');
-  return address;
-}
+export { temporalAddress } from './services.js';
 
 /** The workflow bundle, cached by the content of the code it is built from (bundling takes seconds). */
 export async function workflowBundle(): Promise<{ codePath: string }> {

@@ -6,12 +6,13 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ensureKafka, kafkaReady, kafkaServerProperties, sharedArchive } from '../../scripts/lib/kafka.mjs';
+import { ensureKafka, kafkaReady, kafkaServerProperties, sharedArchive } from '../../scripts/lib/kafka.js';
+import { kafkaBrokers } from '../helpers/services.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dr-kafka-scripts-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe('scripts/lib/kafka.mjs', () => {
+describe('scripts/lib/kafka.js', () => {
   it('configures one KRaft node on 127.0.0.1 with its controller on the next port', () => {
     const props = kafkaServerProperties({ port: 9093, controllerPort: 9094, logDir: '/data/log' });
     for (const line of [
@@ -54,8 +55,7 @@ describe('scripts/lib/kafka.mjs', () => {
   });
 
   it('calls a broker ready only when it answers ApiVersions', async () => {
-    const brokers = process.env.DR_TEST_KAFKA_BROKERS;
-    if (!brokers) throw new Error('DR_TEST_KAFKA_BROKERS is not set: run `npm test`, which starts a Kafka broker');
+    const brokers = kafkaBrokers();
     assert.equal(await kafkaReady(Number(brokers.split(':')[1])), true);
     assert.equal(await kafkaReady(1), false);
   });

@@ -13,8 +13,9 @@ import { kafkaExport } from '../../src/activities/kafka/export.js';
 import { commitAsGroup, kafkaRestore } from '../../src/activities/kafka/restore.js';
 import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
 import { waitUntil } from '../helpers/wait.js';
+import { kafkaBrokers } from '../helpers/services.js';
 
-const BROKERS = process.env.DR_TEST_KAFKA_BROKERS;
+const BROKERS = kafkaBrokers();
 const scratch = mkdtempSync(join(tmpdir(), 'dr-kafka-test-'));
 const store = new FsBackupStore(join(scratch, 'store'));
 const deps = { store, heartbeat: () => {}, log: { info() {}, warn() {} } };
@@ -29,16 +30,6 @@ const ranking = `ranking-${run}`;
 const filters = { topics: [`*-${run}`], groups: [`*-${run}`] };
 
 describe('kafka.* activities', () => {
-  if (!BROKERS) {
-    it('needs a Kafka broker to run against', () => {
-      throw new Error(
-        'DR_TEST_KAFKA_BROKERS is not set: the kafka integration tests need a real broker. Run `npm test` (it fetches Kafka from Maven ' +
-          'Central once and starts a KRaft node on 127.0.0.1:9093), or start one yourself and run ' +
-          'DR_TEST_KAFKA_BROKERS=127.0.0.1:9093 node --import tsx --test test/integration/kafka.test.ts',
-      );
-    });
-    return;
-  }
   const kafka = new kafkajs.Kafka({ clientId: 'dr-test', brokers: BROKERS.split(','), logLevel: kafkajs.logLevel.NOTHING });
   const admin = kafka.admin();
   const conn = { brokers: BROKERS.split(','), ssl: false };

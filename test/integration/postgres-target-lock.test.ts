@@ -8,13 +8,14 @@ import { lockTarget } from '../../src/activities/postgres/target-lock.js';
 import { Redactor } from '../../src/activities/secrets.js';
 import { freshDatabase } from '../helpers/backup.js';
 import { waitUntil } from '../helpers/wait.js';
+import { pgUrl } from '../helpers/services.js';
 
-const base = process.env.DR_TEST_PG_URL;
+const base = pgUrl();
 
-test('two restores of one database never overlap; another database is not held up', { skip: !base && 'DR_TEST_PG_URL not set (npm test sets it)' }, async () => {
+test('two restores of one database never overlap; another database is not held up', async () => {
   const redactor = new Redactor();
-  const one = pgConnection(await freshDatabase(base!, 'lock_one'), redactor, process.env);
-  const other = pgConnection(await freshDatabase(base!, 'lock_other'), redactor, process.env);
+  const one = pgConnection(await freshDatabase(base, 'lock_one'), redactor, process.env);
+  const other = pgConnection(await freshDatabase(base, 'lock_other'), redactor, process.env);
   const stop = new AbortController();
   const first = await lockTarget(one, 'first', redactor, stop.signal, () => assert.fail('the first restore should not wait'));
 

@@ -10,15 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { redisConfText } from '../../scripts/lib/redis.mjs';
+import { redisConfText } from '../../scripts/lib/redis.js';
 import { readSetManifest } from '../../src/activities/backup-sets.js';
 import { redisPersistence } from '../../src/activities/redis/persistence.js';
 import { redisRestore } from '../../src/activities/redis/restore.js';
 import { redisSnapshot } from '../../src/activities/redis/snapshot.js';
 import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
 import { waitUntil } from '../helpers/wait.js';
+import { redisUrl } from '../helpers/services.js';
 
-const REDIS_URL = process.env.DR_TEST_REDIS_URL;
+const REDIS_URL = redisUrl();
 const scratch = mkdtempSync(join(tmpdir(), 'dr-redis-test-'));
 const store = new FsBackupStore(join(scratch, 'store'));
 const deps = { store, heartbeat: () => {}, log: { info() {}, warn() {} } };
@@ -55,16 +56,6 @@ async function freePort(): Promise<number> {
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 describe('redis.* activities', () => {
-  if (!REDIS_URL) {
-    it('needs a Redis to run against', () => {
-      throw new Error(
-        'DR_TEST_REDIS_URL is not set: the redis integration tests need a real redis-server. Run `npm test` (it installs and starts one on ' +
-          '127.0.0.1:6390), or start one yourself and run DR_TEST_REDIS_URL=redis://127.0.0.1:6390 node --import tsx --test test/integration/redis.test.ts',
-      );
-    });
-    return;
-  }
-
   describe('redis.snapshot', () => {
     before(async () => {
       await withRedis(REDIS_URL, async (c) => {

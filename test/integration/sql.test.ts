@@ -1,4 +1,4 @@
-// runSql against a real PostgreSQL (DR_TEST_PG_URL; `npm test` starts one and sets it).
+// runSql against the real PostgreSQL `npm test` starts.
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -6,11 +6,12 @@ import pg from 'pg';
 import { runSql } from '../../src/activities/sql.js';
 import type { SqlInput } from '../../src/activities/types.js';
 import { waitUntil } from '../helpers/wait.js';
+import { pgUrl } from '../helpers/services.js';
 
-const PG_URL = process.env.DR_TEST_PG_URL;
+const PG_URL = pgUrl();
 const table = `dr_sql_test_${process.pid}`;
 const sql = (input: Partial<SqlInput>, env: NodeJS.ProcessEnv = {}, signal?: AbortSignal) =>
-  runSql({ runId: 'run-1', stepId: 'check', connection: PG_URL ?? '', query: 'SELECT 1', params: [], ...input }, { env, signal });
+  runSql({ runId: 'run-1', stepId: 'check', connection: PG_URL, query: 'SELECT 1', params: [], ...input }, { env, signal });
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: PG_URL });
@@ -31,17 +32,6 @@ async function closedPort(): Promise<number> {
 }
 
 describe('runSql', () => {
-  if (!PG_URL) {
-    // Fail loudly: a silently skipped database test is a test nobody runs.
-    it('needs a PostgreSQL to run against', () => {
-      throw new Error(
-        'DR_TEST_PG_URL is not set: the sql integration tests need a real PostgreSQL. Run `npm test` (it starts one and sets ' +
-          'the variable), or start PostgreSQL yourself and run DR_TEST_PG_URL=postgres://postgres@127.0.0.1:54329/dr_test ' +
-          'node --import tsx --test test/integration/sql.test.ts',
-      );
-    });
-    return;
-  }
 
   before(async () => {
     await admin(async (c) => {

@@ -2,8 +2,8 @@
 // and the dev server's UI pointed at `dr codec-server`.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from '../../scripts/lib/chromium.mjs';
-import { temporalServerArgs } from '../../scripts/lib/temporal-server.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, ensureChromium } from '../../scripts/lib/chromium.js';
+import { temporalServerArgs } from '../../scripts/lib/temporal-server.js';
 
 describe('Chromium for the UI tests', () => {
   it("is Debian's, headless, with the flags that keep it off the closed network", () => {

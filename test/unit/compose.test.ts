@@ -9,9 +9,9 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
-import { SEARCH_ATTRIBUTES } from '../../scripts/lib/search-attributes.mjs';
-import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../scripts/lib/temporal-build.mjs';
-import { clusterPorts, clusterServerEnv, clusterUiEnv, readTemporalEnv, searchAttributeList } from '../../scripts/lib/temporal-cluster-config.mjs';
+import { SEARCH_ATTRIBUTES } from '../../scripts/lib/search-attributes.js';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../scripts/lib/temporal-build.js';
+import { clusterPorts, clusterServerEnv, clusterUiEnv, readTemporalEnv, searchAttributeList } from '../../scripts/lib/temporal-cluster-config.js';
 import { loadConfig } from '../../src/config.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -209,7 +209,7 @@ describe('Dockerfile and build context', () => {
   });
 
   test('the context holds what the image needs', () => {
-    for (const path of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/dr.js', 'src/worker.ts', 'src/workflows/index.ts', 'scripts/bundle-workflows.mjs', 'scripts/lib/util.mjs']) {
+    for (const path of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin/dr.js', 'src/worker.ts', 'src/workflows/index.ts', 'scripts/bundle-workflows.ts']) {
       assert.ok(context.includes(path), `${path} is in the build context`);
     }
     assert.ok(context.some((f) => /^runbooks\/.+\.ya?ml$/.test(f)), 'the runbooks are in the build context');
@@ -226,7 +226,7 @@ describe('Dockerfile and build context', () => {
   test('multi-stage on node:20-slim, production dependencies only, prebuilt bundle, non-root', () => {
     assert.deepEqual([...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]), ['node:20-slim', 'node:20-slim']);
     assert.match(dockerfile, /npm ci --omit=dev/);
-    assert.match(dockerfile, /RUN node scripts\/bundle-workflows\.mjs \/app\/dist\/workflow-bundle\.js/);
+    assert.match(dockerfile, /RUN node --import tsx scripts\/bundle-workflows\.ts \/app\/dist\/workflow-bundle\.js/);
     assert.match(dockerfile, /DR_WORKFLOW_BUNDLE=\/app\/dist\/workflow-bundle\.js/);
     const users = [...dockerfile.matchAll(/^USER (\S+)/gm)].map((m) => m[1]);
     assert.deepEqual(users, ['node']);

@@ -7,18 +7,18 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { acquireLock, readLock, lockOwnerAlive } from '../../scripts/lib/lock.mjs';
-import { nodeModulesStaleReason } from '../../scripts/lib/node-modules.mjs';
-import { describePortHolder, isPortFree, assertPortsFree } from '../../scripts/lib/ports.mjs';
-import { pidAlive } from '../../scripts/lib/process.mjs';
-import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../../scripts/lib/search-attributes.mjs';
-import { TEMPORAL_CLI_VERSION, temporalCliCachePath } from '../../scripts/lib/temporal-cli.mjs';
-import { temporalServerArgs } from '../../scripts/lib/temporal-server.mjs';
-import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION, temporalServerDir, temporalUiDir } from '../../scripts/lib/temporal-build.mjs';
-import { clusterPorts, readTemporalEnv } from '../../scripts/lib/temporal-cluster-config.mjs';
-import { CLUSTER_PROFILE, clusterProfileFiles, findTestFiles } from '../../scripts/lib/test-files.mjs';
+import { acquireLock, readLock, lockOwnerAlive } from '../../scripts/lib/lock.js';
+import { nodeModulesStaleReason } from '../../scripts/bootstrap.mjs';
+import { describePortHolder, isPortFree, assertPortsFree } from '../../scripts/lib/ports.js';
+import { pidAlive } from '../../scripts/lib/process.js';
+import { SEARCH_ATTRIBUTES, searchAttributeArgs } from '../../scripts/lib/search-attributes.js';
+import { TEMPORAL_CLI_VERSION, temporalCliCachePath } from '../../scripts/lib/temporal-cli.js';
+import { temporalServerArgs } from '../../scripts/lib/temporal-server.js';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION, temporalServerDir, temporalUiDir } from '../../scripts/lib/temporal-build.js';
+import { clusterPorts, readTemporalEnv } from '../../scripts/lib/temporal-cluster-config.js';
+import { CLUSTER_PROFILE, clusterProfileFiles, findTestFiles, servicesFor, servicesForFiles } from '../../scripts/lib/test-files.js';
 import { SEARCH_ATTRIBUTE_KEYS } from '../../src/workflows/search-attributes.js';
-import { cacheDir, tailFile } from '../../scripts/lib/util.mjs';
+import { cacheDir, tailFile } from '../../scripts/lib/util.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'dr-scripts-test-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -76,6 +76,32 @@ describe('the cluster profile', () => {
     assert.deepEqual(clusterProfileFiles(root), [...CLUSTER_PROFILE, 'test/workflow/chaos.test.ts'].sort());
     const repo = join(import.meta.dirname, '../..');
     for (const f of CLUSTER_PROFILE) assert.ok(existsSync(join(repo, f)), `${f} exists`);
+  });
+});
+
+describe('the services a test file gets', () => {
+  it('are its tier\'s: none for unit tests, the stack for the others', () => {
+    assert.deepEqual(servicesFor('test/unit/safety/sql.test.ts'), []);
+    for (const tier of ['workflow', 'integration', 'e2e']) {
+      assert.deepEqual(servicesFor(`test/${tier}/x/y.test.ts`), ['temporal', 'postgres', 's3', 'redis'], tier);
+    }
+  });
+
+  it('add Kafka for files or folders named kafka* or data-* (not in unit), Chromium for e2e ui*', () => {
+    assert.ok(servicesFor('test/integration/kafka.test.ts').includes('kafka'));
+    assert.ok(servicesFor('test/integration/activities/kafka/export.test.ts').includes('kafka'));
+    assert.ok(servicesFor('test/workflow/data-runbooks.test.ts').includes('kafka'));
+    assert.ok(!servicesFor('test/integration/redis.test.ts').includes('kafka'));
+    assert.deepEqual(servicesFor('test/unit/data-actions.test.ts'), []);
+    assert.ok(servicesFor('test/e2e/ui.test.ts').includes('chromium'));
+    assert.ok(servicesFor('test/e2e/ui-report.test.ts').includes('chromium'));
+    assert.ok(!servicesFor('test/e2e/drill.test.ts').includes('chromium'));
+  });
+
+  it('for a run are the union, and a file outside every tier is refused', () => {
+    assert.deepEqual(servicesForFiles(['test/unit/a.test.ts', 'test/unit/b.test.ts']), []);
+    assert.deepEqual(servicesForFiles(['test/unit/a.test.ts', 'test/e2e/ui.test.ts']), ['temporal', 'postgres', 's3', 'redis', 'chromium']);
+    assert.throws(() => servicesFor('test/misc/a.test.ts'), /test\/misc\/a\.test\.ts: a test file belongs under one of test\/unit, test\/workflow/);
   });
 });
 
@@ -193,11 +219,9 @@ describe('Temporal dev server set-up', () => {
     assert.ok(temporalServerArgs({ dbFile: 'x', port: 1, uiPort: 2, namespace: 'dr' }).join(' ').includes('--namespace dr'));
   });
 
-  it('registers exactly the search attributes the workflow code sets', () => {
-    // The SDK spells types KEYWORD / DATETIME, the CLI Keyword / Datetime.
-    const fromWorkflows = Object.fromEntries(SEARCH_ATTRIBUTE_KEYS.map((k) => [k.name, String(k.type).toUpperCase()]));
-    const registered = Object.fromEntries(Object.entries(SEARCH_ATTRIBUTES).map(([n, t]) => [n, t.toUpperCase()]));
-    assert.deepEqual(fromWorkflows, registered);
+  it('registers exactly the search attributes the workflow code sets, in the CLI\'s spelling of their types', () => {
+    assert.deepEqual(Object.keys(SEARCH_ATTRIBUTES), SEARCH_ATTRIBUTE_KEYS.map((k) => k.name));
+    for (const key of SEARCH_ATTRIBUTE_KEYS) assert.equal(SEARCH_ATTRIBUTES[key.name]!.toUpperCase(), key.type);
   });
 
   it('caches the CLI per machine under XDG_CACHE_HOME or ~/.cache, by version', () => {

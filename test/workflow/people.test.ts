@@ -13,6 +13,7 @@ import type { RunReport } from '../../src/runbook/run.js';
 import { approveUpdate, completeUpdate } from '../../src/workflows/messages.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { stepOf, temporalAddress, testEnv, waitForProgress, type TestEnv } from '../helpers/temporal.js';
+import { temporalCliPath } from '../helpers/services.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dr-people-'));
 let env: TestEnv;
@@ -135,8 +136,7 @@ describe('notifications', () => {
 
 describe('plain JSON signals', () => {
   test('`temporal workflow signal` with the documented payload approves and completes', async () => {
-    const cli = process.env.TEMPORAL_CLI_PATH;
-    assert.ok(cli, 'TEMPORAL_CLI_PATH is not set: run the tests with `npm test`');
+    const cli = temporalCliPath();
     const handle = await env.start({ runbook: 'escalate', mode: 'drill' });
     await waitForProgress(handle, (p) => stepOf(p, 'sign-off').waitingFor === 'approval');
     const signal = (name: string, input: object) =>

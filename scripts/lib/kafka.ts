@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, st
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { assertPortsFree } from './ports.mjs';
-import { Supervisor } from './process.mjs';
-import { cacheDir, indent, isRoot, say, tailFile, waitUntil } from './util.mjs';
+import { assertPortsFree } from './ports.js';
+import { Supervisor, type SupervisedChild } from './process.js';
+import { cacheDir, indent, isRoot, say, tailFile, waitUntil } from './util.js';
 
 /** The pinned Kafka version (org.apache.kafka:kafka_2.13): the only place it is written. */
 export const KAFKA_VERSION = '4.1.1';
@@ -18,14 +18,26 @@ export const KAFKA_VERSION = '4.1.1';
 const LOG4J_VERSION = '2.24.3';
 const MIN_JAVA = 17;
 
+export interface LocalKafka {
+  brokers: string;
+  port: number;
+  controllerPort: number;
+  dataDir: string;
+  logFile: string;
+  child: SupervisedChild;
+  stop(): Promise<void>;
+  /** The last lines of the broker's log. */
+  tail(): string;
+}
+
 /** Where the jars are cached: ${XDG_CACHE_HOME:-$HOME/.cache}/easymo-dr/kafka-<version>/. */
-export function kafkaCacheDir(env = process.env) {
+export function kafkaCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheDir(env), `kafka-${KAFKA_VERSION}`);
 }
 
 /** The pom whose runtime dependencies are the broker's classpath (exported for tests). */
-export function kafkaPom(version = KAFKA_VERSION) {
-  const dep = (g, a, v) => `    <dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
+export function kafkaPom(version = KAFKA_VERSION): string {
+  const dep = (g: string, a: string, v: string) => `    <dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
   return `<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
   <groupId>easymo-dr</groupId>
@@ -52,7 +64,7 @@ logger.kafka.name = kafka.server.KafkaRaftServer
 logger.kafka.level = INFO
 `;
 
-function javaMajor(java = 'java') {
+function javaMajor(java = 'java'): number | undefined {
   const r = spawnSync(java, ['-version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) return undefined;
   const m = /version "(\d+)(?:\.(\d+))?/.exec(r.stderr ?? '');
@@ -60,7 +72,7 @@ function javaMajor(java = 'java') {
   return m[1] === '1' ? Number(m[2]) : Number(m[1]);
 }
 
-function aptInstall(packages, why) {
+function aptInstall(packages: string[], why: string): boolean {
   const canApt = isRoot() && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
   if (!canApt) return false;
   say(`${why}: installing ${packages.join(' ')} with apt-get (one time) ...`);
@@ -73,7 +85,7 @@ function aptInstall(packages, why) {
 }
 
 /** Java 17+ and Maven, installed from Debian's packages when missing and we are root. */
-function ensureJavaAndMaven() {
+function ensureJavaAndMaven(): void {
   let major = javaMajor();
   if (major === undefined || major < MIN_JAVA) {
     const what = major === undefined ? 'java was not found' : `java is version ${major}, Kafka ${KAFKA_VERSION} needs ${MIN_JAVA}+`;
@@ -94,7 +106,7 @@ function ensureJavaAndMaven() {
  * Returns { libs, log4jConfig }: the folder holding the broker's jars, fetched from Maven Central
  * the first time (~45 MB), and a log4j2 config. A finished install is marked by `libs/.complete`.
  */
-export function ensureKafka(env = process.env) {
+export function ensureKafka(env: NodeJS.ProcessEnv = process.env): { libs: string; log4jConfig: string } {
   const dir = kafkaCacheDir(env);
   const libs = join(dir, 'libs');
   const log4jConfig = join(dir, 'log4j2.properties');
@@ -132,9 +144,9 @@ export function ensureKafka(env = process.env) {
 }
 
 /** server.properties of a single KRaft node (exported for tests). */
-export function kafkaServerProperties({ port, controllerPort, logDir }) {
+export function kafkaServerProperties({ port, controllerPort, logDir }: { port: number; controllerPort: number; logDir: string }): string {
   return [
-    '# Written by easymo-dr scripts/lib/kafka.mjs: one KRaft node, broker and controller, 127.0.0.1 only.',
+    '# Written by easymo-dr scripts/lib/kafka.ts: one KRaft node, broker and controller, 127.0.0.1 only.',
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
@@ -161,7 +173,7 @@ export function kafkaServerProperties({ port, controllerPort, logDir }) {
  * A Kafka cluster id: 16 random bytes, base64url without padding (what `StorageTool random-uuid` prints).
  * It can start with "-", so it is passed as `--cluster-id=<id>`, never as a separate argument.
  */
-function clusterId() {
+function clusterId(): string {
   return randomBytes(16).toString('base64url');
 }
 
@@ -169,11 +181,11 @@ function clusterId() {
  * Resolves true when the broker on 127.0.0.1:port answers an ApiVersions request without error:
  * KRaft brokers only serve requests once they have caught up with the metadata log.
  */
-export function kafkaReady(port, timeoutMs = 2_000) {
+export function kafkaReady(port: number, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolveReady) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let buf = Buffer.alloc(0);
-    const done = (ok) => {
+    const done = (ok: boolean) => {
       socket.destroy();
       resolveReady(ok);
     };
@@ -191,7 +203,7 @@ export function kafkaReady(port, timeoutMs = 2_000) {
       size.writeInt32BE(body.length, 0);
       socket.write(Buffer.concat([size, body]));
     });
-    socket.on('data', (d) => {
+    socket.on('data', (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       if (buf.length >= 10) done(buf.readInt32BE(4) === 1 && buf.readInt16BE(8) === 0);
     });
@@ -205,7 +217,7 @@ export function kafkaReady(port, timeoutMs = 2_000) {
  * adopts it as kafka.jsa. With it the broker starts in ~3 s instead of ~10 s.
  * Returns { use: path } or { dump: path }.
  */
-export function sharedArchive(libs, dir = kafkaCacheDir()) {
+export function sharedArchive(libs: string, dir = kafkaCacheDir()): { use: string; dump?: undefined } | { dump: string; use?: undefined } {
   const archive = join(dir, 'kafka.jsa');
   if (existsSync(archive)) return { use: archive };
   const dumps = readdirSync(dir)
@@ -238,7 +250,23 @@ export const KAFKA_JVM_OPTIONS = ['-Xms256m', '-Xmx768m', '-XX:+UseSerialGC', '-
  * after; `fresh` starts from an empty log), clients on 127.0.0.1:`port`, the controller on
  * `controllerPort` (default port + 1). Returns { brokers, port, dataDir, logFile, child, stop() }.
  */
-export async function startKafka({ dataDir, port, controllerPort = port + 1, supervisor, logFile, fresh = false, timeoutMs = 120_000 }) {
+export async function startKafka({
+  dataDir,
+  port,
+  controllerPort = port + 1,
+  supervisor,
+  logFile,
+  fresh = false,
+  timeoutMs = 120_000,
+}: {
+  dataDir: string;
+  port: number;
+  controllerPort?: number;
+  supervisor?: Supervisor | undefined;
+  logFile?: string;
+  fresh?: boolean;
+  timeoutMs?: number;
+}): Promise<LocalKafka> {
   const { libs, log4jConfig } = ensureKafka();
   const sup = supervisor ?? new Supervisor();
   dataDir = resolve(dataDir);

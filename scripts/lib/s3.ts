@@ -7,17 +7,31 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join, resolve } from 'node:path';
-import { goInstall } from './go.mjs';
-import { assertPortsFree } from './ports.mjs';
-import { Supervisor } from './process.mjs';
-import { cacheDir, waitUntil } from './util.mjs';
+import { goInstall } from './go.js';
+import { assertPortsFree } from './ports.js';
+import { Supervisor, type SupervisedChild } from './process.js';
+import { cacheDir, waitUntil } from './util.js';
 
 /** The pinned versitygw version: the only place it is written. */
 export const VERSITYGW_VERSION = '1.7.0';
 const MODULE = 'github.com/versity/versitygw/cmd/versitygw';
 
+export interface LocalS3 {
+  endpoint: string;
+  port: number;
+  dataDir: string;
+  accessKey: string;
+  secretKey: string;
+  buckets: string[];
+  /** The self-signed certificate, with `tls`. */
+  caFile: string | undefined;
+  logFile: string;
+  child: SupervisedChild;
+  stop(): Promise<void>;
+}
+
 /** Where the binary is cached: ${XDG_CACHE_HOME:-$HOME/.cache}/easymo-dr/versitygw-<version>/versitygw. */
-export function versitygwCachePath(env = process.env) {
+export function versitygwCachePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheDir(env), `versitygw-${VERSITYGW_VERSION}`, 'versitygw');
 }
 
@@ -25,7 +39,7 @@ export function versitygwCachePath(env = process.env) {
  * Returns the path of a versitygw binary: $VERSITYGW_PATH when set, else the cached build, building it
  * with `go install` the first time (a few minutes; needs Go and the Go module proxy).
  */
-export function ensureS3Server(env = process.env) {
+export function ensureS3Server(env: NodeJS.ProcessEnv = process.env): string {
   if (env.VERSITYGW_PATH) {
     if (!existsSync(env.VERSITYGW_PATH)) throw new Error(`VERSITYGW_PATH=${env.VERSITYGW_PATH} does not exist`);
     return env.VERSITYGW_PATH;
@@ -42,7 +56,7 @@ export function ensureS3Server(env = process.env) {
   return target;
 }
 
-function healthy(port, tls) {
+function healthy(port: number, tls: boolean): Promise<boolean> {
   return new Promise((resolveProbe) => {
     const send = tls ? httpsRequest : request;
     // Our own self-signed certificate: the probe only asks whether the server answers.
@@ -60,7 +74,7 @@ function healthy(port, tls) {
  * A self-signed certificate for 127.0.0.1 (made once with openssl into `dir`): clients that speak
  * HTTPS only, such as pgBackRest's S3 repository, trust it through its file (`caFile`).
  */
-export function selfSignedCert(dir) {
+export function selfSignedCert(dir: string): { cert: string; key: string } {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
   if (existsSync(cert) && existsSync(key)) return { cert, key };
@@ -89,7 +103,18 @@ export async function startS3({
   fresh = false,
   tls = false,
   timeoutMs = 30_000,
-}) {
+}: {
+  dataDir: string;
+  port: number;
+  buckets?: string[];
+  accessKey?: string;
+  secretKey?: string;
+  supervisor?: Supervisor | undefined;
+  logFile?: string;
+  fresh?: boolean;
+  tls?: boolean;
+  timeoutMs?: number;
+}): Promise<LocalS3> {
   const bin = ensureS3Server();
   const sup = supervisor ?? new Supervisor();
   dataDir = resolve(dataDir);

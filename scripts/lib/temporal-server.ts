@@ -3,14 +3,28 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { assertPortsFree } from './ports.mjs';
-import { Supervisor } from './process.mjs';
-import { searchAttributeArgs } from './search-attributes.mjs';
-import { ensureTemporalCli } from './temporal-cli.mjs';
-import { waitUntil } from './util.mjs';
+import { assertPortsFree } from './ports.js';
+import { Supervisor, type SupervisedChild } from './process.js';
+import { searchAttributeArgs } from './search-attributes.js';
+import { ensureTemporalCli } from './temporal-cli.js';
+import { waitUntil } from './util.js';
 
 /** The argv for `temporal server start-dev` (exported for tests). */
-export function temporalServerArgs({ dbFile, port, uiPort, namespace = 'default', logLevel = 'warn', codecEndpoint }) {
+export function temporalServerArgs({
+  dbFile,
+  port,
+  uiPort,
+  namespace = 'default',
+  logLevel = 'warn',
+  codecEndpoint,
+}: {
+  dbFile: string;
+  port: number;
+  uiPort: number;
+  namespace?: string;
+  logLevel?: string;
+  codecEndpoint?: string | undefined;
+}): string[] {
   const args = ['server', 'start-dev', '--db-filename', dbFile, '--port', String(port), '--ui-port', String(uiPort)];
   args.push('--ip', '127.0.0.1', '--log-level', logLevel, '--ui-disable-news-fetch');
   if (namespace !== 'default') args.push('--namespace', namespace);
@@ -25,6 +39,19 @@ export function temporalServerArgs({ dbFile, port, uiPort, namespace = 'default'
  * Starts the dev server and waits until its frontend serves `namespace` and its UI answers.
  * `fresh` deletes the SQLite file first (tests). Returns { address, uiUrl, cli, child, stop() }.
  */
+export interface TemporalServer {
+  address: string;
+  port: number;
+  uiPort: number;
+  uiUrl: string;
+  namespace: string;
+  cli: string;
+  dbFile: string;
+  logFile: string;
+  child: SupervisedChild;
+  stop(): Promise<void>;
+}
+
 export async function startTemporal({
   stateDir,
   port = 7233,
@@ -35,7 +62,17 @@ export async function startTemporal({
   fresh = false,
   timeoutMs = 90_000,
   codecEndpoint,
-}) {
+}: {
+  stateDir: string;
+  port?: number;
+  uiPort?: number;
+  namespace?: string;
+  cli?: string;
+  supervisor?: Supervisor | undefined;
+  fresh?: boolean;
+  timeoutMs?: number;
+  codecEndpoint?: string | undefined;
+}): Promise<TemporalServer> {
   const sup = supervisor ?? new Supervisor();
   stateDir = resolve(stateDir);
   mkdirSync(stateDir, { recursive: true });

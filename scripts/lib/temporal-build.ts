@@ -5,8 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findGo, goInstall } from './go.mjs';
-import { cacheDir } from './util.mjs';
+import { findGo, goInstall } from './go.js';
+import { cacheDir } from './util.js';
 
 /** The pinned Temporal server version (the docker-compose.yml images carry the same; a test checks). */
 export const TEMPORAL_SERVER_VERSION = '1.32.2';
@@ -20,28 +20,28 @@ const UI_MODULE = 'github.com/temporalio/ui-server/v2';
 const HINT = 'check that the Go module proxy is reachable (GOPROXY), then run this again.';
 
 /** Where the server build lives: <cache>/temporal-server-<version>/{temporal-server,temporal-sql-tool,schema/}. */
-export function temporalServerDir(env = process.env) {
+export function temporalServerDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheDir(env), `temporal-server-${TEMPORAL_SERVER_VERSION}`);
 }
 
 /** Where the UI server build lives: <cache>/temporal-ui-<version>/{ui-server,config/}. */
-export function temporalUiDir(env = process.env) {
+export function temporalUiDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheDir(env), `temporal-ui-${TEMPORAL_UI_VERSION}`);
 }
 
 /** The folder of `module@version` in Go's module cache (downloaded by the build just before). */
-function moduleDir(module, version, env) {
+function moduleDir(module: string, version: string, env: NodeJS.ProcessEnv): string {
   const r = spawnSync(findGo(env) ?? 'go', ['mod', 'download', '-json', `${module}@${version}`], {
     encoding: 'utf8',
     env: { ...env, GOTOOLCHAIN: GO_TOOLCHAIN, GOFLAGS: '-mod=mod' },
   });
-  const dir = r.status === 0 ? JSON.parse(r.stdout).Dir : undefined;
+  const dir = r.status === 0 ? (JSON.parse(r.stdout) as { Dir?: string }).Dir : undefined;
   if (!dir || !existsSync(dir)) throw new Error(`go mod download ${module}@${version} failed: ${r.stderr || r.stdout}`);
   return dir;
 }
 
 /** Copies a folder tree (module cache files are read-only; the copies' folders are not). */
-function copyTree(from, to) {
+function copyTree(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
   for (const entry of readdirSync(from, { withFileTypes: true })) {
     if (entry.isDirectory()) copyTree(join(from, entry.name), join(to, entry.name));
@@ -53,7 +53,7 @@ function copyTree(from, to) {
  * The Temporal server build: { server, sqlTool, schemaDir } (schemaDir holds postgresql/v12/...,
  * laid out as in the temporalio/admin-tools image's /etc/temporal/schema). Built the first time.
  */
-export function ensureTemporalServer(env = process.env) {
+export function ensureTemporalServer(env: NodeJS.ProcessEnv = process.env): { server: string; sqlTool: string; schemaDir: string } {
   const dir = temporalServerDir(env);
   const build = { server: join(dir, 'temporal-server'), sqlTool: join(dir, 'temporal-sql-tool'), schemaDir: join(dir, 'schema') };
   if (existsSync(build.server) && existsSync(build.sqlTool) && existsSync(join(build.schemaDir, 'postgresql', 'v12'))) return build;
@@ -79,7 +79,7 @@ export function ensureTemporalServer(env = process.env) {
  * (docker.yaml, configured by TEMPORAL_* variables as in the temporalio/ui image) and a base.yaml
  * that binds it to 127.0.0.1. Built the first time.
  */
-export function ensureTemporalUi(env = process.env) {
+export function ensureTemporalUi(env: NodeJS.ProcessEnv = process.env): { uiServer: string; root: string } {
   const root = temporalUiDir(env);
   const build = { uiServer: join(root, 'ui-server'), root };
   const config = join(root, 'config');

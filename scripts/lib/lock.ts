@@ -3,10 +3,35 @@
 // (kill -9, power loss) is taken over, and the services it recorded are stopped first.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { pidAlive } from './process.mjs';
+import { pidAlive } from './process.js';
+
+export interface LockChild {
+  name: string;
+  pid: number;
+  /** A substring of the child's command line, to tell it from an unrelated process that reused its pid. */
+  cmd?: string | undefined;
+}
+
+export interface LockData {
+  pid: number;
+  cmd?: string;
+  startedAt: string;
+  children: LockChild[];
+  [key: string]: unknown;
+}
+
+export interface HeldLock {
+  file: string;
+  readonly data: LockData;
+  /** Merges `patch` into the stored info (e.g. the children's pids once they run). */
+  update(patch: Partial<LockData>): void;
+  release(): void;
+}
+
+type Log = (message: string) => void;
 
 /** The command line of a live process, or undefined (not Linux, or gone). */
-export function processCommandLine(pid) {
+export function processCommandLine(pid: number): string | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
   } catch {
@@ -15,10 +40,10 @@ export function processCommandLine(pid) {
 }
 
 /** Reads the lock file; undefined when missing or unreadable. */
-export function readLock(file) {
+export function readLock(file: string): LockData | undefined {
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8'));
-    return data && typeof data === 'object' && Number.isInteger(data.pid) ? data : undefined;
+    const data: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return data && typeof data === 'object' && Number.isInteger((data as { pid?: unknown }).pid) ? (data as LockData) : undefined;
   } catch {
     return undefined;
   }
@@ -28,7 +53,7 @@ export function readLock(file) {
  * True when the lock's owner is still running. A live pid whose command line no longer contains the
  * recorded `cmd` (the pid was reused by another program) counts as dead.
  */
-export function lockOwnerAlive(lock) {
+export function lockOwnerAlive(lock: LockData | undefined): boolean {
   if (!lock || !pidAlive(lock.pid)) return false;
   if (!lock.cmd) return true;
   const cmd = processCommandLine(lock.pid);
@@ -36,8 +61,8 @@ export function lockOwnerAlive(lock) {
 }
 
 /** Kills the services recorded by a dead owner if they are still running (matched by command line). */
-export function cleanupStaleChildren(lock, log = () => {}) {
-  const cleaned = [];
+export function cleanupStaleChildren(lock: LockData | undefined, log: Log = () => {}): LockChild[] {
+  const cleaned: LockChild[] = [];
   for (const child of lock?.children ?? []) {
     if (!pidAlive(child.pid)) continue;
     const cmd = processCommandLine(child.pid);
@@ -59,11 +84,11 @@ export function cleanupStaleChildren(lock, log = () => {}) {
   return cleaned;
 }
 
-function sleepSync(ms) {
+function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-function writeAtomic(file, data) {
+function writeAtomic(file: string, data: LockData): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(data, null, 2) + '\n');
   renameSync(tmp, file);
@@ -74,14 +99,18 @@ function writeAtomic(file, data) {
  * or { ok: false, holder } when a live process holds it. A stale lock is cleaned up and taken.
  * `info` is stored in the file (e.g. the UI URL, for the "already running" message).
  */
-export function acquireLock(file, info = {}, { log = () => {}, cmd = 'node' } = {}) {
+export function acquireLock(
+  file: string,
+  info: Record<string, unknown> = {},
+  { log = () => {}, cmd = 'node' }: { log?: Log; cmd?: string } = {},
+): { ok: true; lock: HeldLock } | { ok: false; holder: LockData } {
   mkdirSync(dirname(file), { recursive: true });
   for (let attempt = 0; attempt < 5; attempt++) {
-    let fd;
+    let fd: number;
     try {
       fd = openSync(file, 'wx');
     } catch (err) {
-      if (err.code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readLock(file);
       if (holder && lockOwnerAlive(holder)) return { ok: false, holder };
       if (!holder) {
@@ -96,7 +125,7 @@ export function acquireLock(file, info = {}, { log = () => {}, cmd = 'node' } = 
       rmSync(file, { force: true });
       continue;
     }
-    let data = { pid: process.pid, cmd, startedAt: new Date().toISOString(), ...info, children: [] };
+    let data: LockData = { pid: process.pid, cmd, startedAt: new Date().toISOString(), ...info, children: [] };
     writeFileSync(fd, JSON.stringify(data, null, 2) + '\n');
     closeSync(fd);
     const release = () => {
@@ -105,12 +134,11 @@ export function acquireLock(file, info = {}, { log = () => {}, cmd = 'node' } = 
       process.removeListener('exit', release);
     };
     process.on('exit', release);
-    const lock = {
+    const lock: HeldLock = {
       file,
       get data() {
         return data;
       },
-      /** Merges `patch` into the stored info (e.g. the children's pids once they run). */
       update(patch) {
         data = { ...data, ...patch };
         if (existsSync(file)) writeAtomic(file, data);
@@ -122,7 +150,7 @@ export function acquireLock(file, info = {}, { log = () => {}, cmd = 'node' } = 
   throw new Error(`could not take the lock ${file}: it keeps changing; is another start racing this one?`);
 }
 
-function safeMtime(file) {
+function safeMtime(file: string): number | undefined {
   try {
     return statSync(file).mtimeMs;
   } catch {

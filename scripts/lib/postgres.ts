@@ -5,17 +5,32 @@ import { createHash } from 'node:crypto';
 import { chownSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { assertPortsFree } from './ports.mjs';
-import { Supervisor } from './process.mjs';
-import { indent, isRoot, say, tailFile, waitUntil } from './util.mjs';
+import { assertPortsFree } from './ports.js';
+import { Supervisor, type SupervisedChild } from './process.js';
+import { indent, isRoot, say, tailFile, waitUntil } from './util.js';
 
 const APT_PACKAGE = 'postgresql-15';
 
-function hasServer(bindir) {
-  return Boolean(bindir) && existsSync(join(bindir, 'postgres')) && existsSync(join(bindir, 'initdb')) && existsSync(join(bindir, 'pg_isready'));
+interface UserIds {
+  uid: number;
+  gid: number;
 }
 
-function findBindir() {
+export interface LocalPostgres {
+  url: string;
+  port: number;
+  dataDir: string;
+  bindir: string;
+  logFile: string;
+  child: SupervisedChild;
+  stop(): Promise<void>;
+}
+
+function hasServer(bindir: string | undefined): bindir is string {
+  return !!bindir && existsSync(join(bindir, 'postgres')) && existsSync(join(bindir, 'initdb')) && existsSync(join(bindir, 'pg_isready'));
+}
+
+function findBindir(): string | undefined {
   const fromConfig = spawnSync('pg_config', ['--bindir'], { encoding: 'utf8' });
   if (fromConfig.status === 0 && hasServer(fromConfig.stdout.trim())) return fromConfig.stdout.trim();
   const base = '/usr/lib/postgresql';
@@ -32,7 +47,7 @@ function findBindir() {
  * Returns the directory holding the PostgreSQL server binaries (postgres, initdb, pg_isready, psql).
  * Installs Debian's postgresql-15 when they are missing and we are root; otherwise says what to install.
  */
-export function ensurePostgres() {
+export function ensurePostgres(): string {
   let bindir = findBindir();
   if (bindir) return bindir;
   const canApt = isRoot() && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -55,8 +70,8 @@ export function ensurePostgres() {
 }
 
 /** uid/gid of the `postgres` system user, created if missing (postgres refuses to run as root). */
-function postgresUser() {
-  const id = (flag) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
+function postgresUser(): UserIds {
+  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
   if (id('-u').status !== 0) {
     say('creating the system user `postgres` to run the local PostgreSQL server (it refuses to run as root)');
     const r = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres'], {
@@ -68,18 +83,18 @@ function postgresUser() {
 }
 
 /** Can `user` reach into `dir`? (it cannot when an ancestor, such as /root, is private). */
-function userCanReach(user, dir) {
+function userCanReach(user: UserIds, dir: string): boolean {
   return spawnSync('test', ['-x', dir], { uid: user.uid, gid: user.gid }).status === 0;
 }
 
-function chownTree(dir, user) {
+function chownTree(dir: string, user: UserIds): void {
   const st = statSync(dir);
   if (st.uid === user.uid && st.gid === user.gid) return;
   spawnSync('chown', ['-R', `${user.uid}:${user.gid}`, dir], { stdio: 'inherit' });
   chownSync(dir, user.uid, user.gid);
 }
 
-function serverMajor(bindir) {
+function serverMajor(bindir: string): string | undefined {
   const r = spawnSync(join(bindir, 'postgres'), ['--version'], { encoding: 'utf8' });
   const m = /(\d+)(?:\.\d+)?/.exec(r.stdout ?? '');
   return m ? m[1] : undefined;
@@ -87,14 +102,14 @@ function serverMajor(bindir) {
 
 // The superuser `postgres` connects without a password (local use only: 127.0.0.1 and the socket);
 // every other role needs its password, so a wrong one is refused as on a real server (tested).
-const HBA = `# Written by easymo-dr scripts/lib/postgres.mjs at every start.
+const HBA = `# Written by easymo-dr scripts/lib/postgres.ts at every start.
 local all postgres trust
 host  all postgres 127.0.0.1/32 trust
 local all all scram-sha-256
 host  all all 127.0.0.1/32 scram-sha-256
 `;
 
-function writeHba(dataDir, user) {
+function writeHba(dataDir: string, user: UserIds | undefined): void {
   const file = join(dataDir, 'pg_hba.conf');
   writeFileSync(file, HBA, { mode: 0o600 });
   if (user) chownSync(file, user.uid, user.gid);
@@ -114,7 +129,18 @@ export async function startPostgres({
   logFile,
   fast = false,
   timeoutMs = 60_000,
-}) {
+}: {
+  dataDir: string;
+  port: number;
+  database?: string;
+  /** The name the supervisor reports it by (default postgres). */
+  name?: string;
+  supervisor?: Supervisor | undefined;
+  logFile?: string;
+  /** fsync off: for throw-away test data only. */
+  fast?: boolean;
+  timeoutMs?: number;
+}): Promise<LocalPostgres> {
   const bindir = ensurePostgres();
   const sup = supervisor ?? new Supervisor();
   dataDir = resolve(dataDir);

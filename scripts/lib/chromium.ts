@@ -2,7 +2,7 @@
 // missing and we are root, never a browser build downloaded by a test tool.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isRoot, say } from './util.mjs';
+import { isRoot, say } from './util.js';
 
 /** Where Debian's `chromium` package puts the browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -12,7 +12,7 @@ const APT_PACKAGE = 'chromium';
  * Flags for headless Chromium on a machine with a closed network: without the background-networking
  * ones Chromium keeps opening connections that are refused (sign-in, updates, field trials).
  */
-export const CHROMIUM_ARGS = Object.freeze([
+export const CHROMIUM_ARGS: readonly string[] = Object.freeze([
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -28,7 +28,7 @@ export const CHROMIUM_ARGS = Object.freeze([
  * Returns the path of a Chromium binary: $DR_CHROMIUM_PATH when set, else Debian's, installing the
  * `chromium` package (apt-get, as root) the first time; otherwise says what to install.
  */
-export function ensureChromium(env = process.env) {
+export function ensureChromium(env: NodeJS.ProcessEnv = process.env): string {
   if (env.DR_CHROMIUM_PATH) {
     if (!existsSync(env.DR_CHROMIUM_PATH)) throw new Error(`DR_CHROMIUM_PATH=${env.DR_CHROMIUM_PATH} does not exist`);
     return env.DR_CHROMIUM_PATH;

@@ -4,10 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { say } from './util.mjs';
+import { say } from './util.js';
 
 /** The `go` command to use ($GO, then PATH, then the usual install folders), or undefined. */
-export function findGo(env = process.env) {
+export function findGo(env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const candidate of [env.GO ?? 'go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go']) {
     if (spawnSync(candidate, ['version'], { stdio: 'ignore' }).status === 0) return candidate;
   }
@@ -19,13 +19,29 @@ export function findGo(env = process.env) {
  * one module version; `toolchain` pins GOTOOLCHAIN (Go downloads it through the proxy when the local
  * Go is another version). Throws with `hint` when Go is missing or the build fails.
  */
-export function goInstall({ what, version, binaries, toolchain, hint, env = process.env }) {
+export function goInstall({
+  what,
+  version,
+  binaries,
+  toolchain,
+  hint,
+  env = process.env,
+}: {
+  what: string;
+  version: string;
+  /** Target path → Go package, all built at `version`. */
+  binaries: Record<string, string>;
+  toolchain?: string;
+  hint: string;
+  env?: NodeJS.ProcessEnv;
+}): string[] {
   const go = findGo(env);
   if (!go) {
     throw new Error(`${what} is built with Go, which was not found. Install Go 1.24+ (e.g. \`apt-get install -y golang-go\` or from go.dev); ${hint}`);
   }
   const targets = Object.keys(binaries);
-  const dir = dirname(targets[0]);
+  if (targets.length === 0) throw new Error(`goInstall(${what}): no binaries to build`);
+  const dir = dirname(targets[0]!);
   mkdirSync(dir, { recursive: true });
   const gobin = mkdtempSync(join(dir, '.build-'));
   const started = Date.now();
@@ -41,7 +57,7 @@ export function goInstall({ what, version, binaries, toolchain, hint, env = proc
           ...(toolchain ? { GOTOOLCHAIN: toolchain } : {}),
         },
       });
-      const built = join(gobin, pkg.split('/').at(-1));
+      const built = join(gobin, pkg.split('/').at(-1)!);
       if (r.status !== 0 || !existsSync(built)) {
         throw new Error(`go install ${pkg}@${version} failed (exit ${r.status ?? r.signal}); ${hint}`);
       }

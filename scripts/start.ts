@@ -1,24 +1,22 @@
-#!/usr/bin/env node
-// `npm start`: the local stack on one machine, no Docker. Installs what is missing (node_modules, the
-// Temporal CLI), starts the Temporal dev server (SQLite in the state dir, UI, search attributes), the
+// `npm start` (run through scripts/bootstrap.mjs, which installs node_modules first): the local stack
+// on one machine, no Docker. Installs what is missing (the Temporal CLI), starts the Temporal dev server (SQLite in the state dir, UI, search attributes), the
 // worker, and the demo PostgreSQL (unless --no-postgres); prints where to go; Ctrl-C stops it all.
 // --cluster runs the real Temporal server on PostgreSQL with the UI server instead of the dev server.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { acquireLock } from './lib/lock.mjs';
-import { ensureNodeModules } from './lib/node-modules.mjs';
-import { startPostgres } from './lib/postgres.mjs';
-import { ensurePgBackRest } from './lib/pgbackrest.mjs';
-import { startKafka } from './lib/kafka.mjs';
-import { startRedis } from './lib/redis.mjs';
-import { startS3 } from './lib/s3.mjs';
-import { Supervisor } from './lib/process.mjs';
-import { ensureTemporalCli } from './lib/temporal-cli.mjs';
-import { TEMPORAL_SERVER_VERSION, ensureTemporalServer, ensureTemporalUi } from './lib/temporal-build.mjs';
-import { startTemporalCluster } from './lib/temporal-cluster.mjs';
-import { startTemporal } from './lib/temporal-server.mjs';
-import { REPO_ROOT, say, waitUntil } from './lib/util.mjs';
+import { acquireLock } from './lib/lock.js';
+import { startPostgres, type LocalPostgres } from './lib/postgres.js';
+import { ensurePgBackRest } from './lib/pgbackrest.js';
+import { startKafka, type LocalKafka } from './lib/kafka.js';
+import { startRedis, type LocalRedis } from './lib/redis.js';
+import { startS3, type LocalS3 } from './lib/s3.js';
+import { Supervisor, type SupervisedChild } from './lib/process.js';
+import { ensureTemporalCli } from './lib/temporal-cli.js';
+import { TEMPORAL_SERVER_VERSION, ensureTemporalServer, ensureTemporalUi } from './lib/temporal-build.js';
+import { startTemporalCluster, type TemporalCluster } from './lib/temporal-cluster.js';
+import { startTemporal, type TemporalServer } from './lib/temporal-server.js';
+import { REPO_ROOT, say, waitUntil } from './lib/util.js';
 
 const USAGE = `Usage: npm start [-- --cluster] [-- --no-postgres] [-- --with-s3] [-- --with-redis] [-- --with-kafka] [-- --no-worker]
 
@@ -42,9 +40,18 @@ const DEMO_REDIS_PORT = 6380;
 // Its KRaft controller takes the next port; 9192 keeps clear of a real 9092 and of npm test's 9093/9094.
 const DEMO_KAFKA_PORT = 9192;
 
-function parseArgs(argv) {
+interface Options {
+  withPostgres: boolean;
+  withS3: boolean;
+  withRedis: boolean;
+  withKafka: boolean;
+  worker: boolean;
+  cluster: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Options {
   // The main job (npm run drill) needs the demo database, so it starts unless asked not to.
-  const opts = { withPostgres: true, withS3: false, withRedis: false, withKafka: false, worker: true, cluster: false };
+  const opts: Options = { withPostgres: true, withS3: false, withRedis: false, withKafka: false, worker: true, cluster: false };
   for (const arg of argv) {
     if (arg === '--cluster') opts.cluster = true;
     else if (arg === '--with-postgres') opts.withPostgres = true;
@@ -64,7 +71,7 @@ function parseArgs(argv) {
   return opts;
 }
 
-function intFromEnv(name, fallback) {
+function intFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -73,21 +80,21 @@ function intFromEnv(name, fallback) {
 }
 
 /** True once a worker whose identity is `<pid>@host` polls the task queue. */
-function workerPolling(cli, { address, namespace, taskQueue, pid }) {
+function workerPolling(cli: string, { address, namespace, taskQueue, pid }: { address: string; namespace: string; taskQueue: string; pid: number | undefined }): boolean {
   const r = spawnSync(cli, ['task-queue', 'describe', '--task-queue', taskQueue, '--namespace', namespace, '--address', address, '-o', 'json'], {
     encoding: 'utf8',
     timeout: 10_000,
   });
   if (r.status !== 0) return false;
   try {
-    const pollers = JSON.parse(r.stdout).pollers ?? [];
+    const pollers: { identity?: string }[] = (JSON.parse(r.stdout) as { pollers?: { identity?: string }[] }).pollers ?? [];
     return pollers.some((p) => String(p.identity ?? '').startsWith(`${pid}@`));
   } catch {
     return false;
   }
 }
 
-async function main() {
+async function main(): Promise<void> {
   const started = Date.now();
   const opts = parseArgs(process.argv.slice(2));
   const stateDir = resolve(REPO_ROOT, process.env.DR_STATE_DIR || '.state');
@@ -98,9 +105,10 @@ async function main() {
   const uiUrl = `http://localhost:${uiPort}`;
   const address = `127.0.0.1:${port}`;
 
-  const taken = acquireLock(join(stateDir, 'easymo-dr.pid'), { uiUrl, address, stateDir }, { log: say, cmd: 'start.mjs' });
+  const taken = acquireLock(join(stateDir, 'easymo-dr.pid'), { uiUrl, address, stateDir }, { log: say, cmd: 'start.ts' });
   if (!taken.ok) {
-    const { pid, uiUrl: theirUi } = taken.holder;
+    const { pid } = taken.holder;
+    const theirUi = typeof taken.holder.uiUrl === 'string' ? taken.holder.uiUrl : undefined;
     console.error(
       `easymo-dr is already running (pid ${pid}): UI at ${theirUi ?? uiUrl} — stop it with Ctrl-C in its terminal or \`kill ${pid}\``,
     );
@@ -108,9 +116,9 @@ async function main() {
   }
   const { lock } = taken;
 
-  let shuttingDown;
+  let shuttingDown: Promise<void> | undefined;
   const supervisor = new Supervisor({ onUnexpectedExit: () => void shutdown(1) });
-  const shutdown = (code) => {
+  const shutdown = (code: number): Promise<void> => {
     shuttingDown ??= (async () => {
       await supervisor.stopAll();
       lock.release();
@@ -124,7 +132,6 @@ async function main() {
     lock.update({ children: supervisor.livePids().map((c) => ({ ...c, cmd: CHILD_CMD[c.name] })) });
 
   try {
-    ensureNodeModules();
     const cli = ensureTemporalCli();
     if (opts.cluster) {
       ensureTemporalServer(); // built with `go install` the first time (minutes), cached after
@@ -149,12 +156,12 @@ async function main() {
       opts.withRedis ? startRedis({ dataDir: join(stateDir, 'redis'), port: DEMO_REDIS_PORT, supervisor }) : undefined,
       opts.withKafka ? startKafka({ dataDir: join(stateDir, 'kafka'), port: DEMO_KAFKA_PORT, supervisor }) : undefined,
     ]);
-    CHILD_CMD.temporal = temporal.dbFile ?? 'temporal-server';
-    CHILD_CMD['temporal-postgres'] = temporal.pg?.dataDir;
+    CHILD_CMD.temporal = 'dbFile' in temporal ? temporal.dbFile : 'temporal-server';
+    CHILD_CMD['temporal-postgres'] = 'pg' in temporal ? temporal.pg.dataDir : undefined;
     CHILD_CMD.postgres = pg ? pg.dataDir : undefined;
     recordChildren();
 
-    let worker;
+    let worker: SupervisedChild | undefined;
     if (opts.worker) {
       const env = {
         ...process.env,
@@ -187,27 +194,28 @@ async function main() {
       });
       recordChildren();
       try {
-        await waitUntil(() => workerPolling(cli, { address: temporal.address, namespace, taskQueue, pid: worker.pid }), {
+        const spawned = worker;
+        await waitUntil(() => workerPolling(cli, { address: temporal.address, namespace, taskQueue, pid: spawned.pid }), {
           timeoutMs: 120_000,
           intervalMs: 500,
           what: `the worker did not start polling task queue "${taskQueue}"`,
-          abort: () => supervisor.deathReason(worker),
+          abort: () => supervisor.deathReason(spawned),
         });
       } catch (err) {
         if (worker.exit) throw err; // it died: already reported, shutting down
-        say(`warning: ${err.message}; it may still be starting (see ${join(stateDir, 'worker.log')}).`);
+        say(`warning: ${err instanceof Error ? err.message : String(err)}; it may still be starting (see ${join(stateDir, 'worker.log')}).`);
       }
     }
     if (codec) await codec.ready;
     printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, temporal, pg, s3, redis, kafka, worker, port, codec });
   } catch (err) {
-    process.stderr.write(`\n[easymo-dr] ✖ ${err.message}\n`);
+    process.stderr.write(`\n[easymo-dr] ✖ ${err instanceof Error ? err.message : String(err)}\n`);
     await shutdown(1);
   }
 }
 
 /** Substrings of each service's command line, so a later run can tell them from unrelated processes. */
-const CHILD_CMD = {
+const CHILD_CMD: Record<string, string | undefined> = {
   temporal: 'start-dev',
   'temporal-ui': 'ui-server',
   'temporal-postgres': undefined,
@@ -220,7 +228,10 @@ const CHILD_CMD = {
 };
 
 /** --cluster: the real Temporal server on a PostgreSQL of its own (as in production), UI server beside it. */
-async function startClusterOnPostgres({ stateDir, ...options }) {
+async function startClusterOnPostgres({
+  stateDir,
+  ...options
+}: Omit<Parameters<typeof startTemporalCluster>[0], 'pg'> & { supervisor: Supervisor }): Promise<TemporalCluster & { pg: LocalPostgres }> {
   const pgPort = intFromEnv('TEMPORAL_PG_PORT', 54330);
   const pg = await startPostgres({ dataDir: join(stateDir, 'temporal-pg'), port: pgPort, database: 'postgres', name: 'temporal-postgres', supervisor: options.supervisor });
   const cluster = await startTemporalCluster({ stateDir, pg, ...options });
@@ -228,13 +239,13 @@ async function startClusterOnPostgres({ stateDir, ...options }) {
 }
 
 /** A path relative to the repo when inside it, else absolute. */
-function displayPath(path) {
+function displayPath(path: string): string {
   const rel = relative(REPO_ROOT, path);
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
 /** `dr codec-server` for the UI, on DR_CODEC_SERVER_PORT (8888); `ready` resolves once it answers. */
-function startCodecServer({ uiUrl, supervisor, stateDir }) {
+function startCodecServer({ uiUrl, supervisor, stateDir }: { uiUrl: string; supervisor: Supervisor; stateDir: string }): CodecServer {
   const port = intFromEnv('DR_CODEC_SERVER_PORT', 8888);
   const url = `http://localhost:${port}`;
   say(`payloads are encrypted (DR_CODEC_KEYS): starting dr codec-server on ${url} for the UI ...`);
@@ -254,7 +265,43 @@ function startCodecServer({ uiUrl, supervisor, stateDir }) {
   return { url, child, ready };
 }
 
-function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, temporal, pg, s3, redis, kafka, worker, port, codec }) {
+interface CodecServer {
+  url: string;
+  child: SupervisedChild;
+  ready: Promise<unknown>;
+}
+
+function printBanner({
+  started,
+  uiUrl,
+  address,
+  namespace,
+  taskQueue,
+  stateDir,
+  temporal,
+  pg,
+  s3,
+  redis,
+  kafka,
+  worker,
+  port,
+  codec,
+}: {
+  started: number;
+  uiUrl: string;
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  stateDir: string;
+  temporal: TemporalServer | (TemporalCluster & { pg: LocalPostgres });
+  pg: LocalPostgres | undefined;
+  s3: LocalS3 | undefined;
+  redis: LocalRedis | undefined;
+  kafka: LocalKafka | undefined;
+  worker: SupervisedChild | undefined;
+  port: number;
+  codec: CodecServer | undefined;
+}): void {
   const rel = displayPath(stateDir);
   const rule = '─'.repeat(76);
   const lines = [
@@ -262,7 +309,7 @@ function printBanner({ started, uiUrl, address, namespace, taskQueue, stateDir, 
     rule,
     ` easymo-dr is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
     `   Temporal UI      ${uiUrl}`,
-    temporal.pg
+    'pg' in temporal
       ? `   Temporal cluster ${address}, namespace ${namespace}: temporal-server ${TEMPORAL_SERVER_VERSION} on PostgreSQL 127.0.0.1:${temporal.pg.port} (logs in ${rel}/)`
       : `   Temporal server  ${address}, namespace ${namespace} (state and logs in ${rel}/)`,
     worker

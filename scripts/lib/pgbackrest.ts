@@ -1,11 +1,11 @@
 // pgBackRest (continuous WAL archiving, full/diff/incr backups, point-in-time restore): Debian's
 // package, installed once with apt-get like PostgreSQL and Redis, then found on PATH.
 import { spawnSync } from 'node:child_process';
-import { isRoot, say } from './util.mjs';
+import { isRoot, say } from './util.js';
 
 const APT_PACKAGE = 'pgbackrest';
 
-function which(name) {
+function which(name: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
@@ -14,7 +14,7 @@ function which(name) {
  * Returns the path of `pgbackrest`. Installs Debian's pgbackrest package when it is missing and we
  * are root; otherwise says what to install.
  */
-export function ensurePgBackRest() {
+export function ensurePgBackRest(): string {
   const found = which('pgbackrest');
   if (found) return found;
   const canApt = isRoot() && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -35,7 +35,7 @@ export function ensurePgBackRest() {
 }
 
 /** `pgBackRest 2.45`: the installed version, or undefined when it does not run. */
-export function pgBackRestVersion(bin = 'pgbackrest') {
+export function pgBackRestVersion(bin = 'pgbackrest'): string | undefined {
   const r = spawnSync(bin, ['version'], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }

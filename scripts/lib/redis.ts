@@ -5,13 +5,32 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { join, resolve } from 'node:path';
-import { assertPortsFree } from './ports.mjs';
-import { Supervisor } from './process.mjs';
-import { isRoot, say, waitUntil } from './util.mjs';
+import { assertPortsFree } from './ports.js';
+import { Supervisor, type SupervisedChild } from './process.js';
+import { isRoot, say, waitUntil } from './util.js';
 
 const APT_PACKAGE = 'redis-server';
 
-function which(name) {
+export interface RedisConfOptions {
+  port: number;
+  dataDir: string;
+  daemonize?: boolean;
+  pidFile?: string;
+  logFile?: string;
+  appendonly?: boolean;
+}
+
+export interface LocalRedis {
+  url: string;
+  port: number;
+  dataDir: string;
+  confFile: string;
+  logFile: string;
+  child: SupervisedChild;
+  stop(): Promise<void>;
+}
+
+function which(name: string): string | undefined {
   const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
@@ -20,7 +39,7 @@ function which(name) {
  * Returns the path of `redis-server`. Installs Debian's redis-server package (which brings
  * redis-cli) when it is missing and we are root; otherwise says what to install.
  */
-export function ensureRedis() {
+export function ensureRedis(): string {
   const found = which('redis-server');
   if (found) return found;
   const canApt = isRoot() && spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -43,9 +62,9 @@ export function ensureRedis() {
 }
 
 /** The config file text for a local instance (exported for tests). */
-export function redisConfText({ port, dataDir, daemonize = false, pidFile, logFile, appendonly = false }) {
+export function redisConfText({ port, dataDir, daemonize = false, pidFile, logFile, appendonly = false }: RedisConfOptions): string {
   const lines = [
-    '# Written by easymo-dr scripts/lib/redis.mjs on first start; CONFIG REWRITE may change it later.',
+    '# Written by easymo-dr scripts/lib/redis.ts on first start; CONFIG REWRITE may change it later.',
     'bind 127.0.0.1',
     'protected-mode yes',
     `port ${port}`,
@@ -66,7 +85,7 @@ export function redisConfText({ port, dataDir, daemonize = false, pidFile, logFi
  * Writes `dataDir/redis.conf` unless it exists (a restart keeps what CONFIG REWRITE put there)
  * and returns its path. `fresh` writes it anew.
  */
-export function writeRedisConf({ dataDir, fresh = false, ...options }) {
+export function writeRedisConf({ dataDir, fresh = false, ...options }: RedisConfOptions & { fresh?: boolean }): string {
   dataDir = resolve(dataDir);
   mkdirSync(dataDir, { recursive: true });
   const file = join(dataDir, 'redis.conf');
@@ -75,18 +94,18 @@ export function writeRedisConf({ dataDir, fresh = false, ...options }) {
 }
 
 /** Resolves true when a RESP PING on 127.0.0.1:port answers +PONG within `timeoutMs`. */
-export function redisPing(port, timeoutMs = 2_000) {
+export function redisPing(port: number, timeoutMs = 2_000): Promise<boolean> {
   return new Promise((resolvePing) => {
     const socket = createConnection({ host: '127.0.0.1', port });
     let answer = '';
-    const done = (ok) => {
+    const done = (ok: boolean) => {
       socket.destroy();
       resolvePing(ok);
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.on('error', () => done(false));
     socket.on('connect', () => socket.write('PING\r\n'));
-    socket.on('data', (d) => {
+    socket.on('data', (d: Buffer) => {
       answer += d.toString('latin1');
       if (answer.includes('\r\n')) done(answer.startsWith('+PONG'));
     });
@@ -98,7 +117,21 @@ export function redisPing(port, timeoutMs = 2_000) {
  * `dataDir`, on 127.0.0.1:`port`. `fresh` starts from an empty data dir and a new config file.
  * Returns { url, port, dataDir, confFile, logFile, child, stop() }.
  */
-export async function startRedis({ dataDir, port, supervisor, logFile, fresh = false, timeoutMs = 30_000 }) {
+export async function startRedis({
+  dataDir,
+  port,
+  supervisor,
+  logFile,
+  fresh = false,
+  timeoutMs = 30_000,
+}: {
+  dataDir: string;
+  port: number;
+  supervisor?: Supervisor | undefined;
+  logFile?: string;
+  fresh?: boolean;
+  timeoutMs?: number;
+}): Promise<LocalRedis> {
   const server = ensureRedis();
   const sup = supervisor ?? new Supervisor();
   dataDir = resolve(dataDir);

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** Resolves true when nothing listens on host:port (we can bind it ourselves). */
-export function isPortFree(port, host = '127.0.0.1') {
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.unref();
@@ -14,16 +14,16 @@ export function isPortFree(port, host = '127.0.0.1') {
 }
 
 /** Best-effort description of the process listening on TCP `port` ("temporal server start-dev ... (pid 123)"). */
-export function describePortHolder(port) {
+export function describePortHolder(port: number): string | undefined {
   try {
-    const inodes = new Set();
+    const inodes = new Set<string>();
     for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
       if (!existsSync(table)) continue;
       for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
         const cols = line.trim().split(/\s+/);
         if (cols.length < 10) continue;
-        const localPort = parseInt(cols[1].split(':').at(-1), 16);
-        if (localPort === port && cols[3] === '0A') inodes.add(cols[9]); // 0A = LISTEN
+        const localPort = parseInt(cols[1]!.split(':').at(-1)!, 16);
+        if (localPort === port && cols[3] === '0A') inodes.add(cols[9]!); // 0A = LISTEN
       }
     }
     if (inodes.size === 0) return undefined;
@@ -43,7 +43,7 @@ export function describePortHolder(port) {
           continue;
         }
         const m = /^socket:\[(\d+)\]$/.exec(link);
-        if (m && inodes.has(m[1])) {
+        if (m && inodes.has(m[1]!)) {
           const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
           return `${cmd.length > 160 ? cmd.slice(0, 157) + '...' : cmd} (pid ${pid})`;
         }
@@ -59,8 +59,8 @@ export function describePortHolder(port) {
  * Throws one readable error listing every busy port of `ports` ({ port, what }), with the holder
  * when known and `hint` (how to pick other ports).
  */
-export async function assertPortsFree(ports, hint) {
-  const busy = [];
+export async function assertPortsFree(ports: readonly { port: number; what: string }[], hint?: string): Promise<void> {
+  const busy: string[] = [];
   for (const { port, what } of ports) {
     if (!(await isPortFree(port))) {
       const holder = describePortHolder(port);

@@ -1,2 +1,0 @@
-export declare function nodeModulesStaleReason(root?: string): string | undefined;
-export declare function ensureNodeModules(root?: string): void;

@@ -1,2 +1,0 @@
-export declare function ensurePgBackRest(): string;
-export declare function pgBackRestVersion(bin?: string): string | undefined;
