@@ -1,4 +1,4 @@
-// The Kafka broker's set-up in scripts/lib/kafka.mjs: the server.properties of a single KRaft node,
+// The Kafka broker's set-up in scripts/lib/kafka.ts: the server.properties of a single KRaft node,
 // and the class-data archive a broker run leaves behind, checked before a later run maps it.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
