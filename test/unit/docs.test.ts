@@ -1,7 +1,8 @@
 // The documentation stays true to the code: every relative link of README.md and docs/*.md reaches
-// a file (and its #anchor), every `npm run X` is a script of package.json, every `dr <command>` is
-// a command of the CLI's commander program, and the runbook reference's action table lists exactly
-// the action kinds of the runbook schema. No services: files and the program object only.
+// a file (and its #anchor), every repository path named in a code span exists, every `npm run X`
+// is a script of package.json, every `dr <command>` is a command of the CLI's commander program,
+// and the runbook reference's action table lists exactly the action kinds of the runbook schema.
+// No services: files and the program object only.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -97,6 +98,19 @@ describe('links', () => {
   test('README.md links every page of docs/', () => {
     const linked = new Set(flatten(md.parse(sources.get('README.md')!, {})).filter((t) => t.type === 'link_open').map((t) => String(t.attrGet('href')).split('#')[0]));
     assert.deepEqual(DOCS.filter((f) => f.startsWith('docs/') && !linked.has(f)), []);
+  });
+
+  test('every repository path in a code span exists', () => {
+    const missing: string[] = [];
+    for (const [file, source] of sources) {
+      for (const t of flatten(md.parse(source, {}))) {
+        // Paths as the docs name them (`src/safety/steps.ts`); placeholders (`runbooks/<id>.yaml`) and globs are not paths.
+        if (t.type === 'code_inline' && /^(src|scripts|test|deploy|runbooks|bench|bin|docs)\/[\w./-]+$/.test(t.content) && !existsSync(join(root, t.content))) {
+          missing.push(`${file}: ${t.content}`);
+        }
+      }
+    }
+    assert.deepEqual(missing, []);
   });
 
   test('no page points to files users do not have', () => {
