@@ -1,56 +1,26 @@
 // The activities the worker registers, built from explicit dependencies so tests can pass their own
-// configuration and environment (samples: activities-dependency-injection).
-import type { Config } from '../config.js';
-import type { Logger } from './context.js';
-import { backupActivities } from './backups.js';
-import { dataActivities } from './data.js';
-import { httpRequest } from './http.js';
+// configuration and environment (samples: activities-dependency-injection): one per system action
+// (named by the action registry, implemented in registry.ts), plus loading runbooks and storing reports.
+import { ACTIONS, SYSTEM_KINDS, type ActivityOf, type SystemKind } from '../runbook/actions.js';
 import { loadRunbook } from './load.js';
-import { notify } from './notify.js';
-import { pgbackrestActivities } from './pgbackrest/index.js';
+import { implementations, type ActivityDeps, type Implementations } from './registry.js';
 import { storeReport, type StoreReportInput, type StoreReportResult } from './reports.js';
 import { openStore } from './storage/open-store.js';
-import { runShell } from './shell.js';
-import { runSql } from './sql.js';
-import type {
-  HttpInput,
-  HttpResult,
-  LoadRunbookInput,
-  LoadRunbookResult,
-  NotifyInput,
-  NotifyResult,
-  ShellInput,
-  ShellResult,
-  SqlInput,
-  SqlResult,
-} from './types.js';
+import type { LoadRunbookInput, LoadRunbookResult } from './types.js';
 
-export interface ActivityDeps {
-  config: Config;
-  /** Environment that secret references resolve against (default process.env). */
-  env?: NodeJS.ProcessEnv;
-  /** Default: Temporal's activity logger inside a worker, the console outside. */
-  log?: Logger;
-}
+export type { ActivityDeps } from './registry.js';
+
+/** The system actions' implementations under their activity names. */
+type ActionActivities = { [K in SystemKind as ActivityOf<K>]: Implementations[K] };
 
 /** Activities bound to their dependencies; the workflow proxies exactly these names. */
 export function createActivities(deps: ActivityDeps) {
-  const { config, env, log } = deps;
-  // Cancellation and heartbeats come from the activity context at call time, not from deps.
-  const common = { env, log };
+  const { config } = deps;
+  const impl = implementations(deps);
+  const actions = Object.fromEntries(SYSTEM_KINDS.map((kind) => [ACTIONS[kind].activity, impl[kind]])) as ActionActivities;
   return {
     loadRunbook: (input: LoadRunbookInput): Promise<LoadRunbookResult> => loadRunbook(input, { dir: config.runbooksDir }),
-    runShell: (input: ShellInput): Promise<ShellResult> => runShell(input, { ...common, outputCapBytes: config.DR_OUTPUT_CAP_BYTES }),
-    httpRequest: (input: HttpInput): Promise<HttpResult> => httpRequest(input, common),
-    runSql: (input: SqlInput): Promise<SqlResult> => runSql(input, common),
-    notify: (input: NotifyInput): Promise<NotifyResult> => notify(input, {
-        ...common,
-        defaultWebhook: config.DR_NOTIFY_WEBHOOK,
-        ui: { url: config.DR_UI_URL, namespace: config.TEMPORAL_NAMESPACE },
-      }),
-    ...backupActivities({ config, env, log }),
-    ...dataActivities({ config, env, log }),
-    ...pgbackrestActivities({ config, env, log }),
+    ...actions,
     storeReport: (input: StoreReportInput): Promise<StoreReportResult> => storeReport(input, openStore(config)),
   };
 }

@@ -56,15 +56,6 @@ export const unproven = (...reasons: string[]): Verdict => ({ effect: 'changes-s
 // harmless; everything a system does counts as a change.
 const HARMLESS_WITHOUT_CLASSIFIER = new Set(['manual', 'approval', 'wait', 'notify', 'parallel']);
 
-// People carry these out or decide them, or they only wait: no gate (a drill's rehearsal, a live
-// approval) is put before them.
-const PEOPLE_STEPS = new Set(['manual', 'approval', 'wait']);
-
-/** True for a step people carry out or decide (manual, approval) or that only waits. */
-export function isPeopleStep(step: Step): boolean {
-  return PEOPLE_STEPS.has(step.action.kind);
-}
-
 /** The class a run uses for a step: what the loader derived, else the declaration, else the conservative default. */
 export function effectOf(step: Step): Effect {
   if (step.effect) return step.effect.effect;

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities/index.js';
 import { loadConfig } from '../../src/config.js';
+import { ACTIONS, SYSTEM_KINDS } from '../../src/runbook/actions.js';
 import { eventually, waitUntil } from '../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dr-activities-'));
@@ -30,32 +31,11 @@ function alive(pid: number): boolean {
 }
 
 describe('createActivities', () => {
-  it('exposes exactly the activities the workflow proxies', () => {
-    assert.deepEqual(Object.keys(activities).sort(), [
-      'archiveCreate',
-      'archiveRestore',
-      'httpRequest',
-      'kafkaExport',
-      'kafkaRestore',
-      'loadRunbook',
-      'notify',
-      'pgbackrestBackup',
-      'pgbackrestCheck',
-      'pgbackrestInfo',
-      'pgbackrestRestore',
-      'pgbackrestStanza',
-      'postgresBackup',
-      'postgresRestore',
-      'postgresVerify',
-      'redisPersistence',
-      'redisRestore',
-      'redisSnapshot',
-      'runShell',
-      'runSql',
-      'storageList',
-      'storagePrune',
-      'storeReport',
-    ]);
+  it('exposes exactly the activities the workflow proxies: one per system action of the registry, plus loadRunbook and storeReport', () => {
+    const named = SYSTEM_KINDS.map((kind) => ACTIONS[kind].activity);
+    assert.equal(new Set(named).size, named.length, `two actions name the same activity: ${named.join(', ')}`);
+    assert.deepEqual(Object.keys(activities).sort(), [...named, 'loadRunbook', 'storeReport'].sort());
+    for (const name of named) assert.equal(typeof (activities as Record<string, unknown>)[name], 'function', name);
   });
 
   it('applies the configuration: runbooks dir, output cap, secret env', async () => {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { backupActivities } from '../../src/activities/backups.js';
+import { createActivities } from '../../src/activities/index.js';
 import { loadConfig } from '../../src/config.js';
 import type { RunReport } from '../../src/runbook/run.js';
 import { backupTestEnv, fingerprint, freshDatabase, s3Store, seedShop, withClient, type BackupTestEnv } from '../helpers/backup.js';
@@ -26,7 +26,7 @@ describe('databaseBackup and databaseRestore workflows', () => {
     process.env.DR_WF_TARGET_URL = await freshDatabase(servers.pgUrl, 'dr_wf_target');
     const store = s3Store(servers);
     const config = loadConfig({ ...process.env, DR_RUNBOOKS_DIR: runbooksDir });
-    env = await testEnv({ runbooksDir, activities: backupActivities({ config, store }) });
+    env = await testEnv({ runbooksDir, activities: createActivities({ config, store }) });
   });
   after(async () => {
     await env?.close();
