@@ -85,7 +85,7 @@ function item(name: string, over: Partial<ScheduleItem> = {}) {
   let finish!: (err?: Error) => void;
   const state = { started: false, aborted: false };
   const it: ScheduleItem = {
-    name, slots: 1, after: [], locks: [], priority: 0, ...over,
+    name, slots: 1, after: [], locks: [], cost: 0, ...over,
     run: (signal) =>
       new Promise<void>((resolve, reject) => {
         state.started = true;
@@ -100,12 +100,12 @@ const tick = () => new Promise((r) => setImmediate(r));
 describe('restore schedule', () => {
   test('rows of several tables at once; a table\'s indexes as soon as its rows are in; a key once both tables are complete', async () => {
     const big = { table: 'big', exclusive: false };
-    const rowsBig = item('rows big', { priority: 0.6, locks: [big] });
-    const rowsSmall = item('rows small', { priority: 0.4, locks: [{ table: 'small', exclusive: false }] });
-    const pk = item('pk small', { priority: 0.25, after: ['rows small'], locks: [{ table: 'small', exclusive: true }] });
-    const idx = item('idx small', { priority: 0.2, after: ['rows small'], locks: [{ table: 'small', exclusive: false }] });
-    const idxBig = item('idx big', { priority: 0.3, after: ['rows big'], locks: [big] });
-    const fk = item('fk small->big', { after: ['rows big', 'idx big', 'rows small', 'pk small', 'idx small'], locks: [{ table: 'small', exclusive: true }, { table: 'big', exclusive: true }] });
+    const rowsBig = item('rows big', { cost: 0.6, locks: [big] });
+    const rowsSmall = item('rows small', { cost: 0.4, locks: [{ table: 'small', exclusive: false }] });
+    const pk = item('pk small', { cost: 0.14, after: ['rows small'], locks: [{ table: 'small', exclusive: true }] });
+    const idx = item('idx small', { cost: 0.13, after: ['rows small'], locks: [{ table: 'small', exclusive: false }] });
+    const idxBig = item('idx big', { cost: 0.2, after: ['rows big'], locks: [big] });
+    const fk = item('fk small->big', { cost: 0.1, after: ['rows big', 'idx big', 'rows small', 'pk small', 'idx small'], locks: [{ table: 'small', exclusive: true }, { table: 'big', exclusive: true }] });
     const seen: string[][] = [];
     const done = runSchedule([fk, idx, pk, idxBig, rowsSmall, rowsBig].map((x) => x.it), 3, undefined, (r) => seen.push(r));
     await tick();
@@ -132,8 +132,8 @@ describe('restore schedule', () => {
   });
 
   test('an item of several sessions takes them all; the first failure stops the others and is the error', async () => {
-    const split = item('rows big', { slots: 2, priority: 1 });
-    const other = item('rows other', { priority: 0.5 });
+    const split = item('rows big', { slots: 2, cost: 1 });
+    const other = item('rows other', { cost: 0.5 });
     const done = runSchedule([split.it, other.it], 2);
     await tick();
     assert.deepEqual([split.state.started, other.state.started], [true, false]);
@@ -150,6 +150,38 @@ describe('restore schedule', () => {
     a.end(new Error('pg_restore failed with exit code 1'));
     await assert.rejects(failing, /pg_restore failed with exit code 1/);
     assert.equal(b.state.aborted, true);
+  });
+
+  test('an item of several sessions that comes first waits for them: lesser items do not take them', async () => {
+    const small = item('small', { cost: 2 });
+    const split = item('rows big', { slots: 2, cost: 1 });
+    const other = item('rows other', { cost: 0.5 });
+    const done = runSchedule([split.it, other.it, small.it], 2);
+    await tick();
+    assert.deepEqual([small, split, other].map((x) => x.state.started), [true, false, false]);
+    small.end();
+    await tick();
+    assert.deepEqual([split, other].map((x) => x.state.started), [true, false]);
+    split.end();
+    await tick();
+    other.end();
+    await done;
+  });
+
+  test('what unblocks the longest chain goes first, even when it is small', async () => {
+    const big = item('rows big', { cost: 0.5 });
+    const small = item('rows small', { cost: 0.05 });
+    const key = item('key', { cost: 0.6, after: ['rows small'] });
+    const done = runSchedule([big.it, key.it, small.it], 1);
+    await tick();
+    assert.deepEqual([small, big, key].map((x) => x.state.started), [true, false, false]);
+    small.end();
+    await tick();
+    assert.deepEqual([big, key].map((x) => x.state.started), [false, true]);
+    key.end();
+    await tick();
+    big.end();
+    await done;
   });
 
   test('an item waiting for work that is not part of the restore is refused at once', async () => {

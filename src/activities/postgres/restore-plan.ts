@@ -12,7 +12,7 @@ export const HEAVY_MIN_ROWS = 10_000;
 /** ...and below this share of the data too (a spawn per index is not worth it for them). */
 const HEAVY_MIN_SHARE = 0.05;
 /** A table is split when its share exceeds its fair share (1/jobs) by this factor. */
-const DOMINATES = 1.2;
+const DOMINATES = 1;
 
 /** One TOC entry run on its own, with the lock it takes on its table. */
 export interface PostItem {

@@ -1,7 +1,9 @@
 // Runs a restore's work items on a fixed number of sessions: an item starts once the items it waits
 // for are done, enough sessions are free and no running item holds a conflicting lock on one of
-// its tables (ALTER TABLE takes its table alone; index builds share it). The most costly ready item
-// goes first. The first failure stops the others; the call rejects with it once all have stopped.
+// its tables (ALTER TABLE takes its table alone; index builds share it). Among the ready items, the
+// one with the longest chain of work behind it goes first (its cost plus that of the longest chain
+// of items waiting on it), so what unblocks the most starts soonest. The first failure stops the
+// others; the call rejects with it once all have stopped.
 
 export interface ScheduleItem {
   /** Unique; what `after` refers to and what errors and progress name. */
@@ -10,8 +12,8 @@ export interface ScheduleItem {
   slots: number;
   after: string[];
   locks: Array<{ table: string; exclusive: boolean }>;
-  /** Higher first among the ready items (an estimate of its cost). */
-  priority: number;
+  /** An estimate of its duration, in any unit shared by all items. */
+  cost: number;
   run: (signal: AbortSignal) => Promise<void>;
 }
 
@@ -22,7 +24,22 @@ export function runSchedule(items: ScheduleItem[], jobs: number, signal?: AbortS
     const unknown = item.after.find((a) => !names.has(a));
     if (unknown !== undefined) return Promise.reject(new Error(`restore schedule: ${item.name} waits for ${unknown}, which is not part of the restore`));
   }
-  const waiting = [...items].sort((a, b) => b.priority - a.priority);
+  // Longest chain from each item to the end (items waiting on items form no cycle once checked below).
+  const chain = new Map<string, number>();
+  const followers = new Map<string, ScheduleItem[]>(items.map((i) => [i.name, []]));
+  for (const item of items) for (const a of item.after) followers.get(a)!.push(item);
+  const rank = (item: ScheduleItem, depth = 0): number => {
+    if (depth > items.length) throw new Error(`restore schedule: ${item.name} waits on itself`);
+    let r = chain.get(item.name);
+    if (r === undefined) chain.set(item.name, (r = item.cost + Math.max(0, ...followers.get(item.name)!.map((f) => rank(f, depth + 1)))));
+    return r;
+  };
+  try {
+    items.forEach((i) => rank(i));
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
+  const waiting = [...items].sort((a, b) => chain.get(b.name)! - chain.get(a.name)!);
   const running = new Map<string, ScheduleItem>();
   const done = new Set<string>();
   const stop = new AbortController();
@@ -48,10 +65,12 @@ export function runSchedule(items: ScheduleItem[], jobs: number, signal?: AbortS
       for (let i = 0; i < waiting.length; ) {
         const item = waiting[i]!;
         const slots = Math.max(1, Math.min(item.slots, jobs));
-        if (slots > free || !item.after.every((a) => done.has(a)) || conflicts(item)) {
+        if (!item.after.every((a) => done.has(a)) || conflicts(item)) {
           i++;
           continue;
         }
+        // The first ready item waits for its sessions rather than see them taken by lesser ones.
+        if (slots > free) break;
         waiting.splice(i, 1);
         free -= slots;
         running.set(item.name, item);

@@ -217,7 +217,8 @@ async function restoreScheduled(
   if (plan.light.lines.length) {
     const name = `tables ${plan.light.tables.join(', ')}`;
     const slots = Math.min(o.jobs, Math.max(1, Math.ceil(plan.light.share * o.jobs)));
-    items.push({ name, slots, after: [], locks: [], priority: plan.light.share, run: (signal) => entries(plan.light.lines, signal, slots) });
+    // First: the keys into small tables wait on them, and those keys take turns on their table.
+    items.push({ name, slots, after: [], locks: [], cost: 1 + plan.light.share / slots, run: (signal) => entries(plan.light.lines, signal, slots) });
     for (const t of plan.light.tables) complete.set(t, [name]);
   }
   const total = plan.heavy.reduce((n, h) => n + h.weight, 0) / Math.max(1e-9, 1 - plan.light.share);
@@ -232,22 +233,28 @@ async function restoreScheduled(
         slots: h.sessions,
         after: [],
         locks: [{ table: h.table, exclusive: false }],
-        priority: share,
+        // Its whole share even when split: its sessions are then all busy, and it should go first.
+        cost: share,
         run: (signal) => (h.sessions > 1 ? splitTable(line, h.sessions, signal) : entries([line], signal)),
       });
     }
     for (const p of h.post) {
-      items.push({ name: p.line, slots: 1, after: [...after], locks: [{ table: h.table, exclusive: p.exclusive }], priority: share / 2, run: (signal) => entries([p.line], signal) });
+      // An index or a key's index costs about a third of loading the rows; policies, RLS, triggers nothing.
+      const cost = p.type === 'INDEX' || p.type === 'CONSTRAINT' ? share / 3 : 0;
+      items.push({ name: p.line, slots: 1, after: [...after], locks: [{ table: h.table, exclusive: p.exclusive }], cost, run: (signal) => entries([p.line], signal) });
     }
     complete.set(h.table, [...after, ...h.post.map((p) => p.line)]);
   }
   for (const k of plan.keys) {
+    // The referencing table's rows and the referenced table's keys must be in; the referencing
+    // table's own indexes need not (the lock model keeps them apart).
+    const rows = plan.heavy.some((h) => h.table === k.table && h.data) ? [rowsOf(k.table)] : (complete.get(k.table) ?? []);
     items.push({
       name: k.line,
       slots: 1,
-      after: [...new Set([...(complete.get(k.table) ?? []), ...(complete.get(k.references) ?? [])])],
+      after: [...new Set([...rows, ...(complete.get(k.references) ?? [])])],
       locks: [...new Set([k.table, k.references])].map((table) => ({ table, exclusive: true })),
-      priority: 0,
+      cost: (plan.heavy.find((h) => h.table === k.table)?.weight ?? 0) / total / 2, // a scan of the referencing table, a hash of the other
       run: (signal) => entries([k.line], signal),
     });
   }
