@@ -1,39 +1,24 @@
-// Escalation of a wait nobody answers: the channel is told who must act; after `escalateAfterMs`
-// of silence the wait widens to the next level of the escalation chain, until the chain runs out.
-import { condition } from '@temporalio/workflow';
-import { escalationLevels, rolesAtLevel } from '../runbook/escalation.js';
+// Escalation of a wait nobody answers: the channel is told who must act, and after `escalateAfterMs`
+// of silence (timed by waits.ts) the wait widens to the next level of the escalation chain.
+import { rolesAtLevel } from '../runbook/escalation.js';
 import type { StepRecord } from '../runbook/run.js';
 import { describeRoles } from './people.js';
 import type { PeopleWait } from './perform.js';
 import type { RunState, Waiting } from './state.js';
 
-/** Announces the wait and widens it while nobody answers; true when the whole chain stayed silent. */
-export async function escalateUntilAnswered(
-  state: RunState,
-  record: StepRecord,
-  waiting: Waiting,
-  wait: PeopleWait,
-  answered: () => boolean,
-): Promise<boolean> {
-  const chain = state.loaded.people.escalation;
-  void announceWait(state, record, waiting, 0);
-  const levels = escalationLevels(wait.roles, chain);
-  for (let level = 0; ; level++) {
-    if (wait.escalateAfterMs === undefined) {
-      await condition(answered);
-      return false;
-    }
-    if (await condition(answered, wait.escalateAfterMs, { summary: `${record.id}: escalate if nobody answers` })) return false;
-    if (level >= levels) return true;
-    waiting.roles = rolesAtLevel(wait.roles, chain, level + 1);
-    record.escalations.push({ at: Date.now(), roles: [...waiting.roles] });
-    state.event('escalated', `"${record.id}" escalated to ${describeRoles(state.runbook, waiting.roles)}`, record.id);
-    void announceWait(state, record, waiting, level + 1);
-  }
+/**
+ * Widens a wait nobody answered to the next level of the chain: records it, and tells the channel.
+ * Synchronous on purpose: the wait's awaits stay in waits.ts, in the order recorded histories expect.
+ */
+export function escalate(state: RunState, record: StepRecord, waiting: Waiting, wait: PeopleWait, level: number): void {
+  waiting.roles = rolesAtLevel(wait.roles, state.loaded.people.escalation, level);
+  record.escalations.push({ at: Date.now(), roles: [...waiting.roles] });
+  state.event('escalated', `"${record.id}" escalated to ${describeRoles(state.runbook, waiting.roles)}`, record.id);
+  void announceWait(state, record, waiting, level);
 }
 
 /** Tells the channel who must act, with the exact command and where to click. */
-async function announceWait(state: RunState, record: StepRecord, waiting: Waiting, level: number): Promise<void> {
+export async function announceWait(state: RunState, record: StepRecord, waiting: Waiting, level: number): Promise<void> {
   const waitingFor = waiting.for;
   const verb = waitingFor === 'approval' ? 'approve' : 'complete';
   const who = describeRoles(state.runbook, waiting.roles);

@@ -3,10 +3,10 @@
 // wait arrive through handlers.ts; the wait periods land in the step's record.
 import { condition } from '@temporalio/workflow';
 import { formatDuration } from '../runbook/duration.js';
-import { rolesAtLevel } from '../runbook/escalation.js';
+import { escalationLevels, rolesAtLevel } from '../runbook/escalation.js';
 import type { Acknowledgement, Decision, StepRecord, WaitingFor } from '../runbook/run.js';
 import { rejected, WaitTimedOut } from './errors.js';
-import { escalateUntilAnswered } from './escalation.js';
+import { announceWait, escalate } from './escalation.js';
 import { describeRoles } from './people.js';
 import type { PeopleWait } from './perform.js';
 import type { RunState, Waiting } from './state.js';
@@ -26,7 +26,22 @@ export async function waitForPeople(state: RunState, record: StepRecord, waiting
   const answered = () => record.rejectedBy !== undefined || satisfied(record, waitingFor, wait.required, state.pendingDecisions);
   let timedOut = false;
   try {
-    timedOut = await escalateUntilAnswered(state, record, waiting, wait, answered);
+    // The awaits stay in this function: moving them into a helper would add a microtask hop and
+    // reorder commands against the monitor's, which running workflows' histories would not replay.
+    void announceWait(state, record, waiting, 0);
+    const levels = escalationLevels(wait.roles, chain);
+    for (let level = 0; ; level++) {
+      if (wait.escalateAfterMs === undefined) {
+        await condition(answered);
+        break;
+      }
+      if (await condition(answered, wait.escalateAfterMs, { summary: `${record.id}: escalate if nobody answers` })) break;
+      if (level >= levels) {
+        timedOut = true;
+        break;
+      }
+      escalate(state, record, waiting, wait, level + 1);
+    }
   } finally {
     period.until = Date.now();
     state.waiting.delete(record.id);
