@@ -19,7 +19,8 @@ export function createActivities(deps: ActivityDeps) {
   const impl = implementations(deps);
   const actions = Object.fromEntries(SYSTEM_KINDS.map((kind) => [ACTIONS[kind].activity, impl[kind]])) as ActionActivities;
   return {
-    loadRunbook: (input: LoadRunbookInput): Promise<LoadRunbookResult> => loadRunbook(input, { dir: config.runbooksDir }),
+    loadRunbook: (input: LoadRunbookInput): Promise<LoadRunbookResult> =>
+      loadRunbook(input, { dir: config.runbooksDir, defaultWebhook: Boolean(config.DR_NOTIFY_WEBHOOK?.trim()) }),
     ...actions,
     storeReport: (input: StoreReportInput): Promise<StoreReportResult> => storeReport(input, openStore(config)),
   };

@@ -14,6 +14,8 @@ import { FailureTypes } from './errors.js';
 export interface LoadOptions {
   /** Directory holding the runbook files (config.runbooksDir). */
   dir: string;
+  /** Whether DR_NOTIFY_WEBHOOK is set (reported to the run, so it skips notifications that go nowhere). */
+  defaultWebhook?: boolean;
 }
 
 const YAML = /\.ya?ml$/;
@@ -75,7 +77,7 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
     // Found by file name but declaring another id: running it would record the wrong runbook.
     throw invalid(`Runbook ${file} declares id "${runbook.id}", expected "${id}"`);
   }
-  return { runbook, sha256, file, warnings, people };
+  return { runbook, sha256, file, warnings, people, defaultWebhook: options.defaultWebhook ?? false };
 }
 
 /** people.yaml from the runbooks directory; none is fine (roles then come from each runbook). */

@@ -24,6 +24,12 @@ export interface LoadRunbookResult {
   warnings: LintIssue[];
   /** people.yaml's escalation chain and notification targets (its roles are merged into approvers). */
   people: People;
+  /**
+   * Whether the worker has a default notification webhook (DR_NOTIFY_WEBHOOK): with no target in the
+   * runbook or people.yaml either, the run calls no notify activity. Only whether, never the value.
+   * Absent in results recorded before it existed.
+   */
+  defaultWebhook?: boolean;
 }
 
 export interface ShellInput extends StepRef, Omit<ShellAction, 'kind'> {

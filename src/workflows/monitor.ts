@@ -1,6 +1,6 @@
 // The run's monitor: between step boundaries it notices budget overruns and RTO changes (events,
 // metrics, notifications) and keeps the search attributes and the UI's Current Details current.
-import { condition, isCancellation, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { formatDuration } from '../runbook/duration.js';
 import { nextCheckInMs } from '../runbook/plan.js';
 import type { RtoStatus } from '../runbook/run.js';
@@ -11,6 +11,64 @@ import type { RunState } from './state.js';
 
 /** Watches budgets and the RTO between step boundaries, waking only when something can change. */
 export async function monitor(state: RunState): Promise<void> {
+  const timer = new WakeTimer();
+  try {
+    while (state.endedAt === undefined) {
+      checkOverruns(state);
+      checkRto(state);
+      publish(state);
+      const seen = state.version;
+      const delay = nextCheckInMs({
+        records: state.records.values(),
+        rto: state.rto,
+        rtoMs: state.runbook.objectives.rtoMs,
+        now: Date.now(),
+      });
+      if (delay !== undefined) timer.wakeBy(Date.now() + delay);
+      await condition(() => state.endedAt !== undefined || state.version !== seen || timer.rang);
+      timer.consume();
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+  }
+}
+
+/**
+ * The monitor's one timer. A step boundary mostly leaves the next check where it was or later (the
+ * next step's budget ends after the current one's): the armed timer is then kept, and a check that
+ * comes early finds nothing and arms the next. Only a check that must come sooner cancels and re-arms.
+ * Left pending when the run ends: a finished workflow drops its timers without a command.
+ */
+class WakeTimer {
+  private at: number | undefined;
+  private scope: CancellationScope | undefined;
+  rang = false;
+
+  wakeBy(at: number): void {
+    if (this.at !== undefined && this.at <= at) return;
+    this.scope?.cancel();
+    const scope = new CancellationScope();
+    this.scope = scope;
+    this.at = at;
+    scope
+      .run(() => sleep(Math.max(1, at - Date.now()), { summary: 'next budget / RTO check' }))
+      .then(() => {
+        if (this.scope === scope) this.rang = true;
+      })
+      .catch(() => undefined); // cancelled: a sooner check replaced it, or the run was cancelled
+  }
+
+  /** After a wake-up: a timer that rang is spent. */
+  consume(): void {
+    if (!this.rang) return;
+    this.rang = false;
+    this.at = undefined;
+    this.scope = undefined;
+  }
+}
+
+/** The monitor of runs recorded before `lean`: re-arms its timer at every change (kept for replay). */
+export async function monitorRearming(state: RunState): Promise<void> {
   try {
     while (state.endedAt === undefined) {
       checkOverruns(state);
@@ -83,6 +141,10 @@ export function publish(state: RunState): void {
     ]);
   }
   // The UI's "Current Details": status, RTO, what to send to whom, and every step's budget vs actual.
+  // Rendered again only when something it shows changed state; its times are as of that change.
+  const shown = detailsKey(state, status);
+  if (shown === state.detailsShown) return;
+  state.detailsShown = shown;
   setCurrentDetails(
     runDetails({
       title: state.runbook.title,
@@ -97,4 +159,14 @@ export function publish(state: RunState): void {
       now: Date.now(),
     }),
   );
+}
+
+/** What Current Details shows, less the clock: a step's status, overrun, attempts and waits; who is waited on. */
+function detailsKey(state: RunState, status: string): string {
+  const parts = [status, state.rto.status, state.outcome ?? ''];
+  for (const [id, w] of state.waiting) parts.push(`${id}:${w.for}`);
+  for (const r of state.records.values()) {
+    parts.push(`${r.status}${r.overrunAt === undefined ? '' : '!'}${r.startedAt === undefined ? '' : '>'}${r.endedAt === undefined ? '' : '<'}${r.attempts.length}.${r.waits.length}`);
+  }
+  return parts.join('|');
 }

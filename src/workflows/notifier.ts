@@ -32,6 +32,8 @@ export class Notifier {
     private readonly targets: string[],
     private readonly base: Record<string, string | number | boolean | null>,
     private readonly enabled: boolean,
+    /** With no targets: whether the activity is still called (its default webhook, DR_NOTIFY_WEBHOOK). */
+    private readonly callDefault = true,
   ) {
     this.targets = [...new Set(targets)];
   }
@@ -50,7 +52,8 @@ export class Notifier {
     this.recent.push(now);
     const note = this.suppressedSinceLast > 0 ? ` (+${this.suppressedSinceLast} more notifications held back by the rate limit)` : '';
     this.suppressedSinceLast = 0;
-    const targets = this.targets.length > 0 ? this.targets : [undefined];
+    // Counted and rate-limited as before either way; only the call that would go nowhere is left out.
+    const targets = this.targets.length > 0 ? this.targets : this.callDefault ? [undefined] : [];
     await Promise.all(
       targets.map(async (webhook) => {
         try {

@@ -1,6 +1,6 @@
 // The generic `runbook` workflow: loads the runbook (an activity, so the file is read once and its
 // hash recorded), runs it, tracks budgets and the RTO while it goes, and returns the run report.
-import { ApplicationFailure, CancellationScope, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { formatDuration } from '../runbook/duration.js';
 import { resolveInputs } from '../runbook/inputs.js';
@@ -11,7 +11,7 @@ import { describeFailure, StepFailed } from './errors.js';
 import { registerHandlers } from './handlers.js';
 import { runSequence } from './interpreter.js';
 import { RunFailureTypes, type RunInput } from './messages.js';
-import { checkRto, monitor, publish } from './monitor.js';
+import { checkRto, monitor, monitorRearming, publish } from './monitor.js';
 import { runEnded, runStarted } from './observe.js';
 import { reportOf } from './queries.js';
 import { RunState } from './state.js';
@@ -26,6 +26,9 @@ const { storeReport } = proxyActivities<Activities>({
   retry: { maximumAttempts: 3 },
   summary: 'store the report beside the backups',
 });
+
+/** Fewer history events per run (state.ts says which); a patch so runs recorded before it replay. */
+const LEAN_PATCH = 'lean-monitor-and-notifications';
 
 /** Runs any runbook: `{"runbook": "<id>", "mode": "drill", "inputs": {...}}`. */
 export async function runbook(input: RunInput): Promise<RunReport> {
@@ -43,7 +46,7 @@ export async function runbook(input: RunInput): Promise<RunReport> {
   const incidentAt = input.incidentAt ? Date.parse(input.incidentAt) : Date.now();
   const warnings = loaded.warnings.map((w) => `${w.file ?? loaded.file}:${w.line ?? '?'} ${w.message}`);
   const ids = { workflowId: info.workflowId, runId: info.runId };
-  const state = new RunState(loaded, mode, values, ids, incidentAt, warnings, input.startedBy);
+  const state = new RunState(loaded, mode, values, ids, incidentAt, warnings, input.startedBy, patched(LEAN_PATCH));
   registerHandlers(state);
   const main = new CancellationScope();
   state.onAbort = () => main.cancel();
@@ -52,12 +55,14 @@ export async function runbook(input: RunInput): Promise<RunReport> {
     plannedMs: plannedMs(loaded.runbook.steps, mode),
     rtoMs: loaded.runbook.objectives.rtoMs,
   });
-  publish(state);
+  // The monitor's first look publishes with the RTO status it finds; before it, the status is 'none'.
+  if (!state.lean) publish(state);
   void state.notifier.send({
     event: 'run-started',
     message: `${mode} of "${loaded.runbook.title}" started${input.startedBy ? ` by ${input.startedBy}` : ''}: dr status ${ids.workflowId} --watch`,
   });
-  const monitoring = monitor(state);
+  // Called directly (no wrapper): an extra async hop would reorder recorded commands.
+  const monitoring = state.lean ? monitor(state) : monitorRearming(state);
 
   try {
     await main.run(() => runSequence(state, loaded.runbook.steps));

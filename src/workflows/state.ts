@@ -35,6 +35,8 @@ export class RunState {
   version = 0;
   /** What was last written to search attributes, so unchanged values are not upserted again. */
   published?: string;
+  /** What Current Details last showed (monitor.ts), so an unchanged view is not rendered again. */
+  detailsShown?: string;
   readonly notifier: Notifier;
   /** Approval step → the destructive steps it gates (four eyes). */
   readonly gates: Map<string, string[]>;
@@ -51,6 +53,12 @@ export class RunState {
     readonly incidentAt: number,
     readonly warnings: string[],
     readonly startedBy: string | undefined,
+    /**
+     * Runs started since the `lean` patch (runbook.ts): no notify activity for a target that is not
+     * configured, one monitor timer kept across changes, no search-attribute upsert before the first
+     * RTO look. Runs recorded before it replay the old command sequence.
+     */
+    readonly lean = false,
   ) {
     this.runbook = loaded.runbook;
     this.gates = gatedDestructiveSteps(this.runbook.steps);
@@ -62,6 +70,8 @@ export class RunState {
       targets.map((t) => renderTemplate(t, { inputs, steps: {}, run: { id: ids.workflowId, mode, runbook: this.runbook.id } })),
       { runbook: this.runbook.id, mode },
       mode !== 'dry-run',
+      // The notify activity falls back to the worker's DR_NOTIFY_WEBHOOK; without one it goes nowhere.
+      !lean || loaded.defaultWebhook !== false,
     );
     for (const { step, parentId } of flattenSteps(this.runbook.steps)) this.records.set(step.id, newRecord(step, parentId));
     this.template = { inputs, steps: {}, run: { id: ids.workflowId, mode, runbook: this.runbook.id, incidentAt: new Date(incidentAt).toISOString() } };
