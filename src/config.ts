@@ -18,6 +18,16 @@ const optionalPort = z
     return z.NEVER;
   })
   .optional();
+const optionalCount = z
+  .string()
+  .transform((v, ctx) => {
+    if (v.trim() === '') return undefined;
+    const n = Number(v);
+    if (Number.isInteger(n) && n >= 1) return n;
+    ctx.addIssue({ code: 'custom', message: `Expected a whole number of at least 1, got ${JSON.stringify(v)}` });
+    return z.NEVER;
+  })
+  .optional();
 const flag = z
   .enum(['true', 'false', '1', '0', ''], { error: (i) => `Expected true or false, got ${JSON.stringify(i.input)}` })
   .transform((v) => (v === '' ? undefined : v === 'true' || v === '1'));
@@ -62,6 +72,18 @@ const schema = z.object({
   DR_NOTIFY_WEBHOOK: z.string().optional(),
   /** A prebuilt workflow bundle (from bundleWorkflowCode) for fast worker start; default: bundle at start. */
   DR_WORKFLOW_BUNDLE: z.string().optional(),
+  // Worker concurrency (unset: the Temporal SDK's defaults, noted in .env.example). A run is mostly
+  // waiting, so one worker holds many runs; these bound what it does at once.
+  /** Activities (steps) one worker runs at once (SDK maxConcurrentActivityTaskExecutions). */
+  DR_WORKER_MAX_ACTIVITIES: optionalCount,
+  /** Workflow tasks one worker processes at once (SDK maxConcurrentWorkflowTaskExecutions; at least 2). */
+  DR_WORKER_MAX_WORKFLOW_TASKS: optionalCount,
+  /** Runs kept in the worker's cache (SDK maxCachedWorkflows); an evicted run is replayed from history on its next task. */
+  DR_WORKER_MAX_CACHED_WORKFLOWS: optionalCount,
+  /** Concurrent polls for workflow tasks (SDK maxConcurrentWorkflowTaskPolls; at least 2, at most DR_WORKER_MAX_WORKFLOW_TASKS). */
+  DR_WORKER_WORKFLOW_POLLERS: optionalCount,
+  /** Concurrent polls for activity tasks (SDK maxConcurrentActivityTaskPolls). */
+  DR_WORKER_ACTIVITY_POLLERS: optionalCount,
   /** Max bytes of stdout/stderr kept per shell step (the tail is kept). */
   DR_OUTPUT_CAP_BYTES: z.coerce.number().int().positive().default(16_384),
   /** Where backups go: a folder, or s3://bucket/prefix; default <DR_STATE_DIR>/backups. */

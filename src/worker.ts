@@ -2,8 +2,8 @@
 // the dev server or a real cluster (TLS / mTLS / API key), with the payload codec when configured,
 // JSON log lines and, with DR_METRICS_PORT, a Prometheus endpoint.
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type Logger } from '@temporalio/worker';
-import { createActivities } from './activities/index.js';
+import { NativeConnection, Worker, type Logger, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type Activities } from './activities/index.js';
 import { fenceInterceptor } from './activities/fence.js';
 import { dataConverter } from './codec/index.js';
 import { loadConfig, type Config } from './config.js';
@@ -21,15 +21,31 @@ export interface DrWorker {
   connection: NativeConnection;
 }
 
-/** Creates a worker for the configured task queue; the caller runs it and closes the connection. */
-export async function createWorker(config: Config = loadConfig()): Promise<DrWorker> {
+/** The worker's concurrency settings from the configuration; unset ones keep the SDK's defaults. */
+export function concurrencyOptions(config: Config): Partial<WorkerOptions> {
+  const options: Partial<WorkerOptions> = {
+    maxConcurrentActivityTaskExecutions: config.DR_WORKER_MAX_ACTIVITIES,
+    maxConcurrentWorkflowTaskExecutions: config.DR_WORKER_MAX_WORKFLOW_TASKS,
+    maxCachedWorkflows: config.DR_WORKER_MAX_CACHED_WORKFLOWS,
+    maxConcurrentWorkflowTaskPolls: config.DR_WORKER_WORKFLOW_POLLERS,
+    maxConcurrentActivityTaskPolls: config.DR_WORKER_ACTIVITY_POLLERS,
+  };
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * Creates a worker for the configured task queue; the caller runs it and closes the connection.
+ * `activities` replaces some activities (benchmarks wrap them to time them).
+ */
+export async function createWorker(config: Config = loadConfig(), overrides: { activities?: Partial<Activities> } = {}): Promise<DrWorker> {
   const connection = await NativeConnection.connect(connectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.DR_TASK_QUEUE,
     ...(config.DR_WORKFLOW_BUNDLE ? { workflowBundle: { codePath: config.DR_WORKFLOW_BUNDLE } } : { workflowsPath }),
-    activities: createActivities({ config }),
+    ...concurrencyOptions(config),
+    activities: { ...createActivities({ config }), ...overrides.activities },
     dataConverter: dataConverter(config),
     interceptors: { activity: [stepLogAttributes, fenceInterceptor] },
   });

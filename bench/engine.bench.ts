@@ -1,0 +1,293 @@
+// Engine benchmark (not a test): what the runbook interpreter costs on top of bare Temporal
+// workflows calling the same step activity, measured side by side on one worker in one run.
+//
+//   node --import tsx bench/engine.bench.ts [--runs 200] [--rounds 3] [--approvals 20] [--keep]
+//   BENCH_RUNS=1000 node --import tsx bench/engine.bench.ts      (the 1,000-concurrent-runs mode)
+//
+// It starts its own Temporal dev server (fresh SQLite under .state/bench-engine/) on free ports and
+// one worker built like the real one (src/worker.ts createWorker, DR_WORKER_* settings from the
+// environment), whose bundle holds the `runbook` workflow and the bare baselines (bench/engine-workflows.ts).
+//   concurrency: `--runs` runs of a 5-step runbook (shell `echo`) started at once, against as many
+//                bare workflows running the same 5 runShell calls; batches interleaved (bare, ours,
+//                ours, bare, ...) over `--rounds`. Wall time from the first start to the last result,
+//                and per run: history events, activity tasks, workflow tasks (from the histories).
+//   approval:    a run waiting on an approval step gets `approve` (update); the time from sending it
+//                to the next step's activity starting, against a bare workflow waiting on an update.
+// Exits non-zero when any run failed.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Context } from '@temporalio/activity';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { startTemporal } from '../scripts/lib/temporal-server.mjs';
+import { Supervisor } from '../scripts/lib/process.mjs';
+import { createActivities } from '../src/activities/index.js';
+import type { ShellInput } from '../src/activities/types.js';
+import { loadConfig } from '../src/config.js';
+import type { RunReport } from '../src/runbook/run.js';
+import { concurrencyOptions, createWorker } from '../src/worker.js';
+import { approveUpdate, progressQuery } from '../src/workflows/messages.js';
+
+const root = resolve(import.meta.dirname, '..');
+const work = join(root, '.state', 'bench-engine');
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const RUNS = Number(opt('--runs', process.env.BENCH_RUNS ?? '200'));
+const ROUNDS = Number(opt('--rounds', process.env.BENCH_ROUNDS ?? (RUNS >= 1000 ? '1' : '3')));
+const APPROVALS = Number(opt('--approvals', process.env.BENCH_APPROVALS ?? '20'));
+/** Histories read per batch for the per-run counts (all of them costs minutes at 1,000 runs). */
+const SAMPLE = Number(opt('--sample', '25'));
+const TASK_QUEUE = 'bench-engine';
+const COMMANDS = [1, 2, 3, 4, 5].map((i) => ['echo', `step ${i}`]);
+
+const RUNBOOKS = {
+  'bench-steps.yaml': `id: bench-steps
+title: Five shell steps
+objectives: { rto: 30m }
+steps:
+${COMMANDS.map((c, i) => `  - id: s${i + 1}\n    title: Step ${i + 1}\n    budget: 1m\n    shell: { command: [${c.map((a) => JSON.stringify(a)).join(', ')}] }`).join('\n')}
+`,
+  'bench-approval.yaml': `id: bench-approval
+title: An approval, then a step
+objectives: { rto: 30m }
+approvers:
+  oncall: [olive]
+steps:
+  - id: gate
+    title: Approve going on
+    budget: 5m
+    approval: { roles: [oncall] }
+  - id: after
+    title: The next step
+    budget: 1m
+    shell: { command: [echo, after] }
+`,
+};
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+const EventType = proto.temporal.api.enums.v1.EventType;
+
+interface HistoryCounts {
+  events: number;
+  activities: number;
+  workflowTasks: number;
+  timers: number;
+  timersCancelled: number;
+  markers: number;
+  upserts: number;
+}
+
+async function historyCounts(handle: WorkflowHandle): Promise<HistoryCounts> {
+  const history = await handle.fetchHistory();
+  const events = history.events ?? [];
+  const count = (type: number) => events.filter((e) => e.eventType === type).length;
+  return {
+    events: events.length,
+    activities: count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
+    workflowTasks: count(EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED),
+    timers: count(EventType.EVENT_TYPE_TIMER_STARTED),
+    timersCancelled: count(EventType.EVENT_TYPE_TIMER_CANCELED),
+    markers: count(EventType.EVENT_TYPE_MARKER_RECORDED),
+    upserts: count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES) + count(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED),
+  };
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
+
+function averageCounts(all: HistoryCounts[]): HistoryCounts {
+  const keys = Object.keys(all[0]!) as Array<keyof HistoryCounts>;
+  return Object.fromEntries(keys.map((k) => [k, mean(all.map((c) => c[k]))])) as unknown as HistoryCounts;
+}
+
+type Kind = 'bare' | 'ours';
+
+interface Batch {
+  kind: Kind;
+  seconds: number;
+  failures: string[];
+  counts: HistoryCounts[];
+}
+
+async function batch(client: Client, kind: Kind, n: number, tag: string): Promise<Batch> {
+  const t0 = performance.now();
+  const handles = await Promise.all(
+    Array.from({ length: n }, (_, i) => {
+      const workflowId = `bench-${kind}-${tag}-${i}-${randomUUID().slice(0, 8)}`;
+      return kind === 'ours'
+        ? client.workflow.start('runbook', { taskQueue: TASK_QUEUE, workflowId, args: [{ runbook: 'bench-steps', mode: 'live' }] })
+        : client.workflow.start('bareSteps', { taskQueue: TASK_QUEUE, workflowId, args: [COMMANDS] });
+    }),
+  );
+  const results = await Promise.allSettled(handles.map((h) => h.result()));
+  const seconds = (performance.now() - t0) / 1000;
+  const failures: string[] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'rejected') failures.push(`${handles[i]!.workflowId}: ${String(r.reason)}`);
+    else if (kind === 'ours') {
+      const report = r.value as RunReport;
+      const notRun = report.steps.filter((s) => s.status !== 'succeeded');
+      if (report.status !== 'succeeded' || notRun.length > 0) failures.push(`${handles[i]!.workflowId}: ${report.status}, steps ${notRun.map((s) => `${s.id} ${s.status}`).join(', ')}`);
+    }
+  });
+  const sample = handles.slice(0, SAMPLE);
+  const counts = await Promise.all(sample.map((h) => historyCounts(h)));
+  return { kind, seconds, failures, counts };
+}
+
+async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v !== undefined) return v;
+    } catch {
+      // the first query can race the first workflow task
+    }
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Sends the approval and returns ms until the next step's activity started. */
+async function approval(client: Client, kind: Kind, starts: Map<string, number>, i: number): Promise<number> {
+  const workflowId = `bench-approval-${kind}-${i}-${randomUUID().slice(0, 8)}`;
+  const handle =
+    kind === 'ours'
+      ? await client.workflow.start('runbook', { taskQueue: TASK_QUEUE, workflowId, args: [{ runbook: 'bench-approval', mode: 'live' }] })
+      : await client.workflow.start('bareApproval', { taskQueue: TASK_QUEUE, workflowId, args: [['echo', 'after']] });
+  if (kind === 'ours') {
+    await waitFor('the gate to wait', async () => ((await handle.query(progressQuery)).steps.find((s) => s.id === 'gate')?.status === 'waiting' ? true : undefined));
+  } else {
+    await waitFor('the bare workflow to wait', async () => ((await handle.query<boolean>('waiting')) ? true : undefined));
+  }
+  // Let the run settle (the notification of the wait, the monitor) so only the approval is timed.
+  await new Promise((r) => setTimeout(r, 300));
+  const sent = Date.now();
+  if (kind === 'ours') await handle.executeUpdate(approveUpdate, { args: [{ step: 'gate', by: 'olive' }] });
+  else await handle.executeUpdate('approve', { args: [{ step: 'gate', by: 'olive' }] });
+  const started = await waitFor('the next step to start', async () => starts.get(workflowId));
+  await handle.result();
+  return started - sent;
+}
+
+async function main(): Promise<void> {
+  rmSync(work, { recursive: true, force: true });
+  const runbooksDir = join(work, 'runbooks');
+  mkdirSync(runbooksDir, { recursive: true });
+  for (const [file, text] of Object.entries(RUNBOOKS)) writeFileSync(join(runbooksDir, file), text);
+  // Activity warnings (e.g. an unconfigured notification in older code) would flood the output.
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  const sup = new Supervisor();
+  let exitCode = 0;
+  try {
+    const server = await startTemporal({ stateDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort(), supervisor: sup, fresh: true });
+    const bundlePath = join(work, 'workflows.js');
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: join(root, 'bench', 'engine-workflows.ts'),
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+    });
+    writeFileSync(bundlePath, code);
+    const config = loadConfig({
+      ...process.env,
+      TEMPORAL_ADDRESS: server.address,
+      DR_TASK_QUEUE: TASK_QUEUE,
+      DR_RUNBOOKS_DIR: runbooksDir,
+      DR_STATE_DIR: join(work, 'state'),
+      DR_WORKFLOW_BUNDLE: bundlePath,
+      DR_NOTIFY_WEBHOOK: '',
+    });
+    const starts = new Map<string, number>();
+    const real = createActivities({ config });
+    const { worker, connection: workerConnection } = await createWorker(config, {
+      activities: {
+        // Records when each run's step activity starts (approval latency); then the real activity.
+        runShell: (input: ShellInput) => {
+          const run = Context.current().info.workflowExecution;
+          if (run) starts.set(run.workflowId, Date.now());
+          return real.runShell(input);
+        },
+      },
+    });
+    const running = worker.run();
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection });
+    try {
+      const settings = concurrencyOptions(config);
+      console.log(
+        `engine bench: ${RUNS} concurrent runs x ${ROUNDS} round(s), ${APPROVALS} approvals each; ${cpus().length} cores; ` +
+          `worker settings ${Object.keys(settings).length ? JSON.stringify(settings) : 'SDK defaults'}; ${new Date().toISOString()}`,
+      );
+      // Warm-up: bundle loaded, caches filled, the shell path exercised once on each side.
+      await batch(client, 'bare', 5, 'warm');
+      await batch(client, 'ours', 5, 'warm');
+
+      const batches: Batch[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        // Alternate which side goes first, so a machine that drifts busier does not favour one.
+        const order: Kind[] = round % 2 === 1 ? ['bare', 'ours'] : ['ours', 'bare'];
+        for (const kind of order) {
+          const b = await batch(client, kind, RUNS, `r${round}`);
+          batches.push(b);
+          console.log(`  round ${round} ${kind.padEnd(4)}: ${b.seconds.toFixed(2)} s, ${(RUNS / b.seconds).toFixed(1)} runs/s, ${b.failures.length} failed`);
+          for (const f of b.failures.slice(0, 5)) console.log(`    failed: ${f}`);
+        }
+      }
+      const side = (kind: Kind) => batches.filter((b) => b.kind === kind);
+      const wall = (kind: Kind) => side(kind).reduce((s, b) => s + b.seconds, 0);
+      const perRound = [...Array(ROUNDS).keys()].map((r) => {
+        const pair = batches.slice(2 * r, 2 * r + 2);
+        return pair.find((x) => x.kind === 'ours')!.seconds / pair.find((x) => x.kind === 'bare')!.seconds;
+      });
+      const counts = (kind: Kind) => averageCounts(side(kind).flatMap((b) => b.counts));
+      const [b, o] = [counts('bare'), counts('ours')];
+      const failures = batches.reduce((s, x) => s + x.failures.length, 0);
+      const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}x`;
+      console.log(`\n${RUNS} concurrent runs of a 5-step runbook, ${ROUNDS} round(s) interleaved`);
+      console.log(`  wall time       ours ${wall('ours').toFixed(2)} s, bare ${wall('bare').toFixed(2)} s: ${ratio(wall('ours'), wall('bare'))} (per round: ${perRound.map((r) => r.toFixed(2)).join(', ')})`);
+      console.log(`  runs/s          ours ${((RUNS * ROUNDS) / wall('ours')).toFixed(1)}, bare ${((RUNS * ROUNDS) / wall('bare')).toFixed(1)}`);
+      console.log(`  history events  ours ${o.events.toFixed(1)}, bare ${b.events.toFixed(1)} per run: ${ratio(o.events, b.events)}`);
+      console.log(`  activity tasks  ours ${o.activities.toFixed(1)}, bare ${b.activities.toFixed(1)} per run`);
+      console.log(`  workflow tasks  ours ${o.workflowTasks.toFixed(1)}, bare ${b.workflowTasks.toFixed(1)} per run`);
+      console.log(`  ours also: ${o.timers.toFixed(1)} timers started, ${o.timersCancelled.toFixed(1)} cancelled, ${o.markers.toFixed(1)} markers, ${o.upserts.toFixed(1)} search-attribute upserts per run`);
+      console.log(`  failed runs     ${failures}`);
+      if (failures > 0) exitCode = 1;
+
+      if (APPROVALS > 0) {
+        const lat: Record<Kind, number[]> = { bare: [], ours: [] };
+        for (let i = 0; i < APPROVALS; i++) {
+          for (const kind of (i % 2 === 0 ? ['bare', 'ours'] : ['ours', 'bare']) as Kind[]) lat[kind].push(await approval(client, kind, starts, i));
+        }
+        console.log(`\napproval (update) to the next step's activity starting, ${APPROVALS} each, interleaved`);
+        console.log(`  median          ours ${median(lat.ours).toFixed(0)} ms, bare ${median(lat.bare).toFixed(0)} ms: ${ratio(median(lat.ours), median(lat.bare))}`);
+        console.log(`  p90             ours ${pct(lat.ours, 0.9).toFixed(0)} ms, bare ${pct(lat.bare, 0.9).toFixed(0)} ms`);
+      }
+    } finally {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await workerConnection.close();
+    }
+  } finally {
+    await sup.stopAll();
+    if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
+  }
+  process.exitCode = exitCode;
+}
+
+await main();
