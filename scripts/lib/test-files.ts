@@ -39,11 +39,11 @@ export function findTestFiles(root: string, paths: readonly string[] = []): stri
 
 /** What `npm run test:cluster` (DR_TEST_TEMPORAL=cluster with no paths) runs on the real server. */
 export const CLUSTER_PROFILE: readonly string[] = [
-  'test/e2e/drill.test.ts',
-  'test/workflow/durability.test.ts',
-  'test/e2e/ui.test.ts',
-  'test/e2e/cluster-scale.test.ts',
-  'test/e2e/cluster-tls.test.ts',
+  'test/e2e/scripts/drill.test.ts',
+  'test/workflow/workflows/durability.test.ts',
+  'test/e2e/ui/journey.test.ts',
+  'test/e2e/worker/cluster-scale.test.ts',
+  'test/e2e/temporal/cluster-tls.test.ts',
 ];
 
 /** The cluster profile's files, plus every chaos test (test files named *chaos*), relative to `root`. */

@@ -1,0 +1,100 @@
+// The `dr` CLI driving a run from start to report against the real dev server and a worker process.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { dr, startWorker, stopProcess } from '../../helpers/processes.js';
+import { temporalAddress } from '../../helpers/temporal.js';
+import { waitUntil } from '../../helpers/wait.js';
+
+const taskQueue = `cli-${randomUUID()}`;
+const env = { DR_TASK_QUEUE: taskQueue, TEMPORAL_ADDRESS: temporalAddress(), DR_USER: 'alice' };
+let worker: ChildProcess;
+before(async () => {
+  worker = await startWorker(taskQueue);
+});
+after(async () => stopProcess(worker));
+
+/** Runs `dr status` until its output matches, so the test waits on state, not on time. */
+async function statusUntil(id: string, pattern: RegExp): Promise<string> {
+  let last = '';
+  return waitUntil(
+    `dr status ${id} to match ${pattern}`,
+    async () => {
+      const result = await dr(['status', id], env);
+      last = result.stdout + result.stderr;
+      return pattern.test(last) && last;
+    },
+    { timeoutMs: 30_000, everyMs: 150, detail: () => `last output:\n${last}` },
+  );
+}
+
+test('dr start → status → approve (refusals) → complete → report', async () => {
+  const id = `cli-${randomUUID()}`;
+  const marker = join(mkdtempSync(join(tmpdir(), 'dr-cli-')), 'marker.txt');
+  const started = await dr(['start', 'happy', '--mode', 'drill', '--input', `marker=${marker}`, '--id', id], env);
+  assert.equal(started.code, 0, started.stderr);
+  assert.match(started.stdout, new RegExp(`^Started drill of happy: ${id}\n  UI: +http://localhost:8233/namespaces/default/workflows/${id}\n`));
+
+  const waiting = await statusUntil(id, /approval: dba \(alice, bob\), lead \(carol\) \[0\/2\]/);
+  assert.match(waiting, new RegExp(`^${id} — happy \\(drill\\): waiting`));
+  assert.match(waiting, /echo +│ succeeded/);
+
+  assert.deepEqual(await dr(['approve', id, 'gate'], env), { code: 0, stdout: 'Accepted: 1 of 2 approvals for "gate"\n', stderr: '' });
+  const twice = await dr(['approve', id, 'gate', '--as', 'alice'], env);
+  assert.equal(twice.code, 1);
+  assert.equal(twice.stderr, 'dr: Refused: approve: "alice" already approved step "gate"; 2 distinct approvals needed, 1 given\n');
+  const stranger = await dr(['approve', id, 'gate', '--as', 'mallory'], env);
+  assert.equal(stranger.code, 1);
+  assert.match(stranger.stderr, /may not act on step "gate"; expected one of dba \(alice, bob\), lead \(carol\)/);
+  const approved = await dr(['approve', id, 'gate', '--as', 'carol', '--comment', 'backup verified'], env);
+  assert.equal(approved.stdout, 'Accepted: 2 of 2 approvals for "gate"\n');
+
+  await statusUntil(id, /confirm +│ waiting/);
+  assert.equal((await dr(['complete', id, 'confirm', '--as', 'carol'], env)).code, 0);
+  await statusUntil(id, /happy \(drill\): succeeded/);
+  assert.equal(readFileSync(marker, 'utf8'), 'hello world; $(rm -rf /)\n');
+
+  const report = await dr(['report', id], env);
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stdout, /^# Drill report: Happy path\n/);
+  assert.match(report.stdout, /Status: \*\*succeeded\*\*/);
+  assert.match(report.stdout, /\| gate +\| approval +\| succeeded +\|/);
+  assert.match(report.stdout, /approved by alice; approved by carol/);
+  assert.match(report.stdout, /refused: approve: "mallory" may not act/);
+  assert.match(report.stdout, /backup verified/);
+
+  const json = JSON.parse((await dr(['report', id, '--format', 'json'], env)).stdout);
+  assert.equal(json.status, 'succeeded');
+  assert.equal(json.steps.length, 7);
+
+  const listed = await dr(['list', '--runbook', 'happy', '--status', 'succeeded', '--limit', '50'], env);
+  assert.match(listed.stdout, new RegExp(id));
+});
+
+test('errors are one clear line and a non-zero exit', async () => {
+  const missing = await dr(['status', 'no-such-run'], env);
+  assert.deepEqual([missing.code, missing.stderr], [1, 'dr: No run with id "no-such-run"\n    next: dr list shows the runs\n']);
+  const badMode = await dr(['start', 'happy', '--mode', 'chaos'], env);
+  assert.equal(badMode.code, 1);
+  assert.match(badMode.stderr, /argument 'chaos' is invalid. Allowed choices are live, drill, dry-run/);
+  const unreachable = await dr(['status', 'x'], { ...env, TEMPORAL_ADDRESS: '127.0.0.1:1' });
+  assert.equal(unreachable.code, 1);
+  assert.match(unreachable.stderr, /^dr: Cannot reach Temporal at 127\.0\.0\.1:1\n {4}next: start the local stack with `npm start`/);
+});
+
+test('dr validate checks a folder: ok for the fixtures, file:line errors otherwise', async () => {
+  const ok = await dr(['validate', 'test/fixtures/runbooks'], env);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  assert.match(ok.stdout, /9 runbook\(s\), 0 error\(s\)/);
+  const dir = mkdtempSync(join(tmpdir(), 'dr-validate-'));
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(join(dir, 'bad.yaml'), 'id: bad\ntitle: Bad\nsteps:\n  - id: a\n    budget: soon\n    manual: do it\n');
+  const bad = await dr(['validate', dir], env);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stdout, /bad\.yaml:5 steps\[0\]\.budget: Expected a duration like "15m", "1h30m" or "2 hours", got "soon"/);
+  assert.equal(bad.stderr, 'dr: 1 runbook(s), 1 error(s), 0 warning(s)\n');
+});

@@ -1,0 +1,81 @@
+// loadRunbook against a temporary runbooks directory: lookup by file name and by declared id,
+// the recorded hash, and the messages for missing and invalid runbooks.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { listRunbookFiles, loadRunbook } from '../../../src/activities/load.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dr-runbooks-'));
+const restoreTest = 'id: restore-test\ntitle: Monthly restore test\nsteps:\n  - id: wait-a-bit\n    title: Wait\n    budget: 1m\n    wait: 1s\n';
+const DURATION = 'Expected a duration like "15m", "1h30m" or "2 hours"';
+
+before(() => {
+  writeFileSync(join(dir, 'restore-test.yaml'), restoreTest);
+  // Declares its id in a file named otherwise: found by scanning.
+  writeFileSync(join(dir, 'db.yml'), restoreTest.replace('restore-test', '"database-loss"').replace('Monthly restore test', 'Database loss'));
+  writeFileSync(join(dir, 'broken.yaml'), 'id: broken\ntitle: Broken\nsteps:\n  - id: a\n    budget: abc\n    wait: 1s\n  - id: b\n    manual: x\n');
+  writeFileSync(join(dir, 'renamed.yaml'), restoreTest.replace('id: restore-test', 'id: something-else'));
+  writeFileSync(join(dir, 'README.md'), '# not a runbook\n');
+  mkdirSync(join(dir, 'schedules'));
+  writeFileSync(join(dir, 'schedules', 'nightly.yaml'), 'id: nightly\n');
+});
+
+describe('loadRunbook', () => {
+  it('finds <id>.yaml, hashes its bytes and validates it', async () => {
+    const result = await loadRunbook({ id: 'restore-test' }, { dir });
+    assert.equal(result.file, 'restore-test.yaml');
+    assert.equal(result.sha256, createHash('sha256').update(restoreTest).digest('hex'));
+    assert.equal(result.runbook.id, 'restore-test');
+    assert.equal(result.runbook.steps[0]?.budgetMs, 60_000);
+    assert.deepEqual(result.warnings, []);
+  });
+
+  it('finds a file by the id it declares', async () => {
+    const result = await loadRunbook({ id: 'database-loss' }, { dir });
+    assert.deepEqual([result.file, result.runbook.title], ['db.yml', 'Database loss']);
+  });
+
+  it('says which runbooks exist when the id is unknown', async () => {
+    for (const id of ['database-lost', '../etc/passwd']) {
+      await assert.rejects(loadRunbook({ id }, { dir }), {
+        name: 'ApplicationFailure',
+        type: 'RunbookNotFound',
+        nonRetryable: true,
+        message: `Runbook "${id}" not found in ${dir}; available: broken, database-loss, restore-test, something-else`,
+      });
+    }
+    await assert.rejects(loadRunbook({ id: 'x' }, { dir: join(dir, 'missing') }), {
+      type: 'RunbookNotFound',
+      message: `Runbook "x" not found: cannot read the runbooks directory ${join(dir, 'missing')} (ENOENT)`,
+    });
+  });
+
+  it('lists every error of an invalid runbook', async () => {
+    await assert.rejects(loadRunbook({ id: 'broken' }, { dir }), {
+      type: 'RunbookInvalid',
+      nonRetryable: true,
+      message: [
+        'Runbook broken.yaml is invalid (2 errors):',
+        `  broken.yaml:5 steps[0].budget: ${DURATION}, got "abc"`,
+        '  broken.yaml:7 steps[1].budget: Expected `budget` (planned duration, like "15m")',
+      ].join('\n'),
+    });
+  });
+
+  it('refuses a file whose declared id differs from its name', async () => {
+    // Scanning finds "something-else" in renamed.yaml; asking for "renamed" finds the file by name.
+    await assert.rejects(loadRunbook({ id: 'renamed' }, { dir }), {
+      type: 'RunbookInvalid',
+      message: 'Runbook renamed.yaml declares id "something-else", expected "renamed"',
+    });
+  });
+});
+
+describe('listRunbookFiles', () => {
+  it('lists the YAML files directly in the directory', async () => {
+    assert.deepEqual(await listRunbookFiles(dir), ['broken.yaml', 'db.yml', 'renamed.yaml', 'restore-test.yaml'].map((f) => join(dir, f)));
+  });
+});

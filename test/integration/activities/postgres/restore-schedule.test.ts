@@ -1,0 +1,134 @@
+// A full restore with several sessions is scheduled from the archive's table of contents
+// (restore-plan.ts): tables load at once, each table's indexes and constraints follow its rows, a
+// foreign key waits for both of its tables. On real PostgreSQL, with a schema of several tables
+// whose keys point at big and small tables and at themselves: the restored database has the same
+// rows, the same valid constraints and indexes, RLS and policies, and its keys hold.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { postgresBackup } from '../../../../src/activities/postgres/backup.js';
+import { postgresRestore } from '../../../../src/activities/postgres/restore.js';
+import { postgresVerify } from '../../../../src/activities/postgres/verify.js';
+import { VERIFY_CHECKS } from '../../../../src/runbook/model.js';
+import { backupTestEnv, freshDatabase, fsStore, withClient, type BackupTestEnv } from '../../../helpers/backup.js';
+
+const quiet = { heartbeat: () => undefined };
+const TABLES = ['users', 'currencies', 'transactions', 'messages', 'audit.events'];
+
+/** Rows, constraints (validated or not), indexes (valid or not), RLS and policies: what a restore must bring back. */
+async function shape(url: string): Promise<Record<string, unknown>> {
+  return withClient(url, async (c) => {
+    const rows: Record<string, string> = {};
+    for (const t of TABLES) {
+      const r = await c.query<{ n: string; h: string }>(`SELECT count(*) AS n, md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) AS h FROM ${t} x`);
+      rows[t] = `${r.rows[0]!.n}:${r.rows[0]!.h}`;
+    }
+    const list = async (sql: string) => (await c.query<{ x: string }>(sql)).rows.map((r) => r.x);
+    return {
+      rows,
+      constraints: await list(`SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) || ' validated=' || convalidated AS x
+                               FROM pg_constraint WHERE connamespace IN ('public'::regnamespace, 'audit'::regnamespace) ORDER BY 1`),
+      indexes: await list(`SELECT pg_get_indexdef(indexrelid) || ' valid=' || indisvalid AS x FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                           WHERE c.relnamespace IN ('public'::regnamespace, 'audit'::regnamespace) ORDER BY 1`),
+      rls: await list(`SELECT relname || ' ' || relrowsecurity AS x FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace ORDER BY 1`),
+      policies: await list(`SELECT tablename || ' ' || policyname || ' ' || qual AS x FROM pg_policies ORDER BY 1`),
+      sequences: await list(`SELECT sequencename || ' ' || last_value AS x FROM pg_sequences ORDER BY 1`),
+    };
+  });
+}
+
+describe('PostgreSQL restore scheduled from the table of contents', () => {
+  let env: BackupTestEnv;
+  let source: string;
+  let original: Record<string, unknown>;
+  const store = fsStore();
+  const backups: Record<string, string> = {};
+
+  before(async () => {
+    env = backupTestEnv();
+    source = await freshDatabase(env.pgUrl, 'dr_sched_source');
+    await withClient(source, (c) =>
+      c.query(`
+        CREATE TABLE users (id bigserial PRIMARY KEY, phone text NOT NULL UNIQUE, name text NOT NULL);
+        CREATE TABLE currencies (code text PRIMARY KEY, name text NOT NULL);
+        CREATE TABLE transactions (
+          id bigserial PRIMARY KEY, user_id bigint NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+          currency text NOT NULL REFERENCES currencies(code), amount numeric(12,2) NOT NULL CHECK (amount <> 0),
+          created_at timestamptz NOT NULL);
+        CREATE INDEX transactions_user_id_idx ON transactions(user_id);
+        CREATE INDEX transactions_created_at_idx ON transactions(created_at);
+        CREATE TABLE messages (
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, sender_id bigint NOT NULL REFERENCES users(id),
+          reply_to bigint REFERENCES messages(id), body text NOT NULL);
+        CREATE INDEX messages_sender_id_idx ON messages(sender_id);
+        ALTER TABLE messages ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY messages_sender ON messages USING (sender_id::text = current_setting('app.user_id', true));
+        CREATE SCHEMA audit;
+        CREATE TABLE audit.events (id bigserial PRIMARY KEY, user_id bigint REFERENCES users(id), what text);
+        INSERT INTO users (phone, name) SELECT '+2507' || lpad(i::text, 8, '0'), 'user ' || md5(i::text) FROM generate_series(1, 30000) i;
+        INSERT INTO currencies VALUES ('RWF', 'Rwandan franc'), ('USD', 'US dollar'), ('EUR', 'Euro'), ('UGX', 'Ugandan shilling'), ('KES', 'Kenyan shilling');
+        INSERT INTO transactions (user_id, currency, amount, created_at)
+          SELECT 1 + (i::bigint * 7919) % 30000, (ARRAY['RWF', 'RWF', 'RWF', 'USD', 'EUR', 'UGX', 'KES'])[1 + i % 7], (i % 9000) + 0.5, '2024-01-01Z'::timestamptz + i * interval '37 seconds'
+          FROM generate_series(1, 120000) i;
+        INSERT INTO messages (sender_id, reply_to, body)
+          SELECT 1 + (i::bigint * 104729) % 30000, CASE WHEN i > 1 AND i % 3 = 0 THEN i - 1 END, 'message ' || md5(i::text) FROM generate_series(1, 60000) i;
+        INSERT INTO audit.events (user_id, what) SELECT i, 'signed up' FROM generate_series(1, 10) i;
+        ANALYZE;`),
+    );
+    original = await shape(source);
+    for (const format of ['custom', 'directory'] as const) {
+      backups[format] = (await postgresBackup({ connection: source, prefix: 'daily', format, jobs: 2, compression: 1 }, { store, ...quiet })).id;
+    }
+  });
+  after(async () => {
+    if (!env) return;
+    await withClient(env.pgUrl, async (c) => {
+      for (const db of ['dr_sched_source', 'dr_sched_target']) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    });
+  });
+
+  for (const [format, jobs] of [['custom', 2], ['directory', 3]] as const) {
+    it(`${format} backup, ${jobs} sessions: into an empty database and again over it; same rows, valid keys and indexes, keys hold`, async () => {
+      const target = await freshDatabase(env.pgUrl, 'dr_sched_target');
+      const runs: string[][] = []; // the TOC entries of each pg_restore started, in order
+      const onSpawn = (pid: number, tool: string) => {
+        if (tool !== 'pg_restore') return;
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const list = argv[argv.indexOf('-L') + 1];
+        if (argv.includes('-L') && list) runs.push(readFileSync(list, 'utf8').trim().split('\n'));
+      };
+      for (let i = 0; i < 2; i++) {
+        runs.length = 0;
+        await postgresRestore({ target, backup: backups[format]!, jobs, noOwner: false }, { store, ...quiet, onSpawn });
+        assert.deepEqual(await shape(target), original);
+      }
+      // Each big table's indexes and constraints were built on their own, not in one pass at the end.
+      const single = runs.filter((r) => r.length === 1).map((r) => r[0]!);
+      for (const name of ['transactions_user_id_idx', 'transactions_created_at_idx', 'transactions transactions_pkey', 'messages messages_pkey', 'users users_phone_key']) {
+        assert.ok(single.some((l) => l.includes(` ${name} `)), `${name} restored on its own:\n${runs.map((r) => r.join(' + ')).join('\n')}`);
+      }
+      // A foreign key starts after both of its tables' rows and keys.
+      const at = (pattern: RegExp) => runs.findIndex((r) => r.some((l) => pattern.test(l)));
+      const fk = at(/FK CONSTRAINT public transactions transactions_user_id_fkey/);
+      assert.ok(fk > at(/TABLE DATA public transactions /) && fk > at(/TABLE DATA public users /) && fk > at(/CONSTRAINT public users users_pkey/), runs.join('\n'));
+
+      const verified = await postgresVerify({ connection: target, backup: backups[format]!, checks: [...VERIFY_CHECKS], sql: [] }, { store, ...quiet });
+      assert.equal(verified.failed, 0, JSON.stringify(verified.checks));
+      const refused = await withClient(target, async (c) => {
+        const tries = [
+          `INSERT INTO transactions (user_id, currency, amount, created_at) VALUES (999999, 'RWF', 1, now())`,
+          `INSERT INTO transactions (user_id, currency, amount, created_at) VALUES (1, 'XXX', 1, now())`,
+          `INSERT INTO messages (sender_id, reply_to, body) VALUES (1, 99999999, 'x')`,
+          `INSERT INTO users (phone, name) VALUES ('+250700000001', 'again')`,
+        ];
+        const out: string[] = [];
+        for (const sql of tries) out.push(await c.query(sql).then(() => 'inserted', (err: Error) => err.message));
+        return out;
+      });
+      assert.match(refused[0]!, /violates foreign key constraint "transactions_user_id_fkey"/);
+      assert.match(refused[1]!, /violates foreign key constraint "transactions_currency_fkey"/);
+      assert.match(refused[2]!, /violates foreign key constraint "messages_reply_to_fkey"/);
+      assert.match(refused[3]!, /duplicate key value violates unique constraint "users_phone_key"/);
+    });
+  }
+});

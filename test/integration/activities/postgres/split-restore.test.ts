@@ -1,0 +1,117 @@
+// postgres.restore with jobs > 1 loads a big table (≥ SPLIT_LOAD_MIN_ROWS) that holds most of the
+// data through several COPY sessions at once; the other tables load whole. Real PostgreSQL, real archives: rows with newlines, tabs, backslashes, `\.`,
+// NULLs, non-ASCII text and a row of megabytes come back byte for byte; keys between big tables
+// hold; a restore over an existing copy works, whatever statement_timeout the target sets; a
+// session that dies fails the restore with its error, without hanging.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { postgresBackup } from '../../../../src/activities/postgres/backup.js';
+import { postgresRestore } from '../../../../src/activities/postgres/restore.js';
+import { SPLIT_LOAD_MIN_ROWS } from '../../../../src/activities/postgres/split-load.js';
+import { postgresVerify } from '../../../../src/activities/postgres/verify.js';
+import { findBackup } from '../../../../src/activities/storage/select.js';
+import { VERIFY_CHECKS } from '../../../../src/runbook/model.js';
+import { backupTestEnv, fingerprint, freshDatabase, fsStore, seedShop, withClient, type BackupTestEnv } from '../../../helpers/backup.js';
+
+const quiet = { heartbeat: () => undefined };
+const ROWS = SPLIT_LOAD_MIN_ROWS + 10_000;
+
+async function notesPrint(url: string): Promise<string> {
+  return withClient(url, async (c) => {
+    const r = await c.query<{ n: string; h: string }>(`SELECT count(*) AS n, md5(string_agg(coalesce(body, '<null>') || ref, '|' ORDER BY id)) AS h FROM notes`);
+    return `${r.rows[0]!.n}:${r.rows[0]!.h}`;
+  });
+}
+
+describe('PostgreSQL restore of big tables through several sessions', () => {
+  let env: BackupTestEnv;
+  let source: string;
+  let original: Record<string, string>;
+  let notes: string;
+  const store = fsStore();
+  let backupId: string;
+
+  before(async () => {
+    env = backupTestEnv();
+    source = await freshDatabase(env.pgUrl, 'dr_split_source');
+    // transactions gets 3 x 20k rows, with a foreign key to users and two indexes; notes holds most
+    // of the data, with a foreign key to transactions.
+    await seedShop(source, 20_000);
+    await withClient(source, (c) =>
+      c.query(`
+        CREATE TABLE notes (id bigint PRIMARY KEY, body text, ref bigint NOT NULL REFERENCES transactions(id));
+        INSERT INTO notes SELECT i,
+          CASE i % 6 WHEN 0 THEN E'line one\\nline two' WHEN 1 THEN E'tab\\there' WHEN 2 THEN E'\\\\.' WHEN 3 THEN NULL
+                     WHEN 4 THEN E'back\\\\slash \\\\N' ELSE 'ünïcode ✓ ' || i END,
+          1 + i % 60000
+        FROM generate_series(1, ${ROWS}) i;
+        UPDATE notes SET body = repeat('long row ', 300000) WHERE id = 7; -- 2.7 MB: one row over many pipe chunks
+        ANALYZE;`),
+    );
+    original = await fingerprint(source);
+    notes = await notesPrint(source);
+    backupId = (await postgresBackup({ connection: source, prefix: 'daily', format: 'custom', jobs: 2, compression: 1 }, { store, ...quiet })).id;
+  });
+  after(async () => {
+    if (!env) return;
+    await withClient(env.pgUrl, async (c) => {
+      for (const db of ['dr_split_source', 'dr_split_target']) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    });
+  });
+
+  it('the manifest says which table holds most of the data', async () => {
+    const { manifest } = await findBackup(store, { backup: backupId });
+    const bytes = Object.fromEntries(manifest.database.tables.map((t) => [`${t.schema}.${t.name}`, t.bytes ?? 0]));
+    const total = Object.values(bytes).reduce((a, b) => a + b, 0);
+    assert.ok(bytes['public.notes']! / total > 0.6, JSON.stringify(bytes));
+  });
+
+  it('restores into an empty database and again over the restored one: same rows, keys and indexes', async () => {
+    const target = await freshDatabase(env.pgUrl, 'dr_split_target');
+    const copies: string[] = [];
+    const onSpawn = (pid: number, tool: string) => {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (tool === 'psql' && argv.includes('FROM STDIN')) copies.push(argv.split('\0').find((a) => a.startsWith('COPY'))!);
+    };
+    // A database-wide timeout that would cut every COPY session: they take pg_restore's settings.
+    const timeout = (value: string) => withClient(env.pgUrl, (c) => c.query(`ALTER DATABASE dr_split_target SET statement_timeout = ${value}`));
+    for (let i = 0; i < 2; i++) {
+      await timeout(`'50ms'`);
+      await postgresRestore({ target, backup: backupId, jobs: 2, noOwner: false }, { store, ...quiet, onSpawn });
+      await timeout('DEFAULT');
+      assert.deepEqual(await fingerprint(target), original);
+      assert.equal(await notesPrint(target), notes);
+    }
+    // Two sessions for the table that holds most of the data, each run; the others load whole.
+    assert.equal(copies.filter((c) => c.startsWith('COPY public.notes ')).length, 4, copies.join('\n'));
+    assert.equal(copies.filter((c) => !c.startsWith('COPY public.notes ')).length, 0, copies.join('\n'));
+    const verified = await postgresVerify({ connection: target, backup: backupId, checks: [...VERIFY_CHECKS], sql: [] }, { store, ...quiet });
+    assert.equal(verified.failed, 0, JSON.stringify(verified.checks));
+    const broken = await withClient(target, async (c) => {
+      await c.query('BEGIN');
+      const refused = await c.query('INSERT INTO notes VALUES (0, NULL, 999999999)').then(
+        () => 'inserted',
+        (err: Error) => err.message,
+      );
+      await c.query('ROLLBACK');
+      return refused;
+    });
+    assert.match(broken, /violates foreign key constraint/);
+  });
+
+  it('a COPY session that dies fails the restore with its error, and nothing hangs', async () => {
+    const target = await freshDatabase(env.pgUrl, 'dr_split_target');
+    let killed = false;
+    const onSpawn = (pid: number, tool: string) => {
+      if (killed || tool !== 'psql' || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('FROM STDIN')) return;
+      killed = true;
+      setTimeout(() => process.kill(pid, 'SIGKILL'), 50);
+    };
+    await assert.rejects(postgresRestore({ target, backup: backupId, jobs: 2, noOwner: false }, { store, ...quiet, onSpawn, killGraceMs: 200 }), (err: Error) => {
+      assert.match(err.message, /psql was killed with SIGKILL: psql .*COPY public\.notes/);
+      return true;
+    });
+    assert.ok(killed);
+  });
+});

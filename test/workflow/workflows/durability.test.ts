@@ -1,0 +1,94 @@
+// Durability: the worker dies (SIGKILL) in the middle of a long shell step; the step's processes
+// die with it (parent-death signal, src/activities/supervise.ts); a new worker picks the run up and
+// finishes it. Steps that had finished before the kill are not run again, and the report shows the
+// re-dispatch apart from the step's own attempts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import type { RunReport } from '../../../src/runbook/run.js';
+import { fixturesDir, temporalAddress, workflowBundle } from '../../helpers/temporal.js';
+import { waitUntil } from '../../helpers/wait.js';
+
+const root = resolve(import.meta.dirname, '../../..');
+
+function startWorker(taskQueue: string, codePath: string): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    cwd: root,
+    env: { ...process.env, DR_TASK_QUEUE: taskQueue, DR_RUNBOOKS_DIR: fixturesDir, DR_WORKFLOW_BUNDLE: codePath },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Every descendant of a process, deepest first. */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.trim())
+      .map(Number);
+  } catch {
+    // ps exits 1 when there are none
+  }
+  return children.flatMap((child) => [...descendants(child), child]);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const until = (check: () => boolean, what: string, timeoutMs = 60_000) => waitUntil(what, check, { timeoutMs });
+
+test('a run survives its worker being killed mid-step; finished steps run exactly once', async () => {
+  const { codePath } = await workflowBundle();
+  const taskQueue = `durable-${randomUUID()}`;
+  const log = join(mkdtempSync(join(tmpdir(), 'dr-durable-')), 'log.txt');
+  const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection });
+  let worker = startWorker(taskQueue, codePath);
+  try {
+    const handle = await client.workflow.start('runbook', {
+      taskQueue,
+      workflowId: `durable-${randomUUID()}`,
+      args: [{ runbook: 'durable', mode: 'drill', inputs: { log, seconds: '4' } }],
+    });
+    await until(() => lines().includes('long-start'), 'the long step to start');
+    const orphans = descendants(worker.pid!);
+    assert.ok(orphans.length >= 2, `expected the step's supervisor and bash under the worker, got ${orphans.length} processes`);
+    worker.kill('SIGKILL'); // the worker only: its step's processes must not outlive it
+    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to die', 5_000);
+    await until(() => orphans.every((pid) => !alive(pid)), "the step's processes to die with the worker", 10_000);
+
+    worker = startWorker(taskQueue, codePath);
+    const report = (await handle.result()) as RunReport;
+
+    assert.equal(report.status, 'succeeded');
+    // first ran once; long ran again from the start on the new worker; last ran once.
+    assert.deepEqual(lines(), ['first', 'long-start', 'long-start', 'long-end', 'last']);
+    const long = report.steps.find((s) => s.id === 'long')!;
+    assert.equal(long.status, 'succeeded');
+    assert.equal(long.attempts.length, 1, 'a lost worker is not a failed attempt of the step');
+    assert.equal(long.redispatches?.length, 1, 'the lost dispatch is shown apart');
+    assert.equal(long.redispatches[0]!.reason, 'worker-lost', long.redispatches[0]!.detail);
+    assert.ok(long.redispatches[0]!.stallMs >= 10_000, `a stall of at least the heartbeat timeout, got ${long.redispatches[0]!.stallMs}`);
+    assert.match(long.checkRedispatch ?? '', /shell is not idempotent and was dispatched 2 times/);
+    assert.deepEqual(report.steps.map((s) => s.status), ['succeeded', 'succeeded', 'succeeded']);
+  } finally {
+    worker.kill('SIGINT');
+    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to stop', 15_000).catch(() =>
+      worker.kill('SIGKILL'),
+    );
+    await connection.close();
+  }
+});
