@@ -7,9 +7,9 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
-import { workflowBundle } from '../helpers/temporal.js';
+import { workflowBundle } from '../../helpers/temporal.js';
 
-const dir = resolve(import.meta.dirname, '../fixtures/histories');
+const dir = resolve(import.meta.dirname, '../../fixtures/histories');
 
 describe('recorded histories', () => {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.pb')).sort()) {
