@@ -63,6 +63,7 @@ import { redisSnapshot } from './redis/snapshot.js';
 import { runShell } from './shell.js';
 import { runSql } from './sql.js';
 import { openStore } from './storage/open-store.js';
+import { tcpCheck, type TcpCheckInput, type TcpCheckResult } from './tcp.js';
 import { storageList, storagePrune } from './storage/prune.js';
 import type { BackupStore } from './storage/store.js';
 import type { HttpInput, HttpResult, NotifyInput, NotifyResult, ShellInput, ShellResult, SqlInput, SqlResult } from './types.js';
@@ -122,6 +123,7 @@ export function implementations(deps: ActivityDeps) {
     'pgbackrest.info': (input: PgBackRestInfoInput): Promise<PgBackRestInfoResult> => pgbackrestInfo(input, pgbackrest()),
     'pgbackrest.check': (input: PgBackRestCheckInput): Promise<PgBackRestCheckResult> => pgbackrestCheck(input, pgbackrest()),
     'pgbackrest.restore': (input: PgBackRestRestoreInput): Promise<PgBackRestRestoreResult> => pgbackrestRestore(input, pgbackrest()),
+    'tcp.check': (input: TcpCheckInput): Promise<TcpCheckResult> => tcpCheck(input, common),
   } satisfies { [K in SystemKind]: (input: never) => Promise<unknown> };
 }
 

@@ -164,6 +164,8 @@ const pgbackrestRepo = z
     return { path: r.path ?? '/pgbackrest', ...(r.s3 ? { s3: r.s3 } : {}) };
   });
 
+const expectedPort = (issue: { input: unknown }) => `Expected a port number from 1 to 65535 (or a template), got ${describeValue(issue.input)}`;
+
 /**
  * Every step action but `parallel` (a group of steps the interpreter runs itself; its schema is in
  * schema.ts because it holds steps). The order is the order the schema lists actions in.
@@ -681,6 +683,26 @@ export const ACTIONS = {
     idempotent: false,
     effect: (a) => changesState(`restores into the new data directory ${a.dataDir} and starts a server on it (the source is never written)`),
     resolve: ({ kind: _kind, incidentAt: at, ...a }, ctx) => ({ ...renderTemplate(a, ctx.template), incidentAt: incidentAt(at, ctx) }),
+  }),
+  /** tcp.check: is a port open? Connects to host:port within the timeout, sends nothing, closes. */
+  'tcp.check': systemAction({
+    schema: shorthand(
+      // `tcp.check: db.internal:5432` (an IPv6 host in brackets: `[::1]:5432`).
+      (t) => (typeof t === 'string' && /^(.+):(\d+)$/.test(t) ? { host: t.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'), port: t.replace(/^.*:/, '') } : t),
+      z.strictObject({
+        host: z.string().min(1),
+        /** A number, or a template rendering to one. */
+        port: z.union([z.number().int().min(1).max(65_535).transform(String), z.string().regex(/^(\d+|.*\{\{.*)$/, { error: expectedPort })], {
+          error: expectedPort,
+        }),
+        /** How long the connection may take to open; at most a minute (it does not heartbeat). */
+        timeout: duration.pipe(z.number().max(60_000, { message: 'Expected a timeout of at most 1m' })).default(5_000),
+      }),
+    ).transform(({ timeout, ...t }) => ({ kind: 'tcp.check' as const, ...t, connectTimeoutMs: timeout })),
+    activity: 'tcpCheck',
+    heartbeats: false,
+    idempotent: true,
+    effect: (a) => readOnly(`opens a TCP connection to ${a.host}:${a.port} and closes it; sends nothing`),
   }),
   /** Another runbook as a child run (e.g. the restore procedure inside the database-loss scenario). */
   runbook: workflowAction({
