@@ -45,6 +45,8 @@ export interface RunFacts {
   reachedRestore: boolean;
   restored: boolean;
   rpoAchievedMs?: number;
+  /** Point-in-time restores: the last transaction recovered, read from the restored server (the RPO is measured, not a backup's age). */
+  rpoLastTransactionAt?: string;
   /** Run start minus incident time, when an incident time before the start was given. */
   timeToDetectMs?: number;
   /** End minus incident time, for recovery runs that succeeded. */
@@ -143,6 +145,7 @@ function facts({ report, subRun = false }: MetricsRun): RunFacts {
     reachedRestore,
     restored,
     rpoAchievedMs: report.rpo?.achievedMs,
+    rpoLastTransactionAt: report.rpo?.lastTransactionAt,
     timeToDetectMs: !subRun && recovery && report.incidentAt < report.startedAt ? report.startedAt - report.incidentAt : undefined,
     recoveryMs: !subRun && recovery && report.status === 'succeeded' ? endedAt - report.incidentAt : undefined,
     rto: rtoOutcome(report),

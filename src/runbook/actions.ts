@@ -151,8 +151,10 @@ const pgbackrestRepo = z
         region: z.string().min(1).default('us-east-1'),
         key: secretRef,
         secret: secretRef,
-        caFile: z.string().min(1).optional(),
-        uriStyle: z.enum(['path', 'host']).default('path'),
+        // Empty (a template rendering to ""): the system's CAs.
+        caFile: z.string().optional(),
+        // A template lets one runbook serve AWS (host) and a local S3-compatible server (path); checked once rendered.
+        uriStyle: oneOf(['path', 'host']).default('path'),
       })
       .optional(),
   })
@@ -161,7 +163,7 @@ const pgbackrestRepo = z
       ctx.addIssue({ code: 'custom', message: 'Expected a repository: a local `path`, or `s3` (bucket, endpoint, key, secret)' });
       return z.NEVER;
     }
-    return { path: r.path ?? '/pgbackrest', ...(r.s3 ? { s3: r.s3 } : {}) };
+    return { path: r.path ?? '/pgbackrest', ...(r.s3 ? { s3: { ...r.s3, uriStyle: r.s3.uriStyle as 'path' | 'host' } } : {}) };
   });
 
 const expectedPort = (issue: { input: unknown }) => `Expected a port number from 1 to 65535 (or a template), got ${describeValue(issue.input)}`;

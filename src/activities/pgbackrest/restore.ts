@@ -155,7 +155,11 @@ export async function pgbackrestRestore(input: PgBackRestRestoreInput, deps: PgB
     if (start.code !== 0) {
       const log = serverLog();
       const type = /could not find|requested WAL segment|recovery ended before/i.test(log) ? FailureTypes.WalMissing : FailureTypes.StepCommandFailed;
-      throw failure(type, `The restored server in ${input.dataDir} did not start: ${describeFailure(start)}\n${log}`, redactor);
+      // PostgreSQL stops at a time only on a commit after it: a target past the newest archived commit is never reached.
+      const hint = /recovery ended before configured recovery target/i.test(log)
+        ? `\nThe archive ends before the target ${targetValue ?? ''}: no transaction after it was archived. Restore with target latest (everything archived), or an earlier time.`
+        : '';
+      throw failure(type, `The restored server in ${input.dataDir} did not start: ${describeFailure(start)}\n${log}${hint}`, redactor);
     }
 
     const conn = { host: '127.0.0.1', port, user: inv.meta.pgUser };

@@ -21,6 +21,9 @@ import type {
 } from './types.js';
 import { failure, FailureTypes } from '../errors.js';
 
+/** archive_timeout set where it was 0 (never): the RPO of a quiet database is then about a minute. */
+export const ARCHIVE_TIMEOUT = '60s';
+
 export type PgBackRestActivityDeps = PgBackRestDeps & ActivityOptions;
 
 /** An invocation for a stanza configured on this worker: run as the owner of its folder (the database's user). */
@@ -45,6 +48,9 @@ export async function pgbackrestStanza(input: PgBackRestStanzaInput, deps: PgBac
   const redactor = new Redactor();
   try {
     const s3 = input.repo.s3;
+    if (s3 && !['path', 'host'].includes(s3.uriStyle)) {
+      throw failure(FailureTypes.StepCommandFailed, `Expected repo.s3.uriStyle to be path or host, got ${JSON.stringify(s3.uriStyle)}`, redactor);
+    }
     const secrets = {
       s3Key: s3 ? redactor.resolve(s3.key, hooks.env) : undefined,
       s3Secret: s3 ? redactor.resolve(s3.secret, hooks.env) : undefined,
@@ -103,6 +109,8 @@ export async function pgbackrestStanza(input: PgBackRestStanzaInput, deps: PgBac
         restartRequired = true;
       }
       if ((await show('archive_command')) !== command) await set('archive_command', command);
+      // A quiet database fills a 16 MB segment slowly: without a timeout its last writes wait, unarchived, for hours.
+      if ((await show('archive_timeout')) === '0') await set('archive_timeout', ARCHIVE_TIMEOUT);
       await psql(bin, conn, 'SELECT pg_reload_conf()', inv);
     }
     // stanza-create is idempotent: it checks an existing stanza matches this database and leaves it.

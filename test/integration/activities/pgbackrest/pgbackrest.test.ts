@@ -106,7 +106,7 @@ describe('pgbackrest.* point-in-time recovery', () => {
       deps,
     );
     assert.equal(result.restartRequired, true);
-    assert.deepEqual(result.changed.map((c) => c.split(' = ')[0]), ['archive_mode', 'archive_command']);
+    assert.deepEqual(result.changed.map((c) => c.split(' = ')[0]), ['archive_mode', 'archive_command', 'archive_timeout']);
     assert.equal(result.encrypted, true);
     // The passphrase is only in the 0600 secrets file, never in the config or the archive_command.
     const config = readFileSync(result.configFile, 'utf8');
