@@ -6,7 +6,7 @@
 // unchanged afterwards. Ports come from DR_TEST_PITR_PORT (default 54443) and the next ones.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -56,15 +56,34 @@ function restoreInput(over: Partial<PgBackRestRestoreInput> & { dataDir: string;
   return { ...ref, stanza, target: 'latest', exclusive: false, verify: true, ...over };
 }
 
-/** Asserts `promise` fails with `type` and a message matching `message`, and `dataDir` was never created. */
-async function refused(promise: Promise<unknown>, type: string, message: RegExp, dataDir: string): Promise<void> {
+/** Every file of the local repository with its size and modification time. */
+function repoSnapshot(): string[] {
+  return (readdirSync(repo, { recursive: true }) as string[])
+    .sort()
+    .map((f) => {
+      const st = statSync(join(repo, f));
+      return `${f} ${st.size} ${st.mtimeMs}`;
+    });
+}
+
+/**
+ * Asserts `restore()` fails with `type` and a message matching `message`, `dataDir` was never created,
+ * and nothing was lost: the repository's files and the source's rows are as they were.
+ */
+async function refused(restore: () => Promise<unknown>, type: string, message: RegExp, dataDir: string): Promise<void> {
   started.push(dataDir); // stopped at the end should it wrongly succeed
-  await assert.rejects(promise, (err: Error & { type?: string }) => {
+  const files = repoSnapshot();
+  const rows = await one<{ n: string }>(BASE_PORT, 'SELECT count(*) AS n, max(id) AS max FROM events');
+  await assert.rejects(restore(), (err: Error & { type?: string }) => {
     assert.equal(err.type, type, err.message);
     assert.match(err.message, message);
     return true;
   });
   assert.equal(existsSync(dataDir), false, `${dataDir} must not be created when the restore is refused`);
+  // The server keeps archiving meanwhile (archive_timeout): new WAL may arrive, nothing there may change or go.
+  const now = new Set(repoSnapshot());
+  assert.deepEqual(files.filter((f) => !now.has(f)), [], 'every file of the repository is still there, unchanged');
+  assert.deepEqual(await one<{ n: string }>(BASE_PORT, 'SELECT count(*) AS n, max(id) AS max FROM events'), rows, 'the source is unchanged');
 }
 
 describe('pgbackrest.* point-in-time recovery', () => {
@@ -219,7 +238,7 @@ describe('pgbackrest.* point-in-time recovery', () => {
   it('refuses a wrong passphrase before the target is touched', async () => {
     const dataDir = join(scratch, 'restore-wrong-pass');
     await refused(
-      pgbackrestRestore(restoreInput({ dataDir, port: String(BASE_PORT + 4), cipherPass: 'env:PITR_WRONG' }), deps),
+      () => pgbackrestRestore(restoreInput({ dataDir, port: String(BASE_PORT + 4), cipherPass: 'env:PITR_WRONG' }), deps),
       'RepositoryDecryptFailed',
       /cannot be read|decrypt/i,
       dataDir,
@@ -235,7 +254,7 @@ describe('pgbackrest.* point-in-time recovery', () => {
     writeFileSync(file, damaged);
     const dataDir = join(scratch, 'restore-corrupt');
     try {
-      await refused(pgbackrestRestore(restoreInput({ target: 'label', label: baseLabel, dataDir, port: String(BASE_PORT + 4) }), deps), 'BackupCorrupt', /verify/, dataDir);
+      await refused(() => pgbackrestRestore(restoreInput({ target: 'label', label: baseLabel, dataDir, port: String(BASE_PORT + 4) }), deps), 'BackupCorrupt', /verify/, dataDir);
     } finally {
       writeFileSync(file, original);
     }
@@ -258,7 +277,7 @@ describe('pgbackrest.* point-in-time recovery', () => {
     const dataDir = join(scratch, 'restore-gap');
     try {
       await refused(
-        pgbackrestRestore(restoreInput({ dataDir, port: String(BASE_PORT + 4), verify: false }), deps),
+        () => pgbackrestRestore(restoreInput({ dataDir, port: String(BASE_PORT + 4), verify: false }), deps),
         'WalMissing',
         new RegExp(`WAL segment ${victim.slice(0, 24)} is missing`),
         dataDir,
@@ -288,7 +307,7 @@ describe('pgbackrest.* point-in-time recovery', () => {
       return true;
     });
     const dataDir = join(scratch, 'restore-unreachable');
-    await refused(pgbackrestRestore(restoreInput({ stanza: 'unreachable', dataDir, port: String(BASE_PORT + 4) }), deps), 'StoreUnavailable', /S3 endpoint 127\.0\.0\.1:\d+ of stanza "unreachable" is unreachable \(ECONNREFUSED\)/, dataDir);
+    await refused(() => pgbackrestRestore(restoreInput({ stanza: 'unreachable', dataDir, port: String(BASE_PORT + 4) }), deps), 'StoreUnavailable', /S3 endpoint 127\.0\.0\.1:\d+ of stanza "unreachable" is unreachable \(ECONNREFUSED\)/, dataDir);
   });
 
   it('keeps the repository in an S3 bucket over HTTPS (local versitygw, self-signed certificate): backup, then a restore from it', async () => {
