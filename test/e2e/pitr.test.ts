@@ -279,8 +279,17 @@ describe('PITR runbooks end to end (pgBackRest, Temporal, S3 over HTTPS)', () =>
   test('pitr-restore-test: a drill restores everything archived into a scratch instance, checks it, removes it; the RPO is how far the archive was behind', async (t) => {
     await query(PORT, "INSERT INTO events (payload) VALUES ('last before the restore test')");
     const marker = (await query<{ t: string }>(PORT, `SELECT to_char(pg_xact_commit_timestamp(xmin) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t FROM events WHERE payload = 'last before the restore test'`))[0]!.t;
-    // archive_timeout (2 s here) pushes the segment holding it to the archive.
-    await delay(6_000);
+    // archive_timeout (2 s here) switches to a new segment; archive-push then sends the one holding it.
+    const segment = (await query<{ wal: string }>(PORT, 'SELECT pg_walfile_name(pg_current_wal_lsn()) AS wal'))[0]!.wal;
+    let archived = '';
+    await waitUntil(
+      `WAL segment ${segment} archived`,
+      async () => {
+        archived = (await query<{ wal: string | null }>(PORT, 'SELECT last_archived_wal AS wal FROM pg_stat_archiver'))[0]!.wal ?? '';
+        return archived.slice(0, 24) >= segment;
+      },
+      { timeoutMs: 120_000, everyMs: 500, detail: () => `last archived: ${archived}` },
+    );
     const dataDir = join(scratch, 'restore-test');
     restored.push(dataDir);
     const report = await result(await start({ runbook: 'pitr-restore-test', mode: 'drill', inputs: { data_dir: dataDir, port: PORT + 2, pg_bin: source.bindir } }));
@@ -290,6 +299,7 @@ describe('PITR runbooks end to end (pgBackRest, Temporal, S3 over HTTPS)', () =>
     const sub = output<{ outputs: Record<string, unknown>; steps?: unknown }>(report, 'recover');
     const restore = sub.outputs.restore as PgBackRestRestoreResult;
     assert.equal(restore.target, 'latest');
+    assert.equal(restore.lastTransactionSource, 'replay');
     assert.ok(Math.abs(Date.parse(restore.lastTransactionAt!) - Date.parse(marker)) < 1_000, `${restore.lastTransactionAt} near ${marker}`);
     assert.ok(report.rpo, 'the drill reports the RPO achieved');
     assert.equal(report.rpo.step, 'recover/restore');
