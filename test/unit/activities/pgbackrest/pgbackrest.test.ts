@@ -167,8 +167,11 @@ describe('the PITR runbooks and schedules', () => {
       ['switch-over', 'manual'],
     ]);
     const restore = rb.steps[2]!.action;
-    assert.ok(restore.kind === 'pgbackrest.restore' && restore.target === 'time' && restore.time === '{{ inputs.target_time }}');
+    assert.ok(restore.kind === 'pgbackrest.restore' && (restore.target as string) === '{{ inputs.target }}' && restore.time === '{{ inputs.target_time }}');
+    assert.equal(rb.inputs.target?.default, 'time');
     assert.equal(rb.inputs.target_time?.default, '', 'empty: the incident time');
+    // The monthly restore test runs it as a drill, unattended: the restore is not rehearsed.
+    assert.ok(rb.steps[2]!.safeToRehearse);
     // The Supabase dashboard path stays, under its own id.
     assert.equal(load('supabase-point-in-time-recovery.yaml').id, 'supabase-point-in-time-recovery');
   });
