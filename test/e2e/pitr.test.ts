@@ -6,7 +6,7 @@
 // incident time, approved, checked, switched over) must hold exactly the rows committed up to it,
 // and its report and `dr metrics` must give the last transaction recovered, read from the restored
 // server, against the incident time. Ports: DR_TEST_PITR_PORT (default 54443) and the next ones, as
-// test/integration/pgbackrest.test.ts (test files run one at a time).
+// test/integration/activities/pgbackrest/pgbackrest.test.ts (test files run one at a time).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
