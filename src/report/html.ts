@@ -190,7 +190,7 @@ export function renderHtml(report: RunReport, now = Date.now()): string {
         report.audit.map((a) => ({
           cells: [
             iso(a.at),
-            a.decision ? `${a.message} ${a.decision}` : a.message,
+            a.message === 'unknown' ? `${a.name ?? '?'} (unknown)` : a.decision ? `${a.message} ${a.decision}` : a.message,
             a.via,
             a.by,
             a.step ?? '—',

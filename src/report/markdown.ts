@@ -89,7 +89,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
         ['time', 'message', 'via', 'by', 'step', 'result', 'comment'],
         ...report.audit.map((a) => [
           iso(a.at),
-          a.decision ? `${a.message} ${a.decision}` : a.message,
+          a.message === 'unknown' ? `${a.name ?? '?'} (unknown)` : a.decision ? `${a.message} ${a.decision}` : a.message,
           a.via,
           a.by,
           a.step ?? '—',

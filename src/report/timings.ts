@@ -32,13 +32,61 @@ export function waitingMs(record: StepRecord, now: number): number {
   return record.waits.reduce((sum, w) => sum + ((w.until ?? now) - w.since), 0);
 }
 
+type Span = [number, number];
+
+/** Total length of a set of spans, overlaps counted once. */
+function covered(spans: Span[]): number {
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
+/** A leaf step's time working: its run minus its waits on people. */
+function executingSpans(record: StepRecord, now: number): Span[] {
+  if (record.startedAt === undefined) return [];
+  const waits = record.waits.map((w): Span => [w.since, w.until ?? record.endedAt ?? now]).sort((a, b) => a[0] - b[0]);
+  const out: Span[] = [];
+  let from = record.startedAt;
+  for (const [a, b] of waits) {
+    if (a > from) out.push([from, a]);
+    from = Math.max(from, b);
+  }
+  const end = record.endedAt ?? now;
+  if (end > from) out.push([from, end]);
+  return out;
+}
+
+/**
+ * A parallel group's time waiting on people: the time some branch waited while no branch worked.
+ * (A group with one manual branch and quick others waited nearly all its time, not executed it.)
+ */
+function groupWaitingMs(steps: readonly StepRecord[], groupId: string, now: number): number {
+  const leaves: StepRecord[] = [];
+  const collect = (id: string): void => {
+    for (const child of steps.filter((s) => s.parentId === id)) {
+      if (steps.some((s) => s.parentId === child.id)) collect(child.id);
+      else leaves.push(child);
+    }
+  };
+  collect(groupId);
+  const waits = leaves.flatMap((r) => r.waits.map((w): Span => [w.since, w.until ?? r.endedAt ?? now]));
+  const working = leaves.flatMap((r) => executingSpans(r, now));
+  // |waits \ working| = |waits ∪ working| - |working|
+  return covered([...waits, ...working]) - covered(working);
+}
+
 export function stepTimings(report: RunReport, now = report.endedAt ?? Date.now()): StepTiming[] {
   const depthOf = new Map<string, number>();
   return report.steps.map((record) => {
     const depth = record.parentId === undefined ? 0 : (depthOf.get(record.parentId) ?? 0) + 1;
     depthOf.set(record.id, depth);
     const actualMs = record.startedAt === undefined ? undefined : (record.endedAt ?? now) - record.startedAt;
-    const waiting = waitingMs(record, now);
+    const waiting = record.kind === 'parallel' ? groupWaitingMs(report.steps, record.id, now) : waitingMs(record, now);
     const stalled = stalledMs(record);
     const people = [
       ...record.approvals.map((a) => `approved by ${a.by}`),
@@ -67,7 +115,8 @@ export function runTotals(
 ): { elapsedMs: number; waitingMs: number; stalledMs: number; executingMs: number; plannedMs: number } {
   const top = timings.filter((t) => t.depth === 0);
   const elapsedMs = now - report.startedAt;
-  const waiting = top.reduce((s, t) => s + t.waitingMs + childWaiting(timings, t.record.id), 0);
+  // Top-level steps run one after another; a group's own figure already merges its branches.
+  const waiting = top.reduce((s, t) => s + t.waitingMs, 0);
   const stalled = timings.reduce((s, t) => s + t.stalledMs, 0);
   return {
     elapsedMs,
@@ -78,10 +127,28 @@ export function runTotals(
   };
 }
 
-function childWaiting(timings: StepTiming[], parentId: string): number {
-  // A group's waiting time is its longest waiting branch: branches wait side by side.
-  const children = timings.filter((t) => t.record.parentId === parentId);
-  return Math.max(0, ...children.map((c) => c.waitingMs + childWaiting(timings, c.record.id)));
+/**
+ * The report as `dr report --format json` gives it: the run's record plus the figures the Markdown
+ * and HTML show (run totals, per step waiting vs executing), so every format carries the same numbers.
+ */
+export function reportJson(report: RunReport, now = report.endedAt ?? Date.now()): RunReport & {
+  totals: ReturnType<typeof runTotals>;
+  timings: Array<{ step: string; parentId?: string; actualMs?: number; waitingMs: number; executingMs: number; stalledMs: number; overMs?: number }>;
+} {
+  const timings = stepTimings(report, now);
+  return {
+    ...report,
+    totals: runTotals(report, timings, now),
+    timings: timings.map((t) => ({
+      step: t.record.id,
+      parentId: t.record.parentId,
+      actualMs: t.actualMs,
+      waitingMs: t.waitingMs,
+      executingMs: t.executingMs,
+      stalledMs: t.stalledMs,
+      overMs: t.overMs,
+    })),
+  };
 }
 
 export interface PersonTiming {

@@ -117,7 +117,10 @@ export type Decision = 'retry' | 'skip' | 'abort';
 
 export interface AuditEntry {
   at: number;
-  message: 'approve' | 'reject' | 'complete' | 'decide' | 'abort';
+  /** `unknown`: a signal whose name the run does not know (a typo like `approv`), kept as `name`. */
+  message: 'approve' | 'reject' | 'complete' | 'decide' | 'abort' | 'unknown';
+  /** The name the sender used, for unknown signals. */
+  name?: string;
   via: 'signal' | 'update';
   by: string;
   step?: string;

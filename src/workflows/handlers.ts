@@ -1,10 +1,12 @@
 // The run's message handlers: every signal and update from people (approve, reject, complete,
 // decide, abort) is checked against the rules in people.ts, recorded in the audit trail either way,
 // and applied to the state; the queries answer from queries.ts.
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
-import type { Acknowledgement, AuditEntry } from '../runbook/run.js';
+import { ApplicationFailure, setDefaultSignalHandler, setHandler } from '@temporalio/workflow';
+import type { Step } from '../runbook/model.js';
+import type { Acknowledgement, AuditEntry, StepStatus } from '../runbook/run.js';
 import { MessageRefused } from './errors.js';
 import * as m from './messages.js';
+import { showDetails } from './monitor.js';
 import { auditEntry, checkFourEyes, checkShape, checkStepMessage, type StepMessageKind } from './people.js';
 import { progressOf, reportOf } from './queries.js';
 import type { RunState } from './state.js';
@@ -19,15 +21,21 @@ export function registerHandlers(state: RunState): void {
   ];
   for (const [kind, signal, update] of kinds) {
     setHandler(signal, (message) => void receive(state, kind, 'signal', message), { description: m.MESSAGE_DESCRIPTIONS[kind] });
-    setHandler(update, (message) => receiveOrFail(state, kind, message), {
-      validator: (message) => checkShape(kind, message),
-      description: m.MESSAGE_DESCRIPTIONS[kind],
-    });
+    // No validator: a malformed update is accepted into history, then refused by the handler, so
+    // it is kept in the audit trail like every other message (a validator's refusal leaves no trace).
+    setHandler(update, (message) => receiveOrFail(state, kind, message), { description: m.MESSAGE_DESCRIPTIONS[kind] });
   }
   setHandler(m.abortSignal, (message) => void receive(state, 'abort', 'signal', message), { description: m.MESSAGE_DESCRIPTIONS.abort });
-  setHandler(m.abortUpdate, (message) => receiveOrFail(state, 'abort', message), {
-    validator: (message) => checkShape('abort', message),
-    description: m.MESSAGE_DESCRIPTIONS.abort,
+  setHandler(m.abortUpdate, (message) => receiveOrFail(state, 'abort', message), { description: m.MESSAGE_DESCRIPTIONS.abort });
+  // A signal name the run does not know (`approv`) would otherwise wait unread forever: it is
+  // recorded as refused and shown at once. Only Current Details is redrawn (no version bump), so the
+  // monitor's timers, and thus the run's commands, stay what they were before this handler existed.
+  setDefaultSignalHandler((name, ...args) => {
+    const payload = (args[0] ?? {}) as Partial<m.DecideMessage>;
+    const known = ['approve', 'reject', 'complete', 'decide', 'abort'];
+    const reason = `unknown signal "${name}"; expected one of ${known.join(', ')}`;
+    state.audit.push({ ...auditEntry(Date.now(), 'unknown', 'signal', payload, new MessageRefused(reason)), name });
+    showDetails(state);
   });
   setHandler(m.progressQuery, () => progressOf(state), { description: m.MESSAGE_DESCRIPTIONS.progress });
   setHandler(m.reportQuery, () => reportOf(state), { description: m.MESSAGE_DESCRIPTIONS.report });
@@ -105,6 +113,45 @@ function applyStepMessage(state: RunState, kind: StepMessageKind, message: m.Dec
     record.decisions.push(decided);
     state.pendingDecisions.set(record.id, decided);
   }
-  const detail = kind === 'approve' ? `${record.approvals.length} of ${required} approvals for "${record.id}"` : `${kind} accepted for "${record.id}"`;
-  return { accepted: true, step: record.id, stepStatus: record.status, detail };
+  return { accepted: true, step: record.id, ...outcome(state, kind, record.id, record.kind, message.decision, record.approvals.length, required) };
+}
+
+/** What an accepted step message does, in words and as the step's status it leads to. */
+function outcome(
+  state: RunState,
+  kind: StepMessageKind,
+  id: string,
+  stepKind: string,
+  decision: m.DecideMessage['decision'],
+  approvals: number,
+  required: number,
+): { stepStatus: StepStatus; detail: string } {
+  if (kind === 'approve' && approvals < required) {
+    return { stepStatus: 'waiting', detail: `${approvals} of ${required} approvals for "${id}"; it waits for ${required - approvals} more` };
+  }
+  if (kind === 'approve' && stepKind !== 'approval') return { stepStatus: 'running', detail: `${approvals} of ${required} approvals for "${id}"; it runs now` };
+  if (kind === 'approve') return { stepStatus: 'succeeded', detail: `${approvals} of ${required} approvals for "${id}"; ${next(state, id)}` };
+  if (kind === 'complete') return { stepStatus: 'succeeded', detail: `completed "${id}"; ${next(state, id)}` };
+  if (kind === 'reject') return { stepStatus: 'failed', detail: `rejected "${id}": it fails, and its onFailure decides what follows` };
+  const status: Record<m.DecideMessage['decision'], StepStatus> = { retry: 'running', skip: 'skipped', abort: 'failed' };
+  return { stepStatus: status[decision], detail: `${decision} for "${id}"${decision === 'skip' ? `; ${next(state, id)}` : ''}` };
+}
+
+/** "the run goes on with provision-local", or the group a parallel step belongs to. */
+function next(state: RunState, id: string): string {
+  const runs = (s: Step) => s.modes.includes(state.mode);
+  const find = (steps: Step[], parent?: Step): string | undefined => {
+    const i = steps.findIndex((s) => s.id === id);
+    if (i >= 0) {
+      if (parent) return `the group "${parent.id}" goes on`;
+      const after = steps.slice(i + 1).find(runs);
+      return after ? `the run goes on with "${after.id}"` : 'it was the last step';
+    }
+    for (const s of steps) {
+      const found = s.action.kind === 'parallel' ? find(s.action.steps, s) : undefined;
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return find(state.runbook.steps) ?? 'the run goes on';
 }

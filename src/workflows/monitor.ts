@@ -3,9 +3,11 @@
 import { CancellationScope, condition, isCancellation, setCurrentDetails, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { formatDuration } from '../runbook/duration.js';
 import { nextCheckInMs } from '../runbook/plan.js';
+import { rpoAchieved } from '../runbook/rpo.js';
 import type { RtoStatus } from '../runbook/run.js';
 import { runDetails } from './details.js';
 import { rtoAlarm } from './observe.js';
+import { describeRoles } from './people.js';
 import { modeKey, rtoDeadlineKey, rtoStatusKey, runbookKey, statusKey } from './search-attributes.js';
 import type { RunState } from './state.js';
 
@@ -140,21 +142,34 @@ export function publish(state: RunState): void {
       { key: rtoDeadlineKey, value: state.rto.deadline === undefined ? null : new Date(state.rto.deadline) },
     ]);
   }
-  // The UI's "Current Details": status, RTO, what to send to whom, and every step's budget vs actual.
-  // Rendered again only when something it shows changed state; its times are as of that change.
-  const shown = detailsKey(state, status);
+  showDetails(state);
+}
+
+/**
+ * The UI's "Current Details": status, RTO (and the verdicts once the run ended), who may answer
+ * what, messages refused, the next action, and every step's budget vs actual. Not a command: it is
+ * rendered again only when something it shows changed state; its times are as of that change.
+ */
+export function showDetails(state: RunState): void {
+  const shown = detailsKey(state, state.currentStatus());
   if (shown === state.detailsShown) return;
   state.detailsShown = shown;
   setCurrentDetails(
     runDetails({
       title: state.runbook.title,
       mode: state.mode,
-      status,
+      status: state.currentStatus(),
       rto: state.rto,
       rtoMs: state.runbook.objectives.rtoMs,
+      rpoMs: state.runbook.objectives.rpoMs,
+      rpo: state.endedAt === undefined ? undefined : rpoAchieved([...state.records.values()]),
       workflowId: state.ids.workflowId,
       records: state.records.values(),
-      waiting: state.waiting.entries(),
+      waiting: [...state.waiting.entries()].map(([id, w]) => {
+        const approvals = state.records.get(id)?.approvals.length ?? 0;
+        return [id, { for: w.for, who: describeRoles(state.runbook, w.roles), approvals: w.for === 'approval' ? `${approvals} of ${w.required}` : undefined }];
+      }),
+      refused: state.audit.filter((a) => !a.accepted),
       outcome: state.outcome,
       now: Date.now(),
     }),
@@ -163,10 +178,10 @@ export function publish(state: RunState): void {
 
 /** What Current Details shows, less the clock: a step's status, overrun, attempts and waits; who is waited on. */
 function detailsKey(state: RunState, status: string): string {
-  const parts = [status, state.rto.status, state.outcome ?? ''];
+  const parts = [status, state.rto.status, state.outcome ?? '', String(state.audit.length), String(state.endedAt ?? '')];
   for (const [id, w] of state.waiting) parts.push(`${id}:${w.for}`);
   for (const r of state.records.values()) {
-    parts.push(`${r.status}${r.overrunAt === undefined ? '' : '!'}${r.startedAt === undefined ? '' : '>'}${r.endedAt === undefined ? '' : '<'}${r.attempts.length}.${r.waits.length}`);
+    parts.push(`${r.status}${r.approvals.length}${r.overrunAt === undefined ? '' : '!'}${r.startedAt === undefined ? '' : '>'}${r.endedAt === undefined ? '' : '<'}${r.attempts.length}.${r.waits.length}`);
   }
   return parts.join('|');
 }

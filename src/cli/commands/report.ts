@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { renderGantt } from '../../report/gantt.js';
 import { renderHtml } from '../../report/html.js';
 import { renderMarkdown } from '../../report/markdown.js';
+import { reportJson } from '../../report/timings.js';
 import { fetchReport } from '../client.js';
 import type { CommandContext } from '../context.js';
 import { CliError } from '../errors.js';
@@ -12,7 +13,7 @@ export async function report(ctx: CommandContext, runId: string, options: { form
   const handle = (await ctx.client()).workflow.getHandle(runId);
   const data = await fetchReport(handle);
   let text: string;
-  if (options.format === 'json') text = JSON.stringify(data, null, 2) + '\n';
+  if (options.format === 'json') text = JSON.stringify(reportJson(data), null, 2) + '\n';
   else if (options.format === 'md' || options.format === 'markdown') text = renderMarkdown(data);
   else if (options.format === 'html') text = renderHtml(data);
   else if (options.format === 'svg') text = renderGantt(data);

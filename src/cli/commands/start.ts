@@ -81,7 +81,9 @@ export async function start(ctx: CommandContext, runbook: string, options: Start
     taskQueue: ctx.config.DR_TASK_QUEUE,
     workflowId,
     args: [input],
-    staticSummary: `${options.mode} of ${runbook}`,
+    // The UI's Summary and Details of the run (the workflow cannot set its own static summary).
+    staticSummary: `${options.mode} of ${runbook} by ${input.startedBy}`,
+    staticDetails: `Started with \`dr start ${runbook} --mode ${options.mode}\`${Object.keys(inputs).length ? ` and inputs ${Object.keys(inputs).join(', ')}` : ''}. Follow: \`dr status ${workflowId} --watch\``,
   });
   ctx.print(`Started ${options.mode} of ${runbook}: ${workflowId}`);
   ctx.print(`  UI:     ${uiLink(ctx.config, workflowId)}`);

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
 import { dr, startWorker, stopProcess } from '../../helpers/processes.js';
 import { temporalAddress } from '../../helpers/temporal.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -43,7 +44,7 @@ test('dr start → status → approve (refusals) → complete → report', async
   assert.match(waiting, new RegExp(`^${id} — happy \\(drill\\): waiting`));
   assert.match(waiting, /echo +│ succeeded/);
 
-  assert.deepEqual(await dr(['approve', id, 'gate'], env), { code: 0, stdout: 'Accepted: 1 of 2 approvals for "gate"\n', stderr: '' });
+  assert.deepEqual(await dr(['approve', id, 'gate'], env), { code: 0, stdout: 'Accepted: 1 of 2 approvals for "gate"; it waits for 1 more\n', stderr: '' });
   const twice = await dr(['approve', id, 'gate', '--as', 'alice'], env);
   assert.equal(twice.code, 1);
   assert.equal(twice.stderr, 'dr: Refused: approve: "alice" already approved step "gate"; 2 distinct approvals needed, 1 given\n');
@@ -51,7 +52,7 @@ test('dr start → status → approve (refusals) → complete → report', async
   assert.equal(stranger.code, 1);
   assert.match(stranger.stderr, /may not act on step "gate"; expected one of dba \(alice, bob\), lead \(carol\)/);
   const approved = await dr(['approve', id, 'gate', '--as', 'carol', '--comment', 'backup verified'], env);
-  assert.equal(approved.stdout, 'Accepted: 2 of 2 approvals for "gate"\n');
+  assert.equal(approved.stdout, 'Accepted: 2 of 2 approvals for "gate"; the run goes on with "both"\n');
 
   await statusUntil(id, /confirm +│ waiting/);
   assert.equal((await dr(['complete', id, 'confirm', '--as', 'carol'], env)).code, 0);
@@ -70,6 +71,19 @@ test('dr start → status → approve (refusals) → complete → report', async
   const json = JSON.parse((await dr(['report', id, '--format', 'json'], env)).stdout);
   assert.equal(json.status, 'succeeded');
   assert.equal(json.steps.length, 7);
+  // The figures the Markdown shows, in the JSON too: run totals and per step waiting vs executing.
+  assert.equal(json.timings.length, 7);
+  assert.equal(json.totals.waitingMs + json.totals.executingMs + json.totals.stalledMs, json.totals.elapsedMs);
+  assert.ok(json.timings.find((t: { step: string }) => t.step === 'gate').waitingMs > 0);
+
+  // The UI's Summary of a run `dr start` started.
+  const connection = await Connection.connect({ address: temporalAddress() });
+  try {
+    const description = await new Client({ connection }).workflow.getHandle(id).describe();
+    assert.match((await description.staticSummary()) ?? '', /^drill of happy by \S+$/);
+  } finally {
+    await connection.close();
+  }
 
   const listed = await dr(['list', '--runbook', 'happy', '--status', 'succeeded', '--limit', '50'], env);
   assert.match(listed.stdout, new RegExp(id));

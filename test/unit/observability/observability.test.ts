@@ -103,7 +103,8 @@ describe('runDetails (the UI\'s Current Details)', () => {
         record({ id: 'gate', title: 'Approve', kind: 'approval', status: 'waiting', budgetMs: 600_000, startedAt: 90_000, waits: [{ for: 'approval', since: 90_000 }] }),
         record({ id: 'a', title: 'A', parentId: 'group' }),
       ],
-      waiting: [['gate', { for: 'approval' }]],
+      waiting: [['gate', { for: 'approval', who: 'dba (alice, bob)', approvals: '1 of 2' }]],
+      refused: [{ at: 100_000, message: 'unknown', name: 'approv', via: 'signal', by: 'alice', step: 'gate', accepted: false, reason: 'unknown signal "approv"; expected one of approve, reject, complete, decide, abort' }],
       now: 125_000,
     });
     assert.equal(
@@ -113,7 +114,11 @@ describe('runDetails (the UI\'s Current Details)', () => {
         '',
         'RTO 1h: **at-risk** — elapsed 2m5s, forecast 58m20s',
         '',
-        '**Waiting on people**: step `gate` (approval). Send Signal `approve` with `{"step": "gate", "by": "<you>"}`, or `dr approve restore-1 gate --as <you>`',
+        '**Waiting on people**: step `gate` (approval, 1 of 2 given), answered by dba (alice, bob). Send Signal `approve` with `{"step": "gate", "by": "<you>"}`, or `dr approve restore-1 gate --as <you>`',
+        '',
+        'Refused signal `approv` from alice for `gate`: unknown signal "approv"; expected one of approve, reject, complete, decide, abort',
+        '',
+        'Next: the people named above answer (Send Signal, or the `dr` command shown)',
         '',
         // Non-breaking spaces keep the columns apart in the UI, which pads no cell.
         '| step | \u00a0\u00a0\u00a0status | \u00a0\u00a0\u00a0budget | \u00a0\u00a0\u00a0actual | \u00a0\u00a0\u00a0waiting on people |',
@@ -123,5 +128,36 @@ describe('runDetails (the UI\'s Current Details)', () => {
         '| ↳ `a` A | \u00a0\u00a0\u00a0pending | \u00a0\u00a0\u00a01m |  |  |',
       ].join('\n'),
     );
+  });
+
+  test('once the run ended: the RTO and RPO verdicts with their figures, and the report as the next action', () => {
+    const text = runDetails({
+      title: 'Loss',
+      mode: 'drill',
+      status: 'succeeded',
+      rto: { status: 'on-track', elapsedMs: 95_000, forecastMs: 95_000 },
+      rtoMs: 4 * 3_600_000,
+      rpoMs: 24 * 3_600_000,
+      rpo: { achievedMs: 180_000, backupId: 'daily-1', step: 'restore' },
+      workflowId: 'loss-1',
+      records: [],
+      waiting: [],
+      now: 95_000,
+    });
+    assert.equal(
+      text.split('\n').slice(0, 8).join('\n'),
+      [
+        '**Loss** (drill): **succeeded**',
+        '',
+        'RTO 4h: **met** — took 1m35s of 4h',
+        '',
+        'RPO 1d: **met** — 3m of data lost (backup daily-1)',
+        '',
+        'Next: read the report: `dr report loss-1` (or this run\'s Result)',
+        '',
+      ].join('\n'),
+    );
+    const breached = runDetails({ title: 'Loss', mode: 'live', status: 'failed', rto: { status: 'breached', elapsedMs: 5 * 3_600_000, forecastMs: 0 }, rtoMs: 4 * 3_600_000, workflowId: 'l', records: [], waiting: [], now: 0 });
+    assert.match(breached, /^RTO 4h: \*\*missed\*\* — took 5h of 4h$/m);
   });
 });

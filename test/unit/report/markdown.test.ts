@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderMarkdown } from '../../../src/report/markdown.js';
-import { peopleTimings, runTotals, stepTimings } from '../../../src/report/timings.js';
+import { peopleTimings, reportJson, runTotals, stepTimings } from '../../../src/report/timings.js';
 import { min, runReport, step, T0 } from '../../helpers/run-report.js';
 
 const report = runReport({
@@ -89,4 +89,31 @@ test('RPO achieved: the oldest restored backup, found in sub-run outputs too', a
   assert.equal(rpoAchieved([{ id: 'a', output: 'text' }]), undefined);
   const md = renderMarkdown({ ...report, rpo: evidence });
   assert.match(md, /\| RPO +\| 1d +\| 3h \(backup b1 of 2026-03-15T07:00:00Z\) \| met +\|/);
+});
+
+test('a parallel group whose branches only waited on a person counts that time as waiting, in every format', () => {
+  const s = 1000;
+  const grouped = runReport({
+    endedAt: T0 + 10 * s,
+    steps: [
+      step({ id: 'assess', kind: 'parallel', budgetMs: 15 * min, startedAt: T0, endedAt: T0 + 10 * s }),
+      // The person answers after 10 s; the probe worked 1 s of it, the listing 2 s (overlapping).
+      step({ id: 'extent', kind: 'manual', parentId: 'assess', budgetMs: 15 * min, startedAt: T0, endedAt: T0 + 10 * s, waits: [{ for: 'completion', since: T0 + 200, until: T0 + 10 * s }], completedBy: { by: 'eli', at: T0 + 10 * s } }),
+      step({ id: 'probe', kind: 'shell', parentId: 'assess', budgetMs: 15 * min, startedAt: T0, endedAt: T0 + 1 * s }),
+      step({ id: 'list', kind: 'storage.list', parentId: 'assess', budgetMs: 15 * min, startedAt: T0, endedAt: T0 + 2 * s }),
+    ],
+  });
+  const t = stepTimings(grouped);
+  // Working: 0–2 s (the probe, the listing, the manual step's first 200 ms); waiting only: 2–10 s.
+  assert.deepEqual(t.map((x) => [x.record.id, x.waitingMs, x.executingMs]), [
+    ['assess', 8 * s, 2 * s],
+    ['extent', 9800, 200],
+    ['probe', 0, 1 * s],
+    ['list', 0, 2 * s],
+  ]);
+  assert.deepEqual(runTotals(grouped, t), { elapsedMs: 10 * s, waitingMs: 8 * s, stalledMs: 0, executingMs: 2 * s, plannedMs: 15 * min });
+  const json = reportJson(grouped);
+  assert.deepEqual(json.totals, runTotals(grouped, t));
+  assert.deepEqual(json.timings[0], { step: 'assess', parentId: undefined, actualMs: 10 * s, waitingMs: 8 * s, executingMs: 2 * s, stalledMs: 0, overMs: 10 * s - 15 * min });
+  assert.match(renderMarkdown(grouped), /Waiting on people 8s · executing 2s/);
 });

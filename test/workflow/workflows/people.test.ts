@@ -14,6 +14,7 @@ import { approveUpdate, completeUpdate } from '../../../src/workflows/messages.j
 import { startReceiver, type Receiver } from '../../helpers/receiver.js';
 import { stepOf, temporalAddress, testEnv, waitForProgress, type TestEnv } from '../../helpers/temporal.js';
 import { temporalCliPath } from '../../helpers/services.js';
+import { waitUntil } from '../../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dr-people-'));
 let env: TestEnv;
@@ -141,13 +142,38 @@ describe('plain JSON signals', () => {
     await waitForProgress(handle, (p) => stepOf(p, 'sign-off').waitingFor === 'approval');
     const signal = (name: string, input: object) =>
       promisify(execFile)(cli, ['workflow', 'signal', '--address', temporalAddress(), '--workflow-id', handle.workflowId, '--name', name, '--input', JSON.stringify(input)]);
+    // A misspelled name, someone not allowed, a malformed update: each refused, kept, and shown in
+    // the UI's Current Details at once (a signal cannot answer its sender).
+    await signal('approv', { step: 'sign-off', by: 'eli' });
+    await signal('approve', { step: 'sign-off', by: 'mallory' });
+    const malformed = await refusal(handle.executeUpdate(approveUpdate, { args: [{ step: 'sign-off' } as never] }));
+    assert.equal(malformed, 'approve: expected `by` to name the person sending it, got undefined');
+    const details = async () => (await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata')).currentDetails ?? '';
+    const shown = await waitUntil('the refused messages in Current Details', async () => {
+      const text = await details();
+      return /Refused `approve` from mallory/.test(text) && /Refused `approve` from \(unknown\)/.test(text) && text;
+    });
+    assert.match(shown, /Refused signal `approv` from eli for `sign-off`: unknown signal "approv"; expected one of approve, reject, complete, decide, abort/);
+    assert.match(shown, /Refused `approve` from mallory for `sign-off`: approve: "mallory" may not act on step "sign-off"; expected one of oncall \(dana, eli\)/);
+    assert.match(shown, /\*\*Waiting on people\*\*: step `sign-off` \(approval, 0 of 1 given\), answered by oncall \(dana, eli\)/);
     await signal('approve', { step: 'sign-off', by: 'eli', comment: 'from the terminal' });
     await waitForProgress(handle, (p) => stepOf(p, 'check').waitingFor === 'completion');
-    await handle.executeUpdate(completeUpdate, { args: [{ step: 'check', by: 'dana' }] });
+    // The answer says what happened, in words, and a status that does not read as a failure.
+    assert.deepEqual(await handle.executeUpdate(completeUpdate, { args: [{ step: 'check', by: 'dana' }] }), {
+      accepted: true,
+      step: 'check',
+      stepStatus: 'succeeded',
+      detail: 'completed "check"; the run goes on with "end"',
+    });
     const report = (await handle.result()) as RunReport;
-    assert.deepEqual(report.audit.map((a) => [a.message, a.via, a.by, a.accepted, a.comment ?? null]), [
+    assert.deepEqual(report.audit.map((a) => [a.name ?? a.message, a.via, a.by, a.accepted, a.comment ?? null]), [
+      ['approv', 'signal', 'eli', false, null],
+      ['approve', 'signal', 'mallory', false, null],
+      ['approve', 'update', '(unknown)', false, null],
       ['approve', 'signal', 'eli', true, 'from the terminal'],
       ['complete', 'update', 'dana', true, null],
     ]);
+    // Once ended, Current Details gives the verdict and the next action, not the running forecast.
+    assert.match(await details(), /^\*\*Waits that escalate along the chain\*\* \(drill\): \*\*succeeded\*\*\n\nNo RTO; took \d+s?[\dms]*\n[\s\S]*Next: read the report: `dr report /);
   });
 });
