@@ -170,7 +170,16 @@ async function main(): Promise<void> {
         DR_TASK_QUEUE: taskQueue,
         DR_STATE_DIR: stateDir,
         DR_UI_URL: uiUrl,
-        ...(pg ? { DEMO_DATABASE_URL: pg.url, DATABASE_URL: process.env.DATABASE_URL || pg.url } : {}),
+        // runbooks/environments/local.yaml: the scenarios' inputs point at the demo PostgreSQL, so the
+        // UI starts them with {"mode": "drill"} alone.
+        DR_ENVIRONMENT: process.env.DR_ENVIRONMENT || 'local',
+        ...(pg
+          ? {
+              DEMO_DATABASE_URL: pg.url,
+              DEMO_ADMIN_URL: pg.url.replace(/\/[^/]*$/, '/postgres'),
+              DATABASE_URL: process.env.DATABASE_URL || pg.url,
+            }
+          : {}),
         ...(redis ? { REDIS_URL: process.env.REDIS_URL || redis.url } : {}),
         ...(kafka ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS || kafka.brokers } : {}),
         ...(s3

@@ -65,6 +65,8 @@ const schema = z.object({
     .default('INFO'),
   DR_TASK_QUEUE: z.string().default('dr'),
   DR_RUNBOOKS_DIR: z.string().default('runbooks'),
+  /** Input defaults for runs on this worker: <DR_RUNBOOKS_DIR>/environments/<name>.yaml (npm start: local). */
+  DR_ENVIRONMENT: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, { error: (i) => `Expected a name like local or staging, got ${JSON.stringify(i.input)}` }).optional(),
   DR_STATE_DIR: z.string().default('.state'),
   /** Base URL of the Temporal Web UI, for links in notifications and CLI output. */
   DR_UI_URL: z.string().default('http://localhost:8233'),

@@ -20,7 +20,7 @@ export function createActivities(deps: ActivityDeps) {
   const actions = Object.fromEntries(SYSTEM_KINDS.map((kind) => [ACTIONS[kind].activity, impl[kind]])) as ActionActivities;
   return {
     loadRunbook: (input: LoadRunbookInput): Promise<LoadRunbookResult> =>
-      loadRunbook(input, { dir: config.runbooksDir, defaultWebhook: Boolean(config.DR_NOTIFY_WEBHOOK?.trim()) }),
+      loadRunbook(input, { dir: config.runbooksDir, defaultWebhook: Boolean(config.DR_NOTIFY_WEBHOOK?.trim()), environment: config.DR_ENVIRONMENT }),
     ...actions,
     storeReport: (input: StoreReportInput): Promise<StoreReportResult> => storeReport(input, openStore(config)),
   };

@@ -4,18 +4,25 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { ENVIRONMENTS_DIR, inputsUsed, parseEnvironment } from '../runbook/environment.js';
 import { formatIssue, parseRunbook } from '../runbook/load.js';
+import type { Mode, Runbook } from '../runbook/model.js';
 import { EMPTY_PEOPLE, parsePeople, type People } from '../runbook/people.js';
 import { loadParsers } from '../safety/index.js';
 import { classifyRunbook } from '../safety/steps.js';
-import { type LoadRunbookInput, type LoadRunbookResult } from './types.js';
 import { FailureTypes } from './errors.js';
+import { isSecretRef, resolveSecret } from './secrets.js';
+import { type LoadRunbookInput, type LoadRunbookResult } from './types.js';
 
 export interface LoadOptions {
   /** Directory holding the runbook files (config.runbooksDir). */
   dir: string;
   /** Whether DR_NOTIFY_WEBHOOK is set (reported to the run, so it skips notifications that go nowhere). */
   defaultWebhook?: boolean;
+  /** The worker's environment (DR_ENVIRONMENT): its file `<dir>/environments/<name>.yaml` gives input defaults. */
+  environment?: string;
+  /** Where `env:` references resolve (the worker's environment; tests inject one). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const YAML = /\.ya?ml$/;
@@ -77,7 +84,49 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
     // Found by file name but declaring another id: running it would record the wrong runbook.
     throw invalid(`Runbook ${file} declares id "${runbook.id}", expected "${id}"`);
   }
-  return { runbook, sha256, file, warnings, people, defaultWebhook: options.defaultWebhook ?? false };
+  const inputDefaults = await loadEnvironmentDefaults(options, runbook);
+  // A dry run resolves nothing, so it needs nothing resolvable.
+  const inputProblems = input.mode && input.mode !== 'dry-run' ? checkInputsResolve(runbook, input.mode, { ...inputDefaults, ...(input.inputs ?? {}) }, options) : undefined;
+  return { runbook, sha256, file, warnings, people, defaultWebhook: options.defaultWebhook ?? false, ...(inputDefaults ? { inputDefaults } : {}), ...(inputProblems?.length ? { inputProblems } : {}) };
+}
+
+/** `<dir>/environments/<environment>.yaml`'s defaults for this runbook's declared inputs. */
+async function loadEnvironmentDefaults(options: LoadOptions, runbook: Runbook): Promise<Record<string, unknown> | undefined> {
+  if (!options.environment) return undefined;
+  const file = join(ENVIRONMENTS_DIR, `${options.environment}.yaml`);
+  let text: string;
+  try {
+    text = await readFile(join(options.dir, file), 'utf8');
+  } catch (err) {
+    throw invalid(`DR_ENVIRONMENT is "${options.environment}" but ${join(options.dir, file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); expected input defaults per runbook there`);
+  }
+  const { defaults, errors } = parseEnvironment(text, file);
+  if (errors.length) throw invalid(`${file} is invalid:\n${errors.map((e) => `  ${e}`).join('\n')}`);
+  const mine = defaults[runbook.id];
+  if (!mine) return undefined;
+  const unknown = Object.keys(mine).filter((name) => !Object.hasOwn(runbook.inputs, name));
+  if (unknown.length) throw invalid(`${file} ${runbook.id}: unknown input(s) ${unknown.join(', ')}; expected one of: ${Object.keys(runbook.inputs).join(', ')}`);
+  return mine;
+}
+
+/**
+ * The inputs this run will read whose value is a reference the worker cannot resolve, each said
+ * with where to set it, so the run stops before its first step rather than hours in.
+ */
+function checkInputsResolve(runbook: Runbook, mode: Mode, given: Record<string, unknown>, options: LoadOptions): string[] {
+  const problems: string[] = [];
+  for (const name of inputsUsed(runbook, mode)) {
+    const value = Object.hasOwn(given, name) && given[name] !== undefined ? given[name] : runbook.inputs[name]?.default;
+    if (typeof value !== 'string' || !isSecretRef(value)) continue;
+    try {
+      resolveSecret(value, options.env ?? process.env);
+    } catch (err) {
+      const where = options.environment ? `runbooks/environments/${options.environment}.yaml (${runbook.id}.${name})` : 'an environment file (DR_ENVIRONMENT)';
+      const variable = value.startsWith('env:') ? `export ${value.slice(4)} on the worker, ` : '';
+      problems.push(`Input "${name}" is ${value}, which the worker cannot resolve (${(err as Error).message}): ${variable}give the run {"inputs": {"${name}": "env:NAME"}} (dr start --input ${name}=env:NAME), or set it in ${where}`);
+    }
+  }
+  return problems;
 }
 
 /** people.yaml from the runbooks directory; none is fine (roles then come from each runbook). */

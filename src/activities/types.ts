@@ -1,7 +1,7 @@
 // The contract between the interpreter workflow and the activities: inputs are already
 // templated by the workflow; secret references (`env:NAME`, `file:/path`) are resolved here,
 // on the worker, so their values never enter workflow history.
-import type { HttpAction, Runbook, ShellAction, SqlAction } from '../runbook/model.js';
+import type { HttpAction, Mode, Runbook, ShellAction, SqlAction } from '../runbook/model.js';
 import type { LintIssue } from '../runbook/lint.js';
 import type { People } from '../runbook/people.js';
 
@@ -13,6 +13,9 @@ export interface StepRef {
 
 export interface LoadRunbookInput {
   id: string;
+  /** The run's own inputs and mode: the inputs it will read are checked on the worker at once. */
+  inputs?: Record<string, unknown>;
+  mode?: Mode;
 }
 
 export interface LoadRunbookResult {
@@ -30,6 +33,10 @@ export interface LoadRunbookResult {
    * Absent in results recorded before it existed.
    */
   defaultWebhook?: boolean;
+  /** This runbook's input defaults from the worker's environment file (DR_ENVIRONMENT), if any. */
+  inputDefaults?: Record<string, unknown>;
+  /** Inputs the run will read that the worker cannot resolve, each with where to set it. */
+  inputProblems?: string[];
 }
 
 export interface ShellInput extends StepRef, Omit<ShellAction, 'kind'> {

@@ -33,8 +33,10 @@ const LEAN_PATCH = 'lean-monitor-and-notifications';
 /** Runs any runbook: `{"runbook": "<id>", "mode": "drill", "inputs": {...}}`. */
 export async function runbook(input: RunInput): Promise<RunReport> {
   const mode = checkInput(input);
-  const loaded = await loadRunbook({ id: input.runbook });
-  const { values, errors } = resolveInputs(loaded.runbook, input.inputs ?? {});
+  const loaded = await loadRunbook({ id: input.runbook, inputs: input.inputs ?? {}, mode });
+  // The run's own inputs over the worker's environment defaults over the runbook's.
+  const { values, errors } = resolveInputs(loaded.runbook, { ...(loaded.inputDefaults ?? {}), ...(input.inputs ?? {}) });
+  errors.push(...(loaded.inputProblems ?? []));
   if (errors.length > 0) {
     throw ApplicationFailure.create({
       type: RunFailureTypes.InvalidInput,

@@ -1,8 +1,9 @@
 // dr validate: checks every runbook in a folder; errors make the exit code non-zero.
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { NOT_RUNBOOKS, PEOPLE_FILE } from '../../activities/load.js';
+import { ENVIRONMENTS_DIR, parseEnvironment } from '../../runbook/environment.js';
 import { parsePeople } from '../../runbook/people.js';
 import { parseSchedules } from '../../runbook/schedules.js';
 import { formatIssue, parseRunbook } from '../../runbook/load.js';
@@ -23,7 +24,10 @@ async function yamlFiles(dir: string): Promise<string[]> {
 
 
 export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir): Promise<void> {
-  const files = (await yamlFiles(dir)).filter((f) => !NOT_RUNBOOKS.test(basename(f)));
+  const all = (await yamlFiles(dir)).filter((f) => !NOT_RUNBOOKS.test(basename(f)));
+  // environments/<name>.yaml hold input defaults per runbook, checked after the runbooks they name.
+  const isEnvironment = (f: string) => relative(dir, f).split(sep)[0] === ENVIRONMENTS_DIR;
+  const files = all.filter((f) => !isEnvironment(f));
   if (files.length === 0) throw new CliError(`No runbooks (*.yaml) found in ${dir}`);
   let errors = 0;
   let warnings = 0;
@@ -43,6 +47,7 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
     if (schedules.errors.length === 0) ctx.print(`ok ${relative(process.cwd(), schedulesPath)} (schedules)`);
   }
   const ids = new Map<string, string>();
+  const declared = new Map<string, string[]>();
   await loadParsers();
   for (const path of files) {
     const name = relative(process.cwd(), path);
@@ -55,7 +60,21 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
       ctx.print(`${name}: runbook id "${id}" is also used by ${ids.get(id)}`);
       errors++;
     } else if (id) ids.set(id, name);
+    if (result.runbook) declared.set(result.runbook.id, Object.keys(result.runbook.inputs));
     if (result.errors.length === 0) ctx.print(`ok ${name} (${id})`);
+  }
+  for (const path of all.filter(isEnvironment)) {
+    const name = relative(process.cwd(), path);
+    const parsed = parseEnvironment(await readFile(path, 'utf8'), name);
+    const problems = [...parsed.errors];
+    for (const [id, inputs] of Object.entries(parsed.defaults)) {
+      const known = declared.get(id);
+      if (!known) problems.push(`${name} ${id}: no runbook with this id in ${relative(process.cwd(), dir) || '.'}`);
+      else for (const input of Object.keys(inputs)) if (!known.includes(input)) problems.push(`${name} ${id}.${input}: unknown input; expected one of: ${known.join(', ')}`);
+    }
+    for (const problem of problems) ctx.print(problem);
+    errors += problems.length;
+    if (problems.length === 0) ctx.print(`ok ${name} (environment)`);
   }
   const summary = `${files.length} runbook(s), ${errors} error(s), ${warnings} warning(s)`;
   if (errors > 0) throw new CliError(summary);

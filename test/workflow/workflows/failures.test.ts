@@ -122,3 +122,20 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+describe('inputs', () => {
+  test('a reference the worker cannot resolve fails the run before its first step, naming the input and where to set it', async () => {
+    delete process.env.DR_TEST_NO_MARKER;
+    const handle = await env.start({ runbook: 'happy', mode: 'drill', inputs: { marker: 'env:DR_TEST_NO_MARKER' } });
+    const failed = await failedReport(handle.result());
+    assert.equal(failed.type, 'InvalidInput');
+    assert.equal(
+      failed.message,
+      'Invalid inputs for runbook "happy": Input "marker" is env:DR_TEST_NO_MARKER, which the worker cannot resolve (Secret env:DR_TEST_NO_MARKER is not set: environment variable DR_TEST_NO_MARKER is undefined on the worker): export DR_TEST_NO_MARKER on the worker, give the run {"inputs": {"marker": "env:NAME"}} (dr start --input marker=env:NAME), or set it in an environment file (DR_ENVIRONMENT)',
+    );
+    // Nothing ran: the history holds the load and the failure, no step's activity.
+    const history = await handle.fetchHistory();
+    const activities = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType?.name);
+    assert.deepEqual(activities, ['loadRunbook']);
+  });
+});
