@@ -28,6 +28,17 @@ export async function snap(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
 }
 
+/**
+ * The pictures of docs/operating-from-the-ui.md: the viewport, or one element (a dialog, the Current
+ * Details frame) to keep them small. They go to docs/images/ui/ with DR_UPDATE_DOCS=1 (how they are
+ * regenerated), else beside the other screenshots, so a test run leaves the committed ones alone.
+ */
+export async function docShot(target: Page | Locator, name: string): Promise<void> {
+  const dir = process.env.DR_UPDATE_DOCS === '1' ? resolve(import.meta.dirname, '../../docs/images/ui') : join(artifactsDir, 'docs');
+  mkdirSync(dir, { recursive: true });
+  await target.screenshot({ path: join(dir, `${name}.png`) });
+}
+
 /** Types into one of the UI's CodeMirror JSON editors, replacing what it held. */
 async function typeJson(page: Page, editor: Locator, value: unknown): Promise<void> {
   await editor.click();
@@ -68,9 +79,9 @@ export async function startWorkflowFromUi(page: Page, form: StartForm, beforeSub
  * `arrived` asks the run whether the signal got there, the page is reloaded (which resets the
  * UI's dialog), and a signal that did not arrive is sent once more; a second failure fails the test.
  */
-export async function sendSignal(page: Page, name: string, payload: unknown, shot?: string, arrived?: () => Promise<boolean>): Promise<void> {
+export async function sendSignal(page: Page, name: string, payload: unknown, shot?: string, arrived?: () => Promise<boolean>, doc?: string): Promise<void> {
   try {
-    await trySendSignal(page, name, payload, shot);
+    await trySendSignal(page, name, payload, shot, doc);
   } catch (err) {
     if (!arrived) throw err;
     const got = await arrived();
@@ -80,7 +91,7 @@ export async function sendSignal(page: Page, name: string, payload: unknown, sho
   }
 }
 
-async function trySendSignal(page: Page, name: string, payload: unknown, shot?: string): Promise<void> {
+async function trySendSignal(page: Page, name: string, payload: unknown, shot?: string, doc?: string): Promise<void> {
   await page.getByRole('button', { name: 'More Actions' }).click();
   await page.getByRole('menuitem', { name: 'Send a Signal' }).click();
   const dialog = page.getByRole('dialog', { name: 'Send a Signal' });
@@ -94,6 +105,7 @@ async function trySendSignal(page: Page, name: string, payload: unknown, shot?: 
   await dialog.getByText('Encoding').click();
   await page.waitForTimeout(300); // the dialog's 200 ms transition
   if (shot) await snap(page, shot);
+  if (doc) await docShot(dialog, doc);
   // The requests Submit starts, so a dialog that stays open says which of them never finished.
   const pending = new Set<Request>();
   const track = (r: Request) => pending.add(r);

@@ -2,7 +2,8 @@
 // Start Workflow with the documented JSON input, find the run by the engine's search attributes,
 // approve and complete with Send Signal, watch it finish and read the step timings. The UI shows
 // inputs and results through `dr codec-server`, while the history on the server holds ciphertext.
-// Screenshots of every step go to test-artifacts/ui/.
+// Screenshots of every step go to test-artifacts/ui/; with DR_UPDATE_DOCS=1 the pictures of
+// docs/operating-from-the-ui.md are written there.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, type ChildProcess } from 'node:child_process';
@@ -15,7 +16,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { dataConverter } from '../../../src/codec/index.js';
 import { progressQuery, reportQuery } from '../../../src/workflows/messages.js';
-import { launchBrowser, reloadUntil, sendSignal, snap, startWorkflowFromUi, uiUrl } from '../../helpers/browser.js';
+import { docShot, launchBrowser, reloadUntil, sendSignal, snap, startWorkflowFromUi, uiUrl } from '../../helpers/browser.js';
 import { plaintextHits, startCodecServerProcess, testKeys } from '../../helpers/codec.js';
 import { startWorker, stopProcess } from '../../helpers/processes.js';
 import { waitForPoller } from '../../helpers/pollers.js';
@@ -67,7 +68,10 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
   await startWorkflowFromUi(
     page,
     { workflowId, taskQueue, workflowType: 'runbook', input: { runbook: 'happy', mode: 'drill', inputs: { marker }, startedBy: 'dana' } },
-    () => snap(page, '02-start-workflow-form'),
+    async () => {
+      await snap(page, '02-start-workflow-form');
+      await docShot(page, 'start-workflow');
+    },
   );
   const handle = client.workflow.getHandle(workflowId);
   await waitForProgress(handle, (p) => stepOf(p, 'gate').waitingFor === 'approval', 30_000);
@@ -86,12 +90,18 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
   await row.click();
   await page.getByText(secret).first().waitFor();
   await snap(page, '04-run-waiting-for-approval');
+  // Current Details while it waits: who may answer, and the exact signal to send.
+  await page.getByRole('tab', { name: 'User Metadata' }).click();
+  const waitingDetails = page.frameLocator('iframe').first();
+  await waitingDetails.getByText('answered by dba (alice, bob), lead (carol)', { exact: false }).first().waitFor({ timeout: 30_000 });
+  await docShot(page.locator('iframe').first(), 'current-details-waiting');
+  await page.getByRole('tab', { name: 'Timeline', exact: true }).click();
 
   // 4. Two approvals (the gate needs two people), then the manual step, all with Send Signal.
   // Whether a signal reached the run, should the UI's dialog not say so.
   const received = (message: string, by: string) => async () =>
     (await handle.query(reportQuery)).audit.some((a) => a.message === message && a.by === by && a.via === 'signal');
-  await sendSignal(page, 'approve', { step: 'gate', by: 'alice' }, '05-send-signal-approve-alice', received('approve', 'alice'));
+  await sendSignal(page, 'approve', { step: 'gate', by: 'alice' }, '05-send-signal-approve-alice', received('approve', 'alice'), 'send-signal');
   await waitForProgress(handle, (p) => stepOf(p, 'gate').approvals === '1/2');
   await sendSignal(page, 'approve', { step: 'gate', by: 'carol', comment: 'backup verified' }, '06-send-signal-approve-carol', received('approve', 'carol'));
   await waitForProgress(handle, (p) => stepOf(p, 'confirm').waitingFor === 'completion', 30_000);
@@ -120,7 +130,11 @@ test('UI journey: start, filter, approve and complete with Send Signal, read the
   assert.equal(cells.length, 5, `cells of the echo row: ${JSON.stringify(cells)}`);
   assert.match(cells[1]!, /^ {3}succeeded$/);
   assert.match(cells[2]!, /^ {3}30s$/);
+  // Once ended, the verdict: RTO met with its figures, and the report as the next action.
+  await details.locator('strong', { hasText: /^met$/ }).first().waitFor({ timeout: 10_000 });
+  await details.getByText('Next: read the report', { exact: false }).first().waitFor({ timeout: 10_000 });
   await snap(page, '10-step-timings');
+  await docShot(page.locator('iframe').first(), 'current-details-final');
   assert.equal(readFileSync(marker, 'utf8'), 'hello world; $(rm -rf /)\n', 'the worker decrypted the input and ran the steps');
 
   // 6. What the server stores is ciphertext: no trace of the marker in the raw history.
