@@ -123,12 +123,14 @@ export function previewAction(action: Action, template: TemplateContext): unknow
       return value; // refers to an output that only exists at run time
     }
   };
+  const fields = Object.fromEntries(Object.entries(action).map(([key, value]) => [key, preview(value)]));
   if (action.kind === 'shell' && action.command) {
+    // argv as the run builds it (a list input expands into several arguments); cwd and env as above.
     try {
-      return { ...action, command: renderArgv(action.command, template) };
+      return { ...fields, command: renderArgv(action.command, template) };
     } catch {
-      return action;
+      return { ...fields, command: action.command };
     }
   }
-  return Object.fromEntries(Object.entries(action).map(([key, value]) => [key, preview(value)]));
+  return fields;
 }
