@@ -300,11 +300,17 @@ describe('PITR runbooks end to end (pgBackRest, Temporal, S3 over HTTPS)', () =>
     const restore = sub.outputs.restore as PgBackRestRestoreResult;
     assert.equal(restore.target, 'latest');
     assert.equal(restore.lastTransactionSource, 'replay');
-    assert.ok(Math.abs(Date.parse(restore.lastTransactionAt!) - Date.parse(marker)) < 1_000, `${restore.lastTransactionAt} near ${marker}`);
+    // Everything archived when the test started is recovered: the last transaction replayed is the marker or a
+    // later commit (autovacuum's ANALYZE of the rows written earlier commits too, and can land in the archive while
+    // the restore runs, so it may even follow the incident time: the RPO achieved is then 0).
+    const last = Date.parse(restore.lastTransactionAt!);
+    assert.ok(last >= Date.parse(marker) - 1, `last transaction recovered ${restore.lastTransactionAt}, marker committed at ${marker}`);
+    assert.ok(last <= Date.now(), `last transaction recovered ${restore.lastTransactionAt} is in the future`);
     assert.ok(report.rpo, 'the drill reports the RPO achieved');
     assert.equal(report.rpo.step, 'recover/restore');
     assert.equal(report.rpo.lastTransactionAt, restore.lastTransactionAt);
-    assert.equal(report.rpo.achievedMs, Date.parse(restore.rpo.incidentAt) - Date.parse(restore.lastTransactionAt!));
-    t.diagnostic(`restore test: incident ${restore.rpo.incidentAt}, last transaction recovered ${restore.lastTransactionAt}: RPO ${report.rpo.achievedMs} ms`);
+    assert.equal(report.rpo.achievedMs, Math.max(0, Date.parse(restore.rpo.incidentAt) - Date.parse(restore.lastTransactionAt!)));
+    const vacuum = (await query<{ a: string | null }>(PORT, "SELECT max(last_autoanalyze)::text AS a FROM pg_stat_all_tables"))[0]!.a;
+    t.diagnostic(`restore test: marker ${marker}, incident ${restore.rpo.incidentAt}, last transaction recovered ${restore.lastTransactionAt}: RPO ${report.rpo.achievedMs} ms; source's last autoanalyze ${vacuum}`);
   });
 });
