@@ -85,7 +85,9 @@ describe('httpRequest', () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}/health`;
     const err = await rejection(request({ url, poll: { everyMs: 50, forMs: 200 } }));
-    assert.match(err.message, new RegExp(`^Expected GET ${url} to answer 200, got connection error \\(ECONNREFUSED\\) after [45] requests in \\d+ms$`));
+    // Every 50 ms for 200 ms: 4 or 5 requests on an idle machine, fewer when it is busy; more than one shows it polled.
+    const requests = Number(new RegExp(`^Expected GET ${url} to answer 200, got connection error \\(ECONNREFUSED\\) after (\\d+) requests in \\d+ms$`).exec(err.message)?.[1]);
+    assert.ok(requests >= 2 && requests <= 5, `expected 2-5 requests in the message, got: ${err.message}`);
     await assert.rejects(request({ url }), { type: 'StepExpectationFailed', message: `Expected GET ${url} to answer 200, got connection error (ECONNREFUSED)` });
   });
 
@@ -99,7 +101,7 @@ describe('httpRequest', () => {
     const started = Date.now();
     const err = await rejection(request({ poll: { everyMs: 100, forMs: 300 } }));
     assert.match(err.message, /^Expected GET \S+ to answer 200, got no answer within 1s after 1 request in 1s$/);
-    assert.ok(Date.now() - started < 2_000);
+    assert.ok(Date.now() - started < 5_000, `gave up after ${Date.now() - started} ms (the request timeout being 1 s)`);
   });
 
   it('sends secret headers and never shows their values', async () => {
