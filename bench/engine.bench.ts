@@ -46,6 +46,8 @@ const APPROVALS = Number(opt('--approvals', process.env.BENCH_APPROVALS ?? '20')
 const SAMPLE = Number(opt('--sample', '25'));
 /** Only the project's runs (the 1,000-run check of completion, without the baseline's half of the time). */
 const OURS_ONLY = args.includes('--ours-only') || process.env.BENCH_OURS_ONLY === '1';
+/** Prints one history of each side, event by event (where the extra events come from). */
+const HISTORIES = args.includes('--histories');
 const TASK_QUEUE = 'bench-engine';
 const COMMANDS = [1, 2, 3, 4, 5].map((i) => ['echo', `step ${i}`]);
 
@@ -108,6 +110,24 @@ async function historyCounts(handle: WorkflowHandle): Promise<HistoryCounts> {
   };
 }
 
+async function printHistory(kind: Kind, handle: WorkflowHandle): Promise<void> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  console.log(`${kind}: ${events.length} events (${handle.workflowId})`);
+  for (const e of events) {
+    const type = EventType[e.eventType ?? 0]?.replace('EVENT_TYPE_', '') ?? String(e.eventType);
+    const a = e.activityTaskScheduledEventAttributes ?? undefined;
+    const m = e.markerRecordedEventAttributes ?? undefined;
+    const t = e.timerStartedEventAttributes ?? undefined;
+    const u = e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? undefined;
+    const shown = (fields: Record<string, { data?: Uint8Array | null }>) =>
+      Object.entries(fields).map(([k, v]) => `${k}=${v.data ? Buffer.from(v.data).toString() : ''}`).join(' ');
+    const la = m?.markerName === 'core_local_activity' ? m.details?.data?.payloads?.[0]?.data : undefined;
+    const laType = la ? ` ${(JSON.parse(Buffer.from(la).toString()) as { activity_type?: string }).activity_type}` : '';
+    const what = a ? ` ${a.activityType?.name}` : m ? ` ${m.markerName}${laType}` : t ? ` ${Number(t.startToFireTimeout?.seconds ?? 0)}s` : u ? ` ${shown(u)}` : '';
+    console.log(`  ${String(e.eventId).padStart(3)} ${type}${what}`);
+  }
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
@@ -124,6 +144,7 @@ interface Batch {
   seconds: number;
   failures: string[];
   counts: HistoryCounts[];
+  handles: WorkflowHandle[];
 }
 
 async function batch(client: Client, kind: Kind, n: number, tag: string): Promise<Batch> {
@@ -149,7 +170,7 @@ async function batch(client: Client, kind: Kind, n: number, tag: string): Promis
   });
   const sample = handles.slice(0, SAMPLE);
   const counts = await Promise.all(sample.map((h) => historyCounts(h)));
-  return { kind, seconds, failures, counts };
+  return { kind, seconds, failures, counts, handles };
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -236,8 +257,8 @@ async function main(): Promise<void> {
           `worker settings ${Object.keys(settings).length ? JSON.stringify(settings) : 'SDK defaults'}; ${new Date().toISOString()}`,
       );
       // Warm-up: bundle loaded, caches filled, the shell path exercised once on each side.
-      await batch(client, 'bare', 5, 'warm');
-      await batch(client, 'ours', 5, 'warm');
+      const warm = [await batch(client, 'bare', 5, 'warm'), await batch(client, 'ours', 5, 'warm')];
+      if (HISTORIES) for (const w of warm) await printHistory(w.kind, w.handles[0]!);
 
       const batches: Batch[] = [];
       for (let round = 1; round <= ROUNDS; round++) {

@@ -78,6 +78,8 @@ const schema = z.object({
   // waiting, so one worker holds many runs; these bound what it does at once.
   /** Activities (steps) one worker runs at once (SDK maxConcurrentActivityTaskExecutions). */
   DR_WORKER_MAX_ACTIVITIES: optionalCount,
+  /** Local activities one worker runs at once (SDK maxConcurrentLocalActivityExecutions): a run's loadRunbook and storeReport. */
+  DR_WORKER_MAX_LOCAL_ACTIVITIES: optionalCount,
   /** Workflow tasks one worker processes at once (SDK maxConcurrentWorkflowTaskExecutions; at least 2). */
   DR_WORKER_MAX_WORKFLOW_TASKS: optionalCount,
   /** Runs kept in the worker's cache (SDK maxCachedWorkflows); an evicted run is replayed from history on its next task. */

@@ -25,6 +25,7 @@ export interface DrWorker {
 export function concurrencyOptions(config: Config): Partial<WorkerOptions> {
   const options: Partial<WorkerOptions> = {
     maxConcurrentActivityTaskExecutions: config.DR_WORKER_MAX_ACTIVITIES,
+    maxConcurrentLocalActivityExecutions: config.DR_WORKER_MAX_LOCAL_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.DR_WORKER_MAX_WORKFLOW_TASKS,
     maxCachedWorkflows: config.DR_WORKER_MAX_CACHED_WORKFLOWS,
     maxConcurrentWorkflowTaskPolls: config.DR_WORKER_WORKFLOW_POLLERS,

@@ -1,6 +1,6 @@
 // The runbook interpreter: one small recursive walk over sequence / parallel / step, with each
 // step's retry policy, onFailure handling and the waits on people. State lives in RunState.
-import { CancellationScope, isCancellation, sleep } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, patched, sleep } from '@temporalio/workflow';
 import type { Step } from '../runbook/model.js';
 import { TemplateError } from '../runbook/template.js';
 import type { Attempt, StepRecord } from '../runbook/run.js';
@@ -128,6 +128,8 @@ function performContext(state: RunState): PerformContext {
     mode: state.mode,
     startedBy: state.startedBy,
     template: state.template,
+    // Runs started before `local-load-and-store` ask for the patch as they did (one marker, at the first system step).
+    fenced: () => state.current || patched('dispatch-with-fence-and-limit'),
     waitForPeople: (record, waitingFor, wait) => waitForPeople(state, record, waitingFor, wait),
   };
 }

@@ -1,7 +1,7 @@
 // How each action kind is carried out by the workflow: system actions become the activity their
 // registry entry names (src/runbook/actions.ts, which also templates their input), people actions
 // become waits. The one dispatch over action kinds.
-import { ActivityCancellationType, executeChild, patched, proxyActivities, sleep } from '@temporalio/workflow';
+import { ActivityCancellationType, executeChild, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { systemSpec, type SystemKind } from '../runbook/actions.js';
 import type { Action, ActionKind, ApprovalAction, Mode, Runbook, Step } from '../runbook/model.js';
@@ -20,6 +20,8 @@ export interface PerformContext {
   mode: Mode;
   startedBy?: string;
   template: TemplateContext;
+  /** Whether the run dispatches through dispatch() (redispatch.ts): always since `local-load-and-store`. */
+  fenced(): boolean;
   /** Waits until people have acted on the step; resolves with what they said. */
   waitForPeople(record: StepRecord, waitingFor: WaitingFor, wait: PeopleWait): Promise<unknown>;
 }
@@ -57,7 +59,7 @@ async function performSystem(action: Extract<Action, { kind: SystemKind }>, step
   const heartbeats = typeof spec.heartbeats === 'function' ? spec.heartbeats(action) : spec.heartbeats;
   const output = spec.output as ((result: unknown) => unknown) | undefined;
   const activityName = spec.activity as keyof Activities;
-  if (patched('dispatch-with-fence-and-limit')) {
+  if (ctx.fenced()) {
     const idempotent = typeof spec.idempotent === 'function' ? spec.idempotent(action) : spec.idempotent;
     const input = { ...resolved, runId: ctx.workflowId, stepId: step.id };
     const result = await dispatch({ step, record, activity: activityName, input, heartbeats, idempotent });

@@ -59,6 +59,11 @@ export class RunState {
      * RTO look. Runs recorded before it replay the old command sequence.
      */
     readonly lean = false,
+    /**
+     * Runs started since `local-load-and-store` (runbook.ts): the runbook loaded and the report
+     * stored by local activities, and no `dispatch-with-fence-and-limit` patch asked for (implied).
+     */
+    readonly current = false,
   ) {
     this.runbook = loaded.runbook;
     this.gates = gatedDestructiveSteps(this.runbook.steps);

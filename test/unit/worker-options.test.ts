@@ -8,6 +8,7 @@ describe('worker concurrency settings', () => {
   it('maps each DR_WORKER_* variable to its SDK option', () => {
     const config = loadConfig({
       DR_WORKER_MAX_ACTIVITIES: '20',
+      DR_WORKER_MAX_LOCAL_ACTIVITIES: '30',
       DR_WORKER_MAX_WORKFLOW_TASKS: '80',
       DR_WORKER_MAX_CACHED_WORKFLOWS: '1500',
       DR_WORKER_WORKFLOW_POLLERS: '8',
@@ -15,6 +16,7 @@ describe('worker concurrency settings', () => {
     });
     assert.deepEqual(concurrencyOptions(config), {
       maxConcurrentActivityTaskExecutions: 20,
+      maxConcurrentLocalActivityExecutions: 30,
       maxConcurrentWorkflowTaskExecutions: 80,
       maxCachedWorkflows: 1500,
       maxConcurrentWorkflowTaskPolls: 8,

@@ -135,7 +135,12 @@ describe('inputs', () => {
     );
     // Nothing ran: the history holds the load and the failure, no step's activity.
     const history = await handle.fetchHistory();
-    const activities = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType?.name);
-    assert.deepEqual(activities, ['loadRunbook']);
+    // loadRunbook is a local activity: a marker naming it, no activity task.
+    const activities = (history.events ?? []).flatMap((e) => {
+      if (e.activityTaskScheduledEventAttributes) return [e.activityTaskScheduledEventAttributes.activityType?.name];
+      const local = e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? e.markerRecordedEventAttributes.details?.data?.payloads?.[0]?.data : undefined;
+      return local ? [`local ${(JSON.parse(Buffer.from(local).toString('utf8')) as { activity_type?: string }).activity_type}`] : [];
+    });
+    assert.deepEqual(activities, ['local loadRunbook']);
   });
 });
