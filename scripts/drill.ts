@@ -1,11 +1,12 @@
 // `npm run drill`: the main job on the local stack (`npm start`). A full drill of scenario 1,
 // complete database loss, driven through the `dr` CLI the way a team would run it:
-//   1. demo-setup      create the demo EasyMO database (users, transactions, messages; FKs, indexes, RLS)
-//   2. database-backup take the daily backup of it into the backup store
-//   3. demo-disaster   the database is lost (dropped)
-//   4. database-loss   the scenario, in drill mode; approvals and confirmations are given with
-//                      `dr approve` / `dr complete` as the people in runbooks/people.yaml
-//   5. dr report       planned vs actual per step, waiting vs executing, RTO met or not, RPO achieved
+//   1. dr start database-loss --mode drill: nothing else. The runbook's drill set-up (`drill.setup`,
+//      on the local stack's worker) runs first, as sub-runs: demo-setup creates the demo EasyMO
+//      database (users, transactions, messages; FKs, indexes, RLS), database-backup takes the daily
+//      backup of it, demo-disaster loses it. Then the scenario's steps, against the RTO clock.
+//   2. approvals and confirmations are given with `dr approve` / `dr complete` as the people in
+//      runbooks/people.yaml
+//   3. dr report: planned vs actual per step, waiting vs executing, RTO met or not, RPO achieved
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -17,13 +18,10 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfig();
 const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
 const lead = 'drill-lead';
-const demo = {
-  admin_url: process.env.DEMO_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:54320/postgres',
-  // Must be the database the worker's DEMO_DATABASE_URL names.
-  database: process.env.DEMO_DATABASE_NAME ?? 'easymo_demo',
-  // A reference, resolved on the worker (npm start gives it DEMO_DATABASE_URL): secrets never travel.
-  database_url: 'env:DEMO_DATABASE_URL',
-};
+// The inputs come from the worker's environment (runbooks/environments/local.yaml: the database URLs
+// are references to its DEMO_DATABASE_URL and DEMO_ADMIN_URL). Only another demo database's name,
+// which must be the one DEMO_DATABASE_URL names, is passed.
+const database = process.env.DEMO_DATABASE_NAME;
 
 /** Runs the `dr` CLI, showing the command as a person would type it. */
 function dr(args: string[]): number {
@@ -38,8 +36,6 @@ function must(code: number, what: string): void {
     process.exit(1);
   }
 }
-
-const inputs = (values: Record<string, string>) => Object.entries(values).flatMap(([k, v]) => ['--input', `${k}=${v}`]);
 
 /** Who answers a waiting step: members of the roles it waits on, never the drill lead alone. */
 function answerers(waitingOn: string, count: number): string[] {
@@ -88,13 +84,9 @@ async function main(): Promise<void> {
   });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 
-  must(dr(['start', 'demo-setup', '--id', `drill-${stamp}-setup`, '--wait', ...inputs({ admin_url: demo.admin_url, database: demo.database })]), 'demo-setup');
-  must(dr(['start', 'database-backup', '--id', `drill-${stamp}-backup`, '--wait', ...inputs({ database: demo.database_url })]), 'database-backup');
-  must(dr(['start', 'demo-disaster', '--id', `drill-${stamp}-disaster`, '--wait', ...inputs({ admin_url: demo.admin_url, database: demo.database })]), 'demo-disaster');
-
   const id = `drill-${stamp}-database-loss`;
   must(
-    dr(['start', 'database-loss', '--mode', 'drill', '--id', id, '--as', lead, ...inputs({ admin_url: demo.admin_url, database: demo.database, database_url: demo.database_url })]),
+    dr(['start', 'database-loss', '--mode', 'drill', '--id', id, '--as', lead, ...(database ? ['--input', `database=${database}`] : [])]),
     'starting database-loss',
   );
   await answerUntilDone(client, id);

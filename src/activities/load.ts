@@ -43,7 +43,7 @@ export async function listRunbookFiles(dir: string): Promise<string[]> {
 }
 
 /** The id a file declares at top level (`id: database-loss`), read without a full parse. */
-function declaredId(text: string): string | undefined {
+export function declaredId(text: string): string | undefined {
   return /^id:[ \t]*["']?([^"'\s#]+)/m.exec(text)?.[1];
 }
 
@@ -75,7 +75,13 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const people = await loadPeople(options.dir);
   await loadParsers();
-  const { runbook, errors, warnings } = parseRunbook(bytes.toString('utf8'), file, { roles: people.roles, classify: classifyRunbook });
+  // The runbooks it names (drill set-up, sub-runs) must exist: a typo fails the run at its start.
+  const runbookIds = await Promise.all(files.map(async (f) => [basename(f).replace(YAML, ''), declaredId((await read(f)).toString('utf8'))]));
+  const { runbook, errors, warnings } = parseRunbook(bytes.toString('utf8'), file, {
+    roles: people.roles,
+    classify: classifyRunbook,
+    runbookIds: runbookIds.flat().filter((x): x is string => x !== undefined),
+  });
   if (!runbook || errors.length) {
     const lines = errors.map((e) => `  ${formatIssue(e)}`);
     throw invalid(`Runbook ${file} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);
@@ -87,7 +93,7 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
   const inputDefaults = await loadEnvironmentDefaults(options, runbook);
   // A dry run resolves nothing, so it needs nothing resolvable.
   const inputProblems = input.mode && input.mode !== 'dry-run' ? checkInputsResolve(runbook, input.mode, { ...inputDefaults, ...(input.inputs ?? {}) }, options) : undefined;
-  return { runbook, sha256, file, warnings, people, defaultWebhook: options.defaultWebhook ?? false, ...(inputDefaults ? { inputDefaults } : {}), ...(inputProblems?.length ? { inputProblems } : {}) };
+  return { runbook, sha256, file, warnings, people, defaultWebhook: options.defaultWebhook ?? false, ...(options.environment ? { environment: options.environment } : {}), ...(inputDefaults ? { inputDefaults } : {}), ...(inputProblems?.length ? { inputProblems } : {}) };
 }
 
 /** `<dir>/environments/<environment>.yaml`'s defaults for this runbook's declared inputs. */

@@ -33,6 +33,8 @@ export interface LoadRunbookResult {
    * Absent in results recorded before it existed.
    */
   defaultWebhook?: boolean;
+  /** The worker's environment (DR_ENVIRONMENT): a drill's set-up entries may be limited to some. */
+  environment?: string;
   /** This runbook's input defaults from the worker's environment file (DR_ENVIRONMENT), if any. */
   inputDefaults?: Record<string, unknown>;
   /** Inputs the run will read that the worker cannot resolve, each with where to set it. */

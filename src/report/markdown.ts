@@ -9,6 +9,16 @@ import { attemptsCell, peopleTimings, runTotals, stepTimings } from './timings.j
 const iso = (ms: number | undefined): string => (ms === undefined ? '—' : new Date(ms).toISOString().replace('.000Z', 'Z'));
 const dur = (ms: number | undefined): string => (ms === undefined ? '—' : formatDuration(ms));
 
+/** A drill's set-up sub-runs (drill.setup): what ran, how long, and that the RTO clock started after. */
+function setupLine(report: RunReport, end: number): string[] {
+  const setup = report.steps.filter((s) => s.phase === 'setup');
+  if (setup.length === 0) return [];
+  const from = Math.min(...setup.map((s) => s.startedAt ?? end));
+  const to = Math.max(...setup.map((s) => s.endedAt ?? (s.startedAt === undefined ? from : end)));
+  const ran = setup.map((s) => `\`${s.id}\` ${s.status}`).join(', ');
+  return [`- Drill set-up ${ran} · took ${dur(to - from)}, before the RTO clock started (RTO achieved counts from its end)`];
+}
+
 export function renderMarkdown(report: RunReport, now = Date.now()): string {
   const end = report.endedAt ?? now;
   const timings = stepTimings(report, end);
@@ -21,6 +31,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
     `- Mode: ${report.mode} · Status: **${report.status}**${report.outcome ? ` — ${report.outcome}` : ''}${report.startedBy ? ` · started by ${report.startedBy}` : ''}`,
     `- Started ${iso(report.startedAt)} · ${report.endedAt ? `ended ${iso(report.endedAt)}` : 'still running'} · took ${dur(totals.elapsedMs)} (planned ${dur(totals.plannedMs)})`,
     `- Waiting on people ${dur(totals.waitingMs)} · executing ${dur(totals.executingMs)}${totals.stalledMs > 0 ? ` · stalled on lost dispatches ${dur(totals.stalledMs)}` : ''}`,
+    ...setupLine(report, end),
     '',
     '## Objectives',
     '',

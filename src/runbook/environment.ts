@@ -37,6 +37,8 @@ export function inputsUsed(runbook: Runbook, mode: Mode): Set<string> {
       .flatMap(({ step }) => templateReferences(step.action)),
     ...templateReferences(runbook.connections),
     ...templateReferences(runbook.notify),
+    // A drill's set-up sub-runs read what their inputs name (src/runbook/setup.ts).
+    ...(mode === 'drill' ? templateReferences(runbook.drill?.setup.map((e) => e.inputs) ?? []) : []),
   ];
   return new Set(refs.filter((r) => r.startsWith('inputs.')).map((r) => r.split('.')[1]!));
 }

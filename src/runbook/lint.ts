@@ -6,6 +6,7 @@ import { effectRank } from './effect.js';
 import type { Mode, Runbook, Step } from './model.js';
 import { gatedDestructiveSteps, plannedMs } from './plan.js';
 import { isSecretReference } from './schema.js';
+import { setupStepIds } from './setup.js';
 import { templatePlaceholders } from './template.js';
 
 /** A problem found in a runbook; `path` follows the YAML (`['steps', 3, 'parallel', 1, 'budget']`). */
@@ -143,6 +144,7 @@ function referencesExist(runbook: Runbook, report: Report): void {
   };
   for (const [name, value] of Object.entries(runbook.connections)) refs(value, ['connections', name], undefined);
   refs(runbook.notify.webhook, ['notify', 'webhook'], undefined);
+  runbook.drill?.setup.forEach((entry, i) => refs(entry.inputs, ['drill', 'setup', i, 'inputs'], undefined));
   const approvers = Object.keys(runbook.approvers);
   for (const visit of visits(runbook)) {
     const { action } = visit.step;
@@ -247,6 +249,37 @@ function secretsThroughEnv(runbook: Runbook, report: Report): void {
   }
 }
 
+/** A drill's set-up: never the runbook itself, and no own step with the id of a set-up sub-run. */
+function drillSetupSound(runbook: Runbook, report: Report): void {
+  const setup = runbook.drill?.setup ?? [];
+  const ids = new Map(setupStepIds(setup).map((id, i) => [id, i]));
+  setup.forEach((entry, i) => {
+    if (entry.runbook === runbook.id) report('error', ['drill', 'setup', i, 'runbook'], `Expected another runbook than "${runbook.id}" itself in its drill set-up`);
+  });
+  for (const { step, path } of visits(runbook)) {
+    const i = ids.get(step.id);
+    if (i !== undefined) report('error', [...path, 'id'], `Step id "${step.id}" is the id of the sub-run of drill.setup[${i}]; expected another id`);
+  }
+}
+
+/**
+ * The runbooks a runbook names (its drill set-up, its `runbook:` steps) exist among `known` (ids of
+ * the runbooks folder). Not one of `rules`: it needs the folder, which `dr validate` and the load
+ * activity give (ParseContext.runbookIds).
+ */
+export function runbooksExist(runbook: Runbook, known: ReadonlySet<string>): LintIssue[] {
+  const issues: LintIssue[] = [];
+  const check = (id: string, path: Path, what: string) => {
+    if (known.has(id)) return;
+    issues.push({ level: 'error', rule: 'runbooksExist', path, message: `Unknown runbook "${id}" in ${what}; ${oneOf([...known].sort(), 'the runbooks folder has no runbooks')}` });
+  };
+  runbook.drill?.setup.forEach((entry, i) => check(entry.runbook, ['drill', 'setup', i, 'runbook'], 'the drill set-up'));
+  for (const { step, path } of visits(runbook)) {
+    if (step.action.kind === 'runbook') check(step.action.id, [...path, 'runbook', 'id'], `step "${step.id}"`);
+  }
+  return issues;
+}
+
 function budgetsFitRto(runbook: Runbook, report: Report): void {
   const rto = runbook.objectives.rtoMs;
   const planned = plannedMs(runbook.steps, 'live');
@@ -256,7 +289,7 @@ function budgetsFitRto(runbook: Runbook, report: Report): void {
 }
 
 /** The rules, by name (the name is each issue's `rule`). */
-export const rules = { stepIdsUnique, referencesExist, secretsThroughEnv, approvalsSatisfiable, effectNotUnderstated, reasonsApply, silentGateMustAbort, budgetsFitRto };
+export const rules = { stepIdsUnique, referencesExist, secretsThroughEnv, approvalsSatisfiable, effectNotUnderstated, reasonsApply, silentGateMustAbort, drillSetupSound, budgetsFitRto };
 
 /** Applies every rule to a runbook that passed the schema; errors first, then warnings. */
 export function lintRunbook(runbook: Runbook): LintIssue[] {

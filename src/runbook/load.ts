@@ -1,7 +1,7 @@
 // Runbook text → validated model, with every problem located at a file line. Pure: takes text.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { formatPath, lintRunbook, type LintIssue } from './lint.js';
+import { formatPath, lintRunbook, runbooksExist, type LintIssue } from './lint.js';
 import type { Runbook } from './model.js';
 import { runbookSchema } from './schema.js';
 
@@ -128,6 +128,8 @@ export interface ParseContext {
    * every system step it cannot see as changing state.
    */
   classify?: (runbook: Runbook) => void;
+  /** Ids of the runbooks beside this one: the runbooks it names (drill set-up, `runbook:` steps) must be among them. */
+  runbookIds?: Iterable<string>;
 }
 
 /**
@@ -139,7 +141,8 @@ export function parseRunbook(text: string, file: string, context: ParseContext =
   if (!parsed.value) return { errors: parsed.errors, warnings: parsed.warnings };
   parsed.value.approvers = { ...context.roles, ...parsed.value.approvers };
   context.classify?.(parsed.value);
-  const lint = lintRunbook(parsed.value).map(parsed.locate).sort(byLine);
+  const known = context.runbookIds === undefined ? [] : runbooksExist(parsed.value, new Set(context.runbookIds));
+  const lint = [...lintRunbook(parsed.value), ...known].map(parsed.locate).sort(byLine);
   const errors = lint.filter((i) => i.level === 'error');
   const warnings = [...parsed.warnings, ...lint.filter((i) => i.level === 'warning')];
   return errors.length ? { errors, warnings } : { runbook: parsed.value, errors, warnings };

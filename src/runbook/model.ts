@@ -105,6 +105,17 @@ export interface InputSpec {
   default?: unknown;
 }
 
+/** A runbook a drill of this one runs first, as a sub-run in drill mode (`drill.setup`). */
+export interface DrillSetup {
+  runbook: string;
+  /** Its inputs; templates may name this runbook's inputs and `run.*`. */
+  inputs: Record<string, unknown>;
+  /** Only on workers of these environments (DR_ENVIRONMENT); absent: every environment. */
+  environments?: string[];
+  /** Planned duration; absent: not planned (set-up is not part of the recovery). */
+  budgetMs?: number;
+}
+
 export interface Runbook {
   id: string;
   title: string;
@@ -116,5 +127,7 @@ export interface Runbook {
   /** Named database connections for sql steps (references or templates, resolved on the worker). */
   connections: Record<string, string>;
   notify: { webhook?: string };
+  /** What a drill of this runbook runs before its first step (never in live mode or a dry run). */
+  drill?: { setup: DrillSetup[] };
   steps: Step[];
 }

@@ -74,6 +74,8 @@ export interface StepRecord {
   kind: ActionKind;
   /** The parallel group this step belongs to. */
   parentId?: string;
+  /** `setup`: a drill's set-up sub-run (`drill.setup`), run before the RTO clock starts. */
+  phase?: 'setup';
   budgetMs: number;
   timeoutMs?: number;
   destructive: boolean;
@@ -134,6 +136,7 @@ export interface RunEvent {
   at: number;
   type:
     | 'run-started'
+    | 'setup-finished'
     | 'waiting'
     | 'escalated'
     | 'wait-timed-out'
@@ -149,6 +152,7 @@ export interface RunEvent {
 
 export interface RtoState {
   status: RtoStatus;
+  /** Since the run started, or since its drill set-up ended when it had one. */
   elapsedMs: number;
   /** Elapsed + remaining budgets on the longest path. */
   forecastMs: number;

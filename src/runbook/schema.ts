@@ -131,6 +131,20 @@ const inputSchema = shorthand(
   });
 
 
+// One runbook a drill runs first (`drill.setup`): an id, or { runbook, inputs, environments, budget }.
+const setupSchema = shorthand(
+  (e) => (typeof e === 'string' ? { runbook: e } : e),
+  z.strictObject(
+    {
+      runbook: id,
+      inputs: z.record(z.string(), z.unknown()).default({}),
+      environments: z.array(id).min(1, { message: 'Expected at least one environment name, or no `environments` (every environment)' }).optional(),
+      budget: duration.optional(),
+    },
+    { error: (issue) => (issue.code === 'invalid_type' ? `Expected a runbook id or { runbook, inputs, environments }, got ${describeValue(issue.input)}` : undefined) },
+  ),
+).transform((e) => ({ runbook: e.runbook, inputs: e.inputs, ...(e.environments ? { environments: e.environments } : {}), ...(e.budget !== undefined ? { budgetMs: e.budget } : {}) }));
+
 /** The runbook file. */
 export const runbookSchema: z.ZodType<Runbook> = z
   .strictObject({
@@ -142,6 +156,7 @@ export const runbookSchema: z.ZodType<Runbook> = z
     approvers: z.record(id, z.array(z.string().min(1))).default({}),
     connections: z.record(id, z.string().min(1)).default({}),
     notify: z.strictObject({ webhook: z.string().optional() }).default({}),
+    drill: z.strictObject({ setup: z.array(setupSchema).default([]) }).optional(),
     steps: z.array(stepSchema).min(1, { message: 'Expected at least one step' }),
   })
   .transform((r) => ({
@@ -153,6 +168,7 @@ export const runbookSchema: z.ZodType<Runbook> = z
     approvers: r.approvers,
     connections: r.connections,
     notify: r.notify,
+    ...(r.drill?.setup.length ? { drill: { setup: r.drill.setup } } : {}),
     steps: r.steps,
   }));
 

@@ -14,6 +14,8 @@ export interface RunInput {
   incidentAt?: string;
   /** Who started the run (recorded; the CLI fills it in). */
   startedBy?: string;
+  /** false: skip the runbook's drill set-up (`drill.setup`), its preparation being done already. */
+  setup?: boolean;
 }
 
 export type ScenarioInput = Omit<RunInput, 'runbook'>;
@@ -61,6 +63,8 @@ export interface StepProgress {
   title: string;
   kind: string;
   parentId?: string;
+  /** `setup`: a drill's set-up sub-run, before the RTO clock. */
+  phase?: 'setup';
   status: StepStatus;
   startedAt?: number;
   /** As of the workflow's last activity; the CLI extends running steps with its own clock. */

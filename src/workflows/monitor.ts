@@ -21,7 +21,8 @@ export async function monitor(state: RunState): Promise<void> {
       publish(state);
       const seen = state.version;
       const delay = nextCheckInMs({
-        records: state.records.values(),
+        // A set-up sub-run has no budget of the run's to overrun.
+        records: [...state.records.values()].filter((r) => r.phase !== 'setup'),
         rto: state.rto,
         rtoMs: state.runbook.objectives.rtoMs,
         now: Date.now(),
@@ -78,7 +79,8 @@ export async function monitorRearming(state: RunState): Promise<void> {
       publish(state);
       const seen = state.version;
       const delay = nextCheckInMs({
-        records: state.records.values(),
+        // A set-up sub-run has no budget of the run's to overrun.
+        records: [...state.records.values()].filter((r) => r.phase !== 'setup'),
         rto: state.rto,
         rtoMs: state.runbook.objectives.rtoMs,
         now: Date.now(),
@@ -162,7 +164,7 @@ export function showDetails(state: RunState): void {
       rto: state.rto,
       rtoMs: state.runbook.objectives.rtoMs,
       rpoMs: state.runbook.objectives.rpoMs,
-      rpo: state.endedAt === undefined ? undefined : rpoAchieved([...state.records.values()]),
+      rpo: state.endedAt === undefined ? undefined : rpoAchieved([...state.records.values()].filter((r) => r.phase !== 'setup')),
       workflowId: state.ids.workflowId,
       records: state.records.values(),
       waiting: [...state.waiting.entries()].map(([id, w]) => {

@@ -9,6 +9,7 @@ export function stepProgress(r: StepRecord, now: number): StepProgress {
     title: r.title,
     kind: r.kind,
     parentId: r.parentId,
+    ...(r.phase ? { phase: r.phase } : {}),
     status: r.status,
     startedAt: r.startedAt,
     elapsedMs: r.startedAt === undefined ? undefined : (r.endedAt ?? now) - r.startedAt,

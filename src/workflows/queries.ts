@@ -46,7 +46,8 @@ export function reportOf(state: RunState): RunReport {
     inputs: state.inputs,
     objectives: state.runbook.objectives,
     rto: state.computeRto(),
-    rpo: rpoAchieved([...state.records.values()]),
+    // A drill's set-up (its backup) is preparation, not what the run restored.
+    rpo: rpoAchieved([...state.records.values()].filter((r) => r.phase !== 'setup')),
     steps: [...state.records.values()],
     events: state.events,
     audit: state.audit,

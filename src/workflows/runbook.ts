@@ -6,6 +6,7 @@ import { formatDuration } from '../runbook/duration.js';
 import { resolveInputs } from '../runbook/inputs.js';
 import { MODES, type Mode } from '../runbook/model.js';
 import { plannedMs } from '../runbook/plan.js';
+import { drillSetup } from '../runbook/setup.js';
 import type { RunReport, RtoStatus } from '../runbook/run.js';
 import { describeFailure, StepFailed } from './errors.js';
 import { registerHandlers } from './handlers.js';
@@ -57,7 +58,12 @@ export async function runbook(input: RunInput): Promise<RunReport> {
   const incidentAt = input.incidentAt ? Date.parse(input.incidentAt) : Date.now();
   const warnings = loaded.warnings.map((w) => `${w.file ?? loaded.file}:${w.line ?? '?'} ${w.message}`);
   const ids = { workflowId: info.workflowId, runId: info.runId };
-  const state = new RunState(loaded, mode, values, ids, incidentAt, warnings, input.startedBy, current || patched(LEAN_PATCH), current);
+  // A drill's preparation (drill.setup), unless the run says it is done already ({"setup": false}).
+  const setup = input.setup === false ? { steps: [], leftOut: [] } : drillSetup(loaded.runbook, mode, loaded.environment);
+  const state = new RunState(loaded, mode, values, ids, incidentAt, warnings, input.startedBy, current || patched(LEAN_PATCH), current, setup.steps);
+  for (const { runbook: id, environments } of setup.leftOut) {
+    warnings.push(`Drill set-up "${id}" left out: it runs only on workers of ${environments.join(', ')} (this worker's DR_ENVIRONMENT is ${loaded.environment ?? 'not set'})`);
+  }
   registerHandlers(state);
   const main = new CancellationScope();
   state.onAbort = () => main.cancel();
@@ -76,7 +82,14 @@ export async function runbook(input: RunInput): Promise<RunReport> {
   const monitoring = state.lean ? monitor(state) : monitorRearming(state);
 
   try {
-    await main.run(() => runSequence(state, loaded.runbook.steps));
+    await main.run(async () => {
+      if (setup.steps.length > 0) {
+        await runSequence(state, setup.steps);
+        state.setupEnded(input.incidentAt !== undefined);
+        state.event('setup-finished', `drill set-up done (${setup.steps.map((s) => s.action.kind === 'runbook' && s.action.id).join(', ')}): the RTO clock starts`);
+      }
+      await runSequence(state, loaded.runbook.steps);
+    });
     state.status = mode === 'dry-run' ? 'planned' : 'succeeded';
   } catch (err) {
     if (err instanceof StepFailed) {

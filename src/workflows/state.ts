@@ -31,6 +31,11 @@ export class RunState {
   outcome?: string;
   aborted?: Acknowledgement;
   rto: RtoState;
+  /**
+   * When the RTO clock started: the run's start, or the end of its drill set-up (src/runbook/setup.ts);
+   * undefined while the set-up runs (the clock has not started: elapsed 0).
+   */
+  rtoFrom: number | undefined;
   /** Bumped on every change, so waiters (the monitor) notice. */
   version = 0;
   /** What was last written to search attributes, so unchanged values are not upserted again. */
@@ -50,7 +55,7 @@ export class RunState {
     readonly mode: Mode,
     readonly inputs: Record<string, unknown>,
     readonly ids: { workflowId: string; runId: string },
-    readonly incidentAt: number,
+    public incidentAt: number,
     readonly warnings: string[],
     readonly startedBy: string | undefined,
     /**
@@ -64,6 +69,8 @@ export class RunState {
      * stored by local activities, and no `dispatch-with-fence-and-limit` patch asked for (implied).
      */
     readonly current = false,
+    /** A drill's set-up sub-runs (src/runbook/setup.ts): recorded first, run before the runbook's steps. */
+    readonly setupSteps: readonly Step[] = [],
   ) {
     this.runbook = loaded.runbook;
     this.gates = gatedDestructiveSteps(this.runbook.steps);
@@ -78,7 +85,9 @@ export class RunState {
       // The notify activity falls back to the worker's DR_NOTIFY_WEBHOOK; without one it goes nowhere.
       !lean || loaded.defaultWebhook !== false,
     );
+    for (const step of setupSteps) this.records.set(step.id, { ...newRecord(step, undefined), phase: 'setup' });
     for (const { step, parentId } of flattenSteps(this.runbook.steps)) this.records.set(step.id, newRecord(step, parentId));
+    this.rtoFrom = setupSteps.length > 0 ? undefined : this.startedAt;
     this.template = { inputs, steps: {}, run: { id: ids.workflowId, mode, runbook: this.runbook.id, incidentAt: new Date(incidentAt).toISOString() } };
     // 'none' until the monitor's first look, so a run that starts at risk records it as an event.
     this.rto = { ...this.computeRto(), status: 'none' };
@@ -110,10 +119,22 @@ export class RunState {
       steps: this.runbook.steps,
       mode: this.mode,
       records: this.records,
-      startedAt: this.startedAt,
+      // While a drill's set-up runs, the clock has not started.
+      startedAt: this.rtoFrom ?? this.endedAt ?? now,
       now: this.endedAt ?? now,
       rtoMs,
     });
+  }
+
+  /** The drill's set-up ended: the RTO clock starts now, and the incident is now unless the run named one. */
+  setupEnded(incidentGiven: boolean): void {
+    const now = Date.now();
+    this.rtoFrom = now;
+    if (!incidentGiven) {
+      this.incidentAt = now;
+      this.template.run.incidentAt = new Date(now).toISOString();
+    }
+    this.version++;
   }
 
   event(type: RunEvent['type'], detail: string, step?: string): void {

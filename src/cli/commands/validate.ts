@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { basename, join, relative, sep } from 'node:path';
-import { NOT_RUNBOOKS, PEOPLE_FILE } from '../../activities/load.js';
+import { declaredId, NOT_RUNBOOKS, PEOPLE_FILE } from '../../activities/load.js';
 import { ENVIRONMENTS_DIR, parseEnvironment } from '../../runbook/environment.js';
 import { parsePeople } from '../../runbook/people.js';
 import { parseSchedules } from '../../runbook/schedules.js';
@@ -49,9 +49,12 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
   const ids = new Map<string, string>();
   const declared = new Map<string, string[]>();
   await loadParsers();
+  const texts = new Map(await Promise.all(files.map(async (f) => [f, await readFile(f, 'utf8')] as const)));
+  // The ids a run finds a runbook by (its file name, the id it declares): what drill set-ups and sub-runs may name.
+  const runbookIds = files.flatMap((f) => [basename(f).replace(/\.ya?ml$/, ''), declaredId(texts.get(f)!) ?? '']).filter(Boolean);
   for (const path of files) {
     const name = relative(process.cwd(), path);
-    const result = parseRunbook(await readFile(path, 'utf8'), name, { roles, classify: classifyRunbook });
+    const result = parseRunbook(texts.get(path)!, name, { roles, classify: classifyRunbook, runbookIds });
     for (const issue of [...result.errors, ...result.warnings]) ctx.print(formatIssue(issue));
     errors += result.errors.length;
     warnings += result.warnings.length;

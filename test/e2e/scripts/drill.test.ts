@@ -1,5 +1,6 @@
-// The main job end to end: `npm run drill` (scripts/drill.ts) against the test stack — demo database
-// created, backed up, lost, then scenario 1 run in drill mode with approvals given through `dr`.
+// The main job end to end: `npm run drill` (scripts/drill.ts) against the test stack, its worker set
+// up as `npm start` sets it (DR_ENVIRONMENT=local) — scenario 1 started in drill mode, its drill
+// set-up creating, backing up and losing the demo database, approvals given through `dr`.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -18,7 +19,9 @@ before(async () => {
   assert.ok(pgUrl, 'DR_TEST_PG_URL is not set: run the tests with `npm test`, which starts PostgreSQL');
   worker = await startWorker(taskQueue, {
     DR_RUNBOOKS_DIR: resolve(root, 'runbooks'),
+    DR_ENVIRONMENT: 'local',
     DEMO_DATABASE_URL: pgUrl.replace(/\/[^/]*$/, `/${database}`),
+    DEMO_ADMIN_URL: pgUrl,
   });
 });
 after(async () => stopProcess(worker));
@@ -26,7 +29,7 @@ after(async () => stopProcess(worker));
 test('npm run drill: a full drill of scenario 1 succeeds and prints its report', { timeout: 240_000 }, async () => {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/drill.ts'], {
     cwd: root,
-    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), DR_TASK_QUEUE: taskQueue, DEMO_ADMIN_URL: pgUrl, DEMO_DATABASE_NAME: database },
+    env: { ...process.env, TEMPORAL_ADDRESS: temporalAddress(), DR_TASK_QUEUE: taskQueue, DEMO_DATABASE_NAME: database },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -41,6 +44,10 @@ test('npm run drill: a full drill of scenario 1 succeeds and prints its report',
   assert.match(out, /Status: \*\*succeeded\*\* · started by drill-lead/);
   assert.match(out, /\| RTO +\| 4h +\| \d+s +\| met +\|/);
   assert.match(out, /\| RPO +\| 1d +\| \d+s \(backup \S+-easymo_drill-\w+ of [\d-]+T[\d:.]+Z\) \| met +\|/);
+  // The preparation ran as the scenario's drill set-up, before the RTO clock.
+  assert.match(out, /\$ dr start database-loss --mode drill --id drill-\S+-database-loss --as drill-lead --input database=easymo_drill\n/);
+  assert.match(out, /- Drill set-up `setup-demo-setup` succeeded, `setup-database-backup` succeeded, `setup-demo-disaster` succeeded · took \d+s, before the RTO clock started/);
+  assert.match(out, /\| setup-database-backup +\| runbook +\| succeeded/);
   assert.match(out, /\| ↳ checklist +\| postgres\.verify +\| succeeded/);
   assert.match(out, /\| enable-writes +\| sql +\| succeeded/);
 });
