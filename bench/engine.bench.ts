@@ -1,21 +1,26 @@
 // Engine benchmark (not a test): what the runbook interpreter costs on top of bare Temporal
-// workflows calling the same step activity, measured side by side on one worker in one run.
+// workflows calling the same step activity, measured side by side in one process in one run.
 //
-//   node --import tsx bench/engine.bench.ts [--runs 200] [--rounds 3] [--approvals 20] [--keep]
-//   BENCH_RUNS=1000 node --import tsx bench/engine.bench.ts      (the 1,000-concurrent-runs mode)
+//   node --import tsx bench/engine.bench.ts [--runs 200] [--rounds 3] [--approvals 20] [--keep] [--histories]
+//   BENCH_RUNS=1000 node --import tsx bench/engine.bench.ts --ours-only   (the 1,000-concurrent-runs mode)
 //
 // It starts its own Temporal dev server (fresh SQLite under .state/bench-engine/) on free ports and
-// one worker built like the real one (src/worker.ts createWorker, DR_WORKER_* settings from the
-// environment), whose bundle holds the `runbook` workflow and the bare baselines (bench/engine-workflows.ts).
+// two workers built like the real one (src/worker.ts createWorker, DR_WORKER_* settings from the
+// environment), in this process, each on its own task queue: one with the project's workflow bundle
+// (src/workflows), one with the bare baselines alone (bench/bare-workflows.ts), so neither side pays
+// for evaluating the other's code when a run starts. The side not measured at a time sits idle.
 //   concurrency: `--runs` runs of a 5-step runbook (shell `echo`) started at once, against as many
 //                bare workflows running the same 5 runShell calls; batches interleaved (bare, ours,
 //                ours, bare, ...) over `--rounds`. Wall time from the first start to the last result,
-//                and per run: history events, activity tasks, workflow tasks (from the histories).
+//                and per run: history events, activity tasks, workflow tasks (from the histories), CPU
+//                of the Temporal server (from /proc) and of this process (the workers), step
+//                dispatches the engine sent again. `--histories` prints one history of each side.
 //   approval:    a run waiting on an approval step gets `approve` (update); the time from sending it
-//                to the next step's activity starting, against a bare workflow waiting on an update.
+//                to the next step's activity starting (and to the update's answer), against a bare
+//                workflow waiting on an update.
 // Exits non-zero when any run failed.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -29,7 +34,7 @@ import { createActivities } from '../src/activities/index.js';
 import type { ShellInput } from '../src/activities/types.js';
 import { loadConfig } from '../src/config.js';
 import type { RunReport } from '../src/runbook/run.js';
-import { concurrencyOptions, createWorker } from '../src/worker.js';
+import { concurrencyOptions, createWorker, workflowsPath } from '../src/worker.js';
 import { approveUpdate, progressQuery } from '../src/workflows/messages.js';
 
 const root = resolve(import.meta.dirname, '..');
@@ -48,7 +53,7 @@ const SAMPLE = Number(opt('--sample', '25'));
 const OURS_ONLY = args.includes('--ours-only') || process.env.BENCH_OURS_ONLY === '1';
 /** Prints one history of each side, event by event (where the extra events come from). */
 const HISTORIES = args.includes('--histories');
-const TASK_QUEUE = 'bench-engine';
+const QUEUES: Record<Kind, string> = { ours: 'bench-engine', bare: 'bench-bare' };
 const COMMANDS = [1, 2, 3, 4, 5].map((i) => ['echo', `step ${i}`]);
 
 const RUNBOOKS = {
@@ -124,7 +129,8 @@ async function printHistory(kind: Kind, handle: WorkflowHandle): Promise<void> {
     const la = m?.markerName === 'core_local_activity' ? m.details?.data?.payloads?.[0]?.data : undefined;
     const laType = la ? ` ${(JSON.parse(Buffer.from(la).toString()) as { activity_type?: string }).activity_type}` : '';
     const what = a ? ` ${a.activityType?.name}` : m ? ` ${m.markerName}${laType}` : t ? ` ${Number(t.startToFireTimeout?.seconds ?? 0)}s` : u ? ` ${shown(u)}` : '';
-    console.log(`  ${String(e.eventId).padStart(3)} ${type}${what}`);
+    const at = (x: typeof e) => Number(x.eventTime?.seconds ?? 0) * 1000 + Math.round((x.eventTime?.nanos ?? 0) / 1e6);
+    console.log(`  ${String(e.eventId).padStart(3)} +${String(at(e) - at(events[0]!)).padStart(6)} ms ${type}${what}`);
   }
 }
 
@@ -143,34 +149,75 @@ interface Batch {
   kind: Kind;
   seconds: number;
   failures: string[];
+  /** CPU seconds the batch cost the Temporal server (with its child processes) and this process (the workers). */
+  cpu: { server: number; worker: number };
+  /** Step activities dispatched again after a lost dispatch (ours: from the reports), with why. */
+  redispatches: string[];
   counts: HistoryCounts[];
   handles: WorkflowHandle[];
 }
 
+/** CPU seconds (user + system) used so far by a process and its descendants, from /proc. */
+function treeCpuSeconds(pid: number): number {
+  const stats = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        // Fields after the command name: state ppid ... utime(14) stime(15) counted from 1.
+        const text = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+        return [{ pid: Number(d), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) }];
+      } catch {
+        return []; // exited meanwhile
+      }
+    });
+  const tree = new Set([pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of stats) {
+      if (tree.has(s.pid) || !tree.has(s.ppid)) continue;
+      tree.add(s.pid);
+      grew = true;
+    }
+  }
+  return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.ticks, 0) / 100; // USER_HZ
+}
+
+let serverPid = 0;
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return { server: serverPid ? treeCpuSeconds(serverPid) : 0, worker: (user + system) / 1e6 };
+};
+
 async function batch(client: Client, kind: Kind, n: number, tag: string): Promise<Batch> {
+  const cpu0 = cpuNow();
   const t0 = performance.now();
   const handles = await Promise.all(
     Array.from({ length: n }, (_, i) => {
       const workflowId = `bench-${kind}-${tag}-${i}-${randomUUID().slice(0, 8)}`;
       return kind === 'ours'
-        ? client.workflow.start('runbook', { taskQueue: TASK_QUEUE, workflowId, args: [{ runbook: 'bench-steps', mode: 'live' }] })
-        : client.workflow.start('bareSteps', { taskQueue: TASK_QUEUE, workflowId, args: [COMMANDS] });
+        ? client.workflow.start('runbook', { taskQueue: QUEUES.ours, workflowId, args: [{ runbook: 'bench-steps', mode: 'live' }] })
+        : client.workflow.start('bareSteps', { taskQueue: QUEUES.bare, workflowId, args: [COMMANDS] });
     }),
   );
   const results = await Promise.allSettled(handles.map((h) => h.result()));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu1 = cpuNow();
+  const cpu = { server: cpu1.server - cpu0.server, worker: cpu1.worker - cpu0.worker };
   const failures: string[] = [];
+  const redispatches: string[] = [];
   results.forEach((r, i) => {
     if (r.status === 'rejected') failures.push(`${handles[i]!.workflowId}: ${String(r.reason)}`);
     else if (kind === 'ours') {
       const report = r.value as RunReport;
+      for (const s of report.steps) for (const x of s.redispatches ?? []) redispatches.push(`${x.reason} (${x.detail})`);
       const notRun = report.steps.filter((s) => s.status !== 'succeeded');
       if (report.status !== 'succeeded' || notRun.length > 0) failures.push(`${handles[i]!.workflowId}: ${report.status}, steps ${notRun.map((s) => `${s.id} ${s.status}`).join(', ')}`);
     }
   });
   const sample = handles.slice(0, SAMPLE);
   const counts = await Promise.all(sample.map((h) => historyCounts(h)));
-  return { kind, seconds, failures, counts, handles };
+  return { kind, seconds, cpu, failures, redispatches, counts, handles };
 }
 
 async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -187,13 +234,16 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
   }
 }
 
+/** Per side: ms from sending the approval until the update's answer came back. */
+const answers: Record<Kind, number[]> = { bare: [], ours: [] };
+
 /** Sends the approval and returns ms until the next step's activity started. */
 async function approval(client: Client, kind: Kind, starts: Map<string, number>, i: number): Promise<number> {
   const workflowId = `bench-approval-${kind}-${i}-${randomUUID().slice(0, 8)}`;
   const handle =
     kind === 'ours'
-      ? await client.workflow.start('runbook', { taskQueue: TASK_QUEUE, workflowId, args: [{ runbook: 'bench-approval', mode: 'live' }] })
-      : await client.workflow.start('bareApproval', { taskQueue: TASK_QUEUE, workflowId, args: [['echo', 'after']] });
+      ? await client.workflow.start('runbook', { taskQueue: QUEUES.ours, workflowId, args: [{ runbook: 'bench-approval', mode: 'live' }] })
+      : await client.workflow.start('bareApproval', { taskQueue: QUEUES.bare, workflowId, args: [['echo', 'after']] });
   if (kind === 'ours') {
     await waitFor('the gate to wait', async () => ((await handle.query(progressQuery)).steps.find((s) => s.id === 'gate')?.status === 'waiting' ? true : undefined));
   } else {
@@ -204,8 +254,11 @@ async function approval(client: Client, kind: Kind, starts: Map<string, number>,
   const sent = Date.now();
   if (kind === 'ours') await handle.executeUpdate(approveUpdate, { args: [{ step: 'gate', by: 'olive' }] });
   else await handle.executeUpdate('approve', { args: [{ step: 'gate', by: 'olive' }] });
+  const answered = Date.now();
   const started = await waitFor('the next step to start', async () => starts.get(workflowId));
+  answers[kind].push(answered - sent);
   await handle.result();
+  if (HISTORIES && i < 3) await printHistory(kind, handle);
   return started - sent;
 }
 
@@ -220,41 +273,44 @@ async function main(): Promise<void> {
   let exitCode = 0;
   try {
     const server = await startTemporal({ stateDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort(), supervisor: sup, fresh: true });
-    const bundlePath = join(work, 'workflows.js');
-    const { code } = await bundleWorkflowCode({
-      workflowsPath: join(root, 'bench', 'engine-workflows.ts'),
-      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
-    });
-    writeFileSync(bundlePath, code);
-    const config = loadConfig({
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      DR_TASK_QUEUE: TASK_QUEUE,
-      DR_RUNBOOKS_DIR: runbooksDir,
-      DR_STATE_DIR: join(work, 'state'),
-      DR_WORKFLOW_BUNDLE: bundlePath,
-      DR_NOTIFY_WEBHOOK: '',
-    });
+    serverPid = server.child.pid ?? 0;
+    const configOf = async (kind: Kind) => {
+      const bundlePath = join(work, `workflows-${kind}.js`);
+      const { code } = await bundleWorkflowCode({
+        workflowsPath: kind === 'ours' ? workflowsPath : join(root, 'bench', 'bare-workflows.ts'),
+        logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+      });
+      writeFileSync(bundlePath, code);
+      return loadConfig({
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        DR_TASK_QUEUE: QUEUES[kind],
+        DR_RUNBOOKS_DIR: runbooksDir,
+        DR_STATE_DIR: join(work, 'state'),
+        DR_WORKFLOW_BUNDLE: bundlePath,
+        DR_NOTIFY_WEBHOOK: '',
+      });
+    };
+    const config = await configOf('ours');
     const starts = new Map<string, number>();
     const real = createActivities({ config });
-    const { worker, connection: workerConnection } = await createWorker(config, {
-      activities: {
-        // Records when each run's step activity starts (approval latency); then the real activity.
-        runShell: (input: ShellInput) => {
-          const run = Context.current().info.workflowExecution;
-          if (run) starts.set(run.workflowId, Date.now());
-          return real.runShell(input);
-        },
+    const activities = {
+      // Records when each run's step activity starts (approval latency); then the real activity.
+      runShell: (input: ShellInput) => {
+        const run = Context.current().info.workflowExecution;
+        if (run) starts.set(run.workflowId, Date.now());
+        return real.runShell(input);
       },
-    });
-    const running = worker.run();
+    };
+    const workers = [await createWorker(config, { activities }), await createWorker(await configOf('bare'), { activities })];
+    const running = Promise.all(workers.map(({ worker }) => worker.run()));
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
     try {
       const settings = concurrencyOptions(config);
       console.log(
         `engine bench: ${RUNS} concurrent runs x ${ROUNDS} round(s), ${APPROVALS} approvals each; ${cpus().length} cores; ` +
-          `worker settings ${Object.keys(settings).length ? JSON.stringify(settings) : 'SDK defaults'}; ${new Date().toISOString()}`,
+          `each worker's settings ${Object.keys(settings).length ? JSON.stringify(settings) : 'SDK defaults'}; ${new Date().toISOString()}`,
       );
       // Warm-up: bundle loaded, caches filled, the shell path exercised once on each side.
       const warm = [await batch(client, 'bare', 5, 'warm'), await batch(client, 'ours', 5, 'warm')];
@@ -267,8 +323,11 @@ async function main(): Promise<void> {
         for (const kind of order) {
           const b = await batch(client, kind, RUNS, `r${round}`);
           batches.push(b);
-          console.log(`  round ${round} ${kind.padEnd(4)}: ${b.seconds.toFixed(2)} s, ${(RUNS / b.seconds).toFixed(1)} runs/s, ${b.failures.length} failed`);
+          console.log(`  round ${round} ${kind.padEnd(4)}: ${b.seconds.toFixed(2)} s, ${(RUNS / b.seconds).toFixed(1)} runs/s, CPU server ${b.cpu.server.toFixed(1)} s + workers ${b.cpu.worker.toFixed(1)} s, ${b.failures.length} failed${kind === 'ours' ? `, ${b.redispatches.length} step dispatches lost and sent again` : ''}`);
           for (const f of b.failures.slice(0, 5)) console.log(`    failed: ${f}`);
+          const reasons = new Map<string, number>();
+          for (const r of b.redispatches) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+          for (const [r, n] of [...reasons].slice(0, 5)) console.log(`    sent again: ${n} x ${r}`);
         }
       }
       const side = (kind: Kind) => batches.filter((b) => b.kind === kind);
@@ -291,6 +350,11 @@ async function main(): Promise<void> {
       console.log(`\n${RUNS} concurrent runs of a 5-step runbook, ${ROUNDS} round(s) interleaved`);
       console.log(`  wall time       ours ${wall('ours').toFixed(2)} s, bare ${wall('bare').toFixed(2)} s: ${ratio(wall('ours'), wall('bare'))} (per round: ${perRound.map((r) => r.toFixed(2)).join(', ')})`);
       console.log(`  runs/s          ours ${((RUNS * ROUNDS) / wall('ours')).toFixed(1)}, bare ${((RUNS * ROUNDS) / wall('bare')).toFixed(1)}`);
+      const cpuPerRun = (kind: Kind, part: 'server' | 'worker') => (side(kind).reduce((s, x) => s + x.cpu[part], 0) / (RUNS * ROUNDS)) * 1000;
+      for (const part of ['server', 'worker'] as const) {
+        const label = part === 'server' ? 'CPU, server' : 'CPU, workers';
+        console.log(`  ${label.padEnd(16)}ours ${cpuPerRun('ours', part).toFixed(1)} ms, bare ${cpuPerRun('bare', part).toFixed(1)} ms per run: ${ratio(cpuPerRun('ours', part), cpuPerRun('bare', part))}`);
+      }
       console.log(`  history events  ours ${o.events.toFixed(1)}, bare ${b.events.toFixed(1)} per run: ${ratio(o.events, b.events)}`);
       console.log(`  activity tasks  ours ${o.activities.toFixed(1)}, bare ${b.activities.toFixed(1)} per run`);
       console.log(`  workflow tasks  ours ${o.workflowTasks.toFixed(1)}, bare ${b.workflowTasks.toFixed(1)} per run`);
@@ -306,12 +370,13 @@ async function main(): Promise<void> {
         console.log(`\napproval (update) to the next step's activity starting, ${APPROVALS} each, interleaved`);
         console.log(`  median          ours ${median(lat.ours).toFixed(0)} ms, bare ${median(lat.bare).toFixed(0)} ms: ${ratio(median(lat.ours), median(lat.bare))}`);
         console.log(`  p90             ours ${pct(lat.ours, 0.9).toFixed(0)} ms, bare ${pct(lat.bare, 0.9).toFixed(0)} ms`);
+        console.log(`  update answered ours ${median(answers.ours).toFixed(0)} ms, bare ${median(answers.bare).toFixed(0)} ms (median; the step starts in the same workflow task)`);
       }
     } finally {
-      worker.shutdown();
+      for (const { worker } of workers) worker.shutdown();
       await running;
       await connection.close();
-      await workerConnection.close();
+      for (const w of workers) await w.connection.close();
     }
   } finally {
     await sup.stopAll();
