@@ -3,6 +3,7 @@
 import { rolesAtLevel } from '../runbook/escalation.js';
 import type { StepRecord } from '../runbook/run.js';
 import { describeRoles } from './people.js';
+import { sendLater } from './notifier.js';
 import type { PeopleWait } from './perform.js';
 import type { RunState, Waiting } from './state.js';
 
@@ -14,7 +15,7 @@ export function escalate(state: RunState, record: StepRecord, waiting: Waiting, 
   waiting.roles = rolesAtLevel(wait.roles, state.loaded.people.escalation, level);
   record.escalations.push({ at: Date.now(), roles: [...waiting.roles] });
   state.event('escalated', `"${record.id}" escalated to ${describeRoles(state.runbook, waiting.roles)}`, record.id);
-  void announceWait(state, record, waiting, level);
+  sendLater(announceWait(state, record, waiting, level));
 }
 
 /** Tells the channel who must act, with the exact command and where to click. */

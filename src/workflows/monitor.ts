@@ -8,6 +8,7 @@ import type { RtoStatus } from '../runbook/run.js';
 import { runDetails } from './details.js';
 import { rtoAlarm } from './observe.js';
 import { describeRoles } from './people.js';
+import { sendLater } from './notifier.js';
 import { modeKey, rtoDeadlineKey, rtoStatusKey, runbookKey, statusKey } from './search-attributes.js';
 import type { RunState } from './state.js';
 
@@ -103,7 +104,7 @@ function checkOverruns(state: RunState): void {
       state.change(record, { overrunAt: now });
       const detail = `"${record.id}" passed its ${formatDuration(record.budgetMs)} budget`;
       state.event('step-overrun', detail, record.id);
-      void state.notifier.send({ event: 'step-overrun', key: `overrun:${record.id}`, message: detail, fields: { step: record.id } });
+      sendLater(state.notifier.send({ event: 'step-overrun', key: `overrun:${record.id}`, message: detail, fields: { step: record.id } }));
     }
   }
 }
@@ -126,7 +127,7 @@ export function checkRto(state: RunState): void {
   state.event(type, detail);
   // A breach is never held back by the rate limit.
   if (announce && after !== 'on-track') rtoAlarm({ runbook: state.runbook.id, mode: state.mode }, after, detail);
-  if (announce) void state.notifier.send({ event: type, message: `${state.runbook.title}: ${detail}`, always: type === 'rto-breached' });
+  if (announce) sendLater(state.notifier.send({ event: type, message: `${state.runbook.title}: ${detail}`, always: type === 'rto-breached' }));
 }
 
 /** Keeps search attributes and the UI's current details in step with the run. */

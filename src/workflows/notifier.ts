@@ -20,6 +20,15 @@ export interface NotifyEvent {
   fields?: Record<string, string | number | boolean | null>;
 }
 
+/**
+ * Sends without waiting. A notification started inside a step's scope is cancelled with the step (a
+ * parallel sibling failed, the run was aborted); that cancellation belongs to the step, which handles
+ * its own: left unhandled here it would fail every workflow task and hold the run until a timer fired.
+ */
+export function sendLater(sending: Promise<void>): void {
+  sending.catch(() => undefined);
+}
+
 export class Notifier {
   readonly counts = { sent: 0, suppressed: 0, failed: 0 };
   private readonly seen = new Set<string>();

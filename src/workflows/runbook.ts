@@ -14,6 +14,7 @@ import { runSequence } from './interpreter.js';
 import { RunFailureTypes, type RunInput } from './messages.js';
 import { checkRto, monitor, monitorRearming, publish } from './monitor.js';
 import { runEnded, runStarted } from './observe.js';
+import { sendLater } from './notifier.js';
 import { reportOf } from './queries.js';
 import { RunState } from './state.js';
 
@@ -74,10 +75,12 @@ export async function runbook(input: RunInput): Promise<RunReport> {
   });
   // The monitor's first look publishes with the RTO status it finds; before it, the status is 'none'.
   if (!state.lean) publish(state);
-  void state.notifier.send({
-    event: 'run-started',
-    message: `${mode} of "${loaded.runbook.title}" started${input.startedBy ? ` by ${input.startedBy}` : ''}: dr status ${ids.workflowId} --watch`,
-  });
+  sendLater(
+    state.notifier.send({
+      event: 'run-started',
+      message: `${mode} of "${loaded.runbook.title}" started${input.startedBy ? ` by ${input.startedBy}` : ''}: dr status ${ids.workflowId} --watch`,
+    }),
+  );
   // Called directly (no wrapper): an extra async hop would reorder recorded commands.
   const monitoring = state.lean ? monitor(state) : monitorRearming(state);
 

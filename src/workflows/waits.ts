@@ -8,6 +8,7 @@ import type { Acknowledgement, Decision, StepRecord, WaitingFor } from '../runbo
 import { rejected, WaitTimedOut } from './errors.js';
 import { announceWait, escalate } from './escalation.js';
 import { describeRoles } from './people.js';
+import { sendLater } from './notifier.js';
 import type { PeopleWait } from './perform.js';
 import type { RunState, Waiting } from './state.js';
 
@@ -28,7 +29,7 @@ export async function waitForPeople(state: RunState, record: StepRecord, waiting
   try {
     // The awaits stay in this function: moving them into a helper would add a microtask hop and
     // reorder commands against the monitor's, which running workflows' histories would not replay.
-    void announceWait(state, record, waiting, 0);
+    sendLater(announceWait(state, record, waiting, 0));
     const levels = escalationLevels(wait.roles, chain);
     for (let level = 0; ; level++) {
       if (wait.escalateAfterMs === undefined) {
@@ -50,7 +51,7 @@ export async function waitForPeople(state: RunState, record: StepRecord, waiting
   if (timedOut) {
     const detail = `nobody answered "${record.id}" within ${formatDuration(Date.now() - period.since)} (asked: ${describeRoles(state.runbook, waiting.roles)})`;
     state.event('wait-timed-out', detail, record.id);
-    void state.notifier.send({ event: 'wait-timed-out', key: `timeout:${record.id}`, message: detail, always: true });
+    sendLater(state.notifier.send({ event: 'wait-timed-out', key: `timeout:${record.id}`, message: detail, always: true }));
     throw new WaitTimedOut(detail, wait.onTimeout === 'continue');
   }
   if (record.rejectedBy) rejected(record);

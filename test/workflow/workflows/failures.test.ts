@@ -144,3 +144,18 @@ describe('inputs', () => {
     assert.deepEqual(activities, ['local loadRunbook']);
   });
 });
+
+describe('parallel groups', () => {
+  test('a failing branch cancels a sibling waiting on a person, its notification in flight too: the run fails at once', async () => {
+    const handle = await env.start({ runbook: 'cancel-waiting', mode: 'live' });
+    const { message, report } = await failedReport(handle.result());
+    assert.match(message, /^Step "broken" failed: /);
+    assert.deepEqual(
+      report.steps.map((s) => [s.id, s.status]),
+      [['first', 'succeeded'], ['group', 'failed'], ['confirm', 'cancelled'], ['broken', 'failed']],
+    );
+    // The cancelled notification was the step's to handle: no workflow task failed on it.
+    const { events } = await handle.fetchHistory();
+    assert.deepEqual(events!.filter((e) => e.workflowTaskFailedEventAttributes).map((e) => e.workflowTaskFailedEventAttributes!.failure?.message), []);
+  });
+});
