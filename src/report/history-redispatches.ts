@@ -1,5 +1,5 @@
 // The same re-dispatch figures the run records, recounted from its raw event history: every
-// activity that timed out (or failed with a retryable error) and was dispatched again, per step,
+// activity that timed out or failed with a retryable error and was dispatched again, per step,
 // with the reason and stall by the rule in src/runbook/redispatch.ts. Lets a test, or a person
 // with `temporal workflow show`, check the report against what Temporal itself wrote down.
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -58,6 +58,13 @@ export function redispatchesFromHistory(history: temporal.api.history.v1.IHistor
       const timeoutType = proto.temporal.api.enums.v1.TimeoutType[t.timeoutFailureInfo?.timeoutType ?? 0]?.replace('TIMEOUT_TYPE_', '');
       const lastHeartbeatAt = typeof details?.at === 'number' ? details.at : undefined;
       lost.set(s.stepId, { timeoutType, lastHeartbeatAt, dispatchedAt: s.dispatchedAt, noticedAt: 0 });
+    } else if (e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_FAILED) {
+      // An error the activity did not mark final: the workflow dispatches again after a back-off.
+      const a = e.activityTaskFailedEventAttributes;
+      const s = scheduled.get(String(a?.scheduledEventId));
+      const f = a?.failure;
+      if (!s || !f?.applicationFailureInfo || f.applicationFailureInfo.nonRetryable) continue;
+      lost.set(s.stepId, { dispatchedAt: s.dispatchedAt, error: f.message ?? undefined, noticedAt: 0 });
     } else if (e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED) {
       // A re-dispatch's result says whether the lost dispatch's worker was still up.
       const s = scheduled.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId));
