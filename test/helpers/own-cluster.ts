@@ -16,16 +16,24 @@ export function skipUnlessCluster(file: string): false | string {
 }
 
 /**
+ * The first of the ten ports of own-server slot `slot`: DR_TEST_OWN_CLUSTER_PORT (default the test
+ * frontend's + 20) + 10 × `slot`. Slots: 0 the scale test, 1 the TLS test, 2 the chaos test (its
+ * dev server, or its cluster in the cluster profile).
+ */
+export function ownServerPort(slot: number): number {
+  const base = Number(process.env.DR_TEST_OWN_CLUSTER_PORT || Number(new URL(`http://${temporalAddress()}`).port) + 20);
+  return base + 10 * slot;
+}
+
+/**
  * A cluster named `name` (its databases temporal_<name>, temporal_<name>_visibility, dropped first;
- * state in .state/test/<name>) on ports from DR_TEST_OWN_CLUSTER_PORT (default the test frontend's
- * + 20) + 10 × `slot`: each cluster takes ten ports.
+ * state in .state/test/<name>) on the ten ports of slot `slot` (ownServerPort).
  */
 export async function startOwnCluster(name: string, slot: number, supervisor: Supervisor, tls?: ClusterTls): Promise<TemporalCluster> {
   const pg = new URL(pgUrl());
-  const base = Number(process.env.DR_TEST_OWN_CLUSTER_PORT || Number(new URL(`http://${temporalAddress()}`).port) + 20);
   return startTemporalCluster({
     stateDir: join(process.env.DR_TEST_STATE_DIR!, name),
-    port: base + 10 * slot,
+    port: ownServerPort(slot),
     pg: { port: Number(pg.port), bindir: ensurePostgres() },
     databases: { temporal: `temporal_${name}`, visibility: `temporal_${name}_visibility` },
     supervisor,

@@ -72,10 +72,12 @@ describe('findTestFiles', () => {
 describe('the cluster profile', () => {
   it('runs its list and every chaos test, and each of them exists', () => {
     const root = join(scratch, 'profile');
-    for (const f of [...CLUSTER_PROFILE, 'test/workflow/chaos.test.ts', 'test/e2e/cli/cli.test.ts']) touch(join(root, f));
-    assert.deepEqual(clusterProfileFiles(root), [...CLUSTER_PROFILE, 'test/workflow/chaos.test.ts'].sort());
+    for (const f of [...CLUSTER_PROFILE, 'test/e2e/worker/chaos.test.ts', 'test/e2e/cli/cli.test.ts']) touch(join(root, f));
+    assert.deepEqual(clusterProfileFiles(root), [...CLUSTER_PROFILE, 'test/e2e/worker/chaos.test.ts'].sort());
     const repo = join(import.meta.dirname, '../../../..');
     for (const f of CLUSTER_PROFILE) assert.ok(existsSync(join(repo, f)), `${f} exists`);
+    // The bounded chaos test is in the suite, so the cluster profile runs it on the real server too.
+    assert.ok(clusterProfileFiles(repo).includes('test/e2e/worker/chaos.test.ts'));
   });
 });
 
