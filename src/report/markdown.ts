@@ -50,7 +50,7 @@ export function renderMarkdown(report: RunReport, now = Date.now()): string {
           `${'↳ '.repeat(t.depth)}${t.record.id}`,
           t.record.kind,
           t.record.status + (t.record.overrunAt !== undefined ? ' ⚠ overrun' : ''),
-          dur(t.record.budgetMs),
+          t.record.phase === 'setup' && t.record.budgetMs === 0 ? '—' : dur(t.record.budgetMs),
           dur(t.actualMs),
           t.overMs === undefined ? '—' : t.overMs > 0 ? `+${formatDuration(t.overMs)}` : '—',
           t.waitingMs > 0 ? dur(t.waitingMs) : '—',

@@ -101,7 +101,8 @@ export function stepTimings(report: RunReport, now = report.endedAt ?? Date.now(
       waitingMs: waiting,
       stalledMs: stalled,
       executingMs: actualMs === undefined ? 0 : Math.max(0, actualMs - waiting - stalled),
-      overMs: actualMs === undefined ? undefined : actualMs - record.budgetMs,
+      // A drill's set-up sub-run without a budget is not planned: nothing to be over.
+      overMs: actualMs === undefined || (record.phase === 'setup' && record.budgetMs === 0) ? undefined : actualMs - record.budgetMs,
       people,
     };
   });

@@ -101,9 +101,17 @@ function connectionOf(name: string, ctx: ResolveContext): string {
   return renderTemplate(Object.hasOwn(ctx.runbook.connections, name) ? ctx.runbook.connections[name]! : name, ctx.template);
 }
 
-/** What a record shows of a connection: the reference it resolved to, else the name as written (never a URL). */
+/**
+ * What a record shows of a connection: the reference it resolved to; else, when it was written as a
+ * template, the URL it rendered to without password or query (the run's inputs already hold it);
+ * else the name as written.
+ */
 function shownConnection(written: string, resolved: unknown): string {
-  return isSecretReference(resolved) ? resolved : written;
+  if (isSecretReference(resolved)) return resolved;
+  if (typeof resolved === 'string' && resolved !== written && /^[a-z][a-z0-9+.-]*:\/\//i.test(resolved)) {
+    return resolved.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@/\s]*@/i, '$1:***@').replace(/[?#].*$/, '');
+  }
+  return written;
 }
 
 /** postgres.backup / postgres.verify: a connection (name or reference) and tables (a list input expands). */
@@ -276,7 +284,7 @@ export const ACTIONS = {
       params: renderTemplate(action.params, ctx.template),
       expect: action.expect,
     }),
-    show: (action, resolved) => ({ ...resolved, connection: action.connection }),
+    show: (action, resolved) => ({ ...resolved, connection: shownConnection(action.connection, resolved.connection) }),
   }),
   manual: workflowAction({
     schema: shorthand(

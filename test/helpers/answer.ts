@@ -45,6 +45,9 @@ export async function answerUntilDone(client: Client, workflowId: string, option
           await handle.executeUpdate(decideUpdate, { args: [{ step: step.id, by: 'e2e-operator', decision: 'abort', comment: 'e2e: unexpected failure' }] }).catch(() => undefined);
           continue;
         }
+        // One answer per step and look: the next look shows whether the wait needs another person.
+        const [given, needed] = (step.approvals ?? '0/1').split('/').map(Number) as [number, number];
+        if (step.waitingFor === 'approval' && given >= needed) continue;
         for (const person of peopleOf(step.waitingOn)) {
           const key = `${handle.workflowId}/${step.id}/${step.waitingFor}/${person}/${step.attempts}`;
           if (tried.has(key)) continue;
@@ -57,7 +60,7 @@ export async function answerUntilDone(client: Client, workflowId: string, option
             // Refused (already answered by them, not waiting any more): the next person, or the next look.
             continue;
           }
-          if (step.waitingFor !== 'approval') break;
+          break;
         }
       }
     }

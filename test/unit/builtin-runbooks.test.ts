@@ -2,7 +2,8 @@
 // step as a run resolves it (previewAction, the dry-run's own function) in the drill and live plans:
 // no input or run reference is left as text, and no `env:` / `file:` reference reaches a command's
 // argv or script (the worker resolves references in `env:` values only; `pg_isready -d env:X` probed
-// the default socket). Commands are not run here: drill.test.ts runs database-loss end to end.
+// the default socket). Commands are not run here: test/e2e/scenarios/builtin-runbooks.test.ts runs
+// every runbook end to end in drill mode.
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';

@@ -44,7 +44,7 @@ export function renderProgress(runId: string, p: Progress): string {
     table.push([
       `${s.parentId ? '  ↳ ' : ''}${s.id}`,
       s.status + (s.overrun ? ' (overrun)' : ''),
-      `${elapsed} / ${formatDuration(s.budgetMs)}`,
+      s.phase === 'setup' && s.budgetMs === 0 ? `${elapsed} (drill set-up)` : `${elapsed} / ${formatDuration(s.budgetMs)}`,
       s.redispatches ? `${s.attempts} (+${s.redispatches} re-dispatched, stalled ${formatDuration(s.stalledMs ?? 0)})` : String(s.attempts),
       s.waitingFor
         ? `${s.waitingFor}: ${s.waitingOn ?? ''}${s.approvals ? ` [${s.approvals}]` : ''}`

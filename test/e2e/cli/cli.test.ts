@@ -103,7 +103,7 @@ test('errors are one clear line and a non-zero exit', async () => {
 test('dr validate checks a folder: ok for the fixtures, file:line errors otherwise', async () => {
   const ok = await dr(['validate', 'test/fixtures/runbooks'], env);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
-  assert.match(ok.stdout, /9 runbook\(s\), 0 error\(s\)/);
+  assert.match(ok.stdout, /10 runbook\(s\), 0 error\(s\)/);
   const dir = mkdtempSync(join(tmpdir(), 'dr-validate-'));
   const { writeFileSync } = await import('node:fs');
   writeFileSync(join(dir, 'bad.yaml'), 'id: bad\ntitle: Bad\nsteps:\n  - id: a\n    budget: soon\n    manual: do it\n');
@@ -111,4 +111,11 @@ test('dr validate checks a folder: ok for the fixtures, file:line errors otherwi
   assert.equal(bad.code, 1);
   assert.match(bad.stdout, /bad\.yaml:5 steps\[0\]\.budget: Expected a duration like "15m", "1h30m" or "2 hours", got "soon"/);
   assert.equal(bad.stderr, 'dr: 1 runbook(s), 1 error(s), 0 warning(s)\n');
+  // A drill's set-up names runbooks of the folder: a typo is an error at its line.
+  const setup = mkdtempSync(join(tmpdir(), 'dr-validate-setup-'));
+  writeFileSync(join(setup, 'demo-setup.yaml'), 'id: demo-setup\ntitle: Set up\nsteps:\n  - id: a\n    wait: 1s\n');
+  writeFileSync(join(setup, 'loss.yaml'), 'id: loss\ntitle: Loss\ndrill:\n  setup:\n    - demo-setp\nsteps:\n  - id: a\n    wait: 1s\n');
+  const typo = await dr(['validate', setup], env);
+  assert.equal(typo.code, 1);
+  assert.match(typo.stdout, /loss\.yaml:5 drill\.setup\[0\]: Unknown runbook "demo-setp" in the drill set-up; expected one of: demo-setup, loss\n/);
 });
