@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { Context } from '@temporalio/activity';
+import { FINDING_KEY, type DispatchFinding } from '../runbook/redispatch.js';
 
 /** A process group a dispatch started: its leader's pid and start time (pids are reused). */
 export interface FenceGroup {
@@ -23,6 +24,8 @@ export interface Fence {
 interface Dispatch {
   key?: string;
   fence: Fence;
+  /** What a re-dispatch found of the dispatch before it; heartbeated, so it reaches the workflow even if this one is lost too. */
+  finding?: DispatchFinding;
   details?: Record<string, unknown>;
   beat?: (details: unknown) => void;
 }
@@ -59,12 +62,18 @@ function currentContext(): Context | undefined {
   }
 }
 
-/** Heartbeat details with the dispatch's fence and the worker's clock (`at`) added. */
+/** Heartbeat details with the dispatch's fence, the worker's clock (`at`) and a re-dispatch's finding added. */
 export function withFence(ctx: Context, details: unknown): unknown {
   const d = dispatches.get(ctx);
   const plain = typeof details === 'object' && details !== null && !Array.isArray(details) ? (details as Record<string, unknown>) : { value: details };
   if (d) d.details = plain;
-  return { ...plain, at: Date.now(), ...(d ? { fence: d.fence } : {}) };
+  return { ...plain, at: Date.now(), ...(d ? { fence: d.fence } : {}), ...(d?.finding ? { [FINDING_KEY]: d.finding } : {}) };
+}
+
+/** Records what this re-dispatch found of the one before it: its heartbeats carry it from now on. */
+export function noteFinding(ctx: Context, finding: DispatchFinding): void {
+  const d = dispatches.get(ctx);
+  if (d) d.finding = finding;
 }
 
 /** Called when a process group starts: recorded for this step, and heartbeated at once. */

@@ -6,7 +6,7 @@
 // its groups never reached the server.
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { FINDING_KEY, type DispatchFinding } from '../runbook/redispatch.js';
-import { beginDispatch, groupsOfStep, machine, startTimeOf, type Fence } from './dispatch-groups.js';
+import { beginDispatch, groupsOfStep, machine, noteFinding, startTimeOf, type Fence } from './dispatch-groups.js';
 import { groupAlive, killGroup } from './process-group.js';
 
 export type { Fence, FenceGroup } from './dispatch-groups.js';
@@ -86,6 +86,7 @@ export const fenceInterceptor: ActivityInterceptorsFactory = (ctx) => ({
       if (!('fence' in arg)) return next(input);
       const { fence: _fence, ...rest } = first as Record<string, unknown>;
       const finding = findingFor(previous);
+      if (finding) noteFinding(ctx, finding);
       const result: unknown = await next({ ...input, args: [rest, ...input.args.slice(1)] });
       // Told back to the workflow (which strips it) so the report can say why the step ran again.
       return finding && typeof result === 'object' && result !== null && !Array.isArray(result) ? { ...result, [FINDING_KEY]: finding } : result;

@@ -32,7 +32,7 @@ function timeoutOf(failure: Failure | null | undefined): Failure | undefined {
 /** Re-dispatches per step, in order, from a run's history (payloads not encrypted, or decoded first). */
 export function redispatchesFromHistory(history: temporal.api.history.v1.IHistory): CountedRedispatch[] {
   const events = history.events ?? [];
-  const scheduled = new Map<string, { stepId: string; dispatchedAt: number }>();
+  const scheduled = new Map<string, { stepId: string; dispatchedAt: number; redispatch: boolean }>();
   const out: CountedRedispatch[] = [];
   let lastTaskStarted = 0;
   // Lost dispatches per step, waiting for the workflow task that dispatches the step again: the
@@ -45,7 +45,7 @@ export function redispatchesFromHistory(history: temporal.api.history.v1.IHistor
     } else if (e.eventType === T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED) {
       const input = decode(e.activityTaskScheduledEventAttributes?.input) as { stepId?: unknown; fence?: unknown } | undefined;
       if (typeof input?.stepId !== 'string') continue;
-      scheduled.set(id, { stepId: input.stepId, dispatchedAt: lastTaskStarted });
+      scheduled.set(id, { stepId: input.stepId, dispatchedAt: lastTaskStarted, redispatch: input.fence !== undefined });
       const loss = lost.get(input.stepId);
       if (loss && input.fence !== undefined) out.push({ stepId: input.stepId, ...pick(classifyLoss({ ...loss, noticedAt: lastTaskStarted })) });
       lost.delete(input.stepId);
@@ -54,7 +54,10 @@ export function redispatchesFromHistory(history: temporal.api.history.v1.IHistor
       const s = scheduled.get(String(a?.scheduledEventId));
       const t = timeoutOf(a?.failure);
       if (!s || !t) continue;
-      const details = decode(t.timeoutFailureInfo?.lastHeartbeatDetails) as { at?: unknown } | undefined;
+      const details = decode(t.timeoutFailureInfo?.lastHeartbeatDetails) as { at?: unknown; [FINDING_KEY]?: DispatchFinding } | undefined;
+      // A lost re-dispatch heartbeated what it had found of the dispatch before it.
+      const before = details?.[FINDING_KEY] ? out.filter((r) => r.stepId === s.stepId).at(-1) : undefined;
+      if (before && s.redispatch) before.reason = refineLoss(before.reason, details![FINDING_KEY]).reason;
       const timeoutType = proto.temporal.api.enums.v1.TimeoutType[t.timeoutFailureInfo?.timeoutType ?? 0]?.replace('TIMEOUT_TYPE_', '');
       const lastHeartbeatAt = typeof details?.at === 'number' ? details.at : undefined;
       lost.set(s.stepId, { timeoutType, lastHeartbeatAt, dispatchedAt: s.dispatchedAt, noticedAt: 0 });

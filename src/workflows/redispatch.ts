@@ -58,6 +58,9 @@ export async function dispatch({ step, record, activity, input, heartbeats, idem
       const lost = lostDispatch(err, dispatchedAt);
       if (!lost || n >= MAX_DISPATCHES) throw err;
       if (lost.backoffMs) await sleep(lost.backoffMs * 2 ** (n - 1), { summary: `${step.id}: back off before dispatching again` });
+      // What the lost dispatch, itself a re-dispatch, had found of the one before it (its heartbeats carry it).
+      const previous = n > 1 ? record.redispatches?.at(-1) : undefined;
+      if (previous && lost.finding) Object.assign(previous, refineLoss(previous.reason, lost.finding));
       const at = Date.now();
       const { reason, detail, stallMs } = classifyLoss({ ...lost, noticedAt: at });
       (record.redispatches ??= []).push({ attempt, at, reason, detail, stallMs, lastHeartbeatAt: lost.lastHeartbeatAt });
@@ -81,14 +84,14 @@ function lostDispatch(err: unknown, dispatchedAt: number) {
   if (!(err instanceof ActivityFailure)) return undefined;
   const cause = err.cause;
   if (cause instanceof TimeoutFailure) {
-    const details = (cause.lastHeartbeatDetails ?? {}) as { at?: unknown; fence?: unknown };
+    const details = (cause.lastHeartbeatDetails ?? {}) as { at?: unknown; fence?: unknown; [FINDING_KEY]?: DispatchFinding };
     const lastHeartbeatAt = typeof details.at === 'number' ? details.at : undefined;
-    return { timeoutType: cause.timeoutType as string, lastHeartbeatAt, dispatchedAt, fence: details.fence, backoffMs: 0 };
+    return { timeoutType: cause.timeoutType as string, lastHeartbeatAt, dispatchedAt, fence: details.fence, finding: details[FINDING_KEY], backoffMs: 0 };
   }
   // An error the activity did not mark final (a dropped connection, a bug): Temporal's old policy
   // retried these with 1 s, 2 s, 4 s ... between them, and so does this.
   if (cause instanceof ApplicationFailure && !cause.nonRetryable) {
-    return { dispatchedAt, error: cause.message, backoffMs: 1_000, lastHeartbeatAt: undefined, fence: undefined, timeoutType: undefined };
+    return { dispatchedAt, error: cause.message, backoffMs: 1_000, lastHeartbeatAt: undefined, fence: undefined, finding: undefined, timeoutType: undefined };
   }
   return undefined;
 }

@@ -10,6 +10,9 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { redispatchesFromHistory } from '../../../src/report/history-redispatches.js';
+import { FINDING_KEY } from '../../../src/runbook/redispatch.js';
 import type { RunReport } from '../../../src/runbook/run.js';
 import { fixturesDir, temporalAddress, workflowBundle } from '../../helpers/temporal.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -84,6 +87,69 @@ test('a run survives its worker being killed mid-step; finished steps run exactl
     assert.ok(long.redispatches[0]!.stallMs >= 10_000, `a stall of at least the heartbeat timeout, got ${long.redispatches[0]!.stallMs}`);
     assert.match(long.checkRedispatch ?? '', /shell is not idempotent and was dispatched 2 times/);
     assert.deepEqual(report.steps.map((s) => s.status), ['succeeded', 'succeeded', 'succeeded']);
+  } finally {
+    worker.kill('SIGINT');
+    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to stop', 15_000).catch(() =>
+      worker.kill('SIGKILL'),
+    );
+    await connection.close();
+  }
+});
+
+test('a re-dispatch lost in turn still tells why the dispatch before it was lost: both re-dispatches are worker-lost', async () => {
+  const { codePath } = await workflowBundle();
+  const taskQueue = `durable-${randomUUID()}`;
+  const log = join(mkdtempSync(join(tmpdir(), 'dr-durable-')), 'log.txt');
+  const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection });
+  let worker = startWorker(taskQueue, codePath);
+  const kill = async () => {
+    worker.kill('SIGKILL');
+    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to die', 5_000);
+  };
+  try {
+    const handle = await client.workflow.start('runbook', {
+      taskQueue,
+      workflowId: `durable-${randomUUID()}`,
+      args: [{ runbook: 'durable', mode: 'drill', inputs: { log, seconds: '4' } }],
+    });
+    await until(() => lines().includes('long-start'), 'the long step to start');
+    await kill();
+    worker = startWorker(taskQueue, codePath);
+    // The re-dispatch runs on the second worker, which found the first one gone and heartbeated so.
+    await until(() => lines().filter((l) => l === 'long-start').length === 2, 'the long step to start again');
+    await waitUntil(
+      'the re-dispatch to heartbeat its finding',
+      async () => {
+        const { raw } = await handle.describe();
+        const first = raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
+        const details = first ? (defaultPayloadConverter.fromPayload(first) as Record<string, unknown>) : undefined;
+        return details?.[FINDING_KEY] === 'worker-gone';
+      },
+      { timeoutMs: 30_000, everyMs: 250 },
+    );
+    await kill(); // the re-dispatch is lost in turn, before it could return its finding with its result
+    worker = startWorker(taskQueue, codePath);
+    const report = (await handle.result()) as RunReport;
+
+    assert.equal(report.status, 'succeeded');
+    assert.deepEqual(lines(), ['first', 'long-start', 'long-start', 'long-start', 'long-end', 'last']);
+    const long = report.steps.find((s) => s.id === 'long')!;
+    assert.equal(long.attempts.length, 1);
+    assert.deepEqual(
+      (long.redispatches ?? []).map((r) => r.reason),
+      ['worker-lost', 'worker-lost'],
+      (long.redispatches ?? []).map((r) => r.detail).join('; '),
+    );
+    // The raw history says the same.
+    assert.deepEqual(
+      redispatchesFromHistory(await handle.fetchHistory()).map((r) => [r.stepId, r.reason]),
+      [
+        ['long', 'worker-lost'],
+        ['long', 'worker-lost'],
+      ],
+    );
   } finally {
     worker.kill('SIGINT');
     await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to stop', 15_000).catch(() =>
