@@ -57,10 +57,17 @@ export function describePortHolder(port: number): string | undefined {
 
 /**
  * Throws one readable error listing every busy port of `ports` ({ port, what }), with the holder
- * when known and `hint` (how to pick other ports).
+ * when known, and every port given to two of them (say the test UI on the port after the test
+ * cluster's frontend, which is the cluster's own HTTP port), and `hint` (how to pick other ports).
  */
 export async function assertPortsFree(ports: readonly { port: number; what: string }[], hint?: string): Promise<void> {
   const busy: string[] = [];
+  const given = new Map<number, string>();
+  for (const { port, what } of ports) {
+    const first = given.get(port);
+    if (first !== undefined) busy.push(`  port ${port} is given to both ${first} and ${what}`);
+    else given.set(port, what);
+  }
   for (const { port, what } of ports) {
     if (!(await isPortFree(port))) {
       const holder = describePortHolder(port);
@@ -68,6 +75,6 @@ export async function assertPortsFree(ports: readonly { port: number; what: stri
     }
   }
   if (busy.length > 0) {
-    throw new Error(`cannot start: a port it needs is busy.\n${busy.join('\n')}${hint ? `\n${hint}` : ''}`);
+    throw new Error(`cannot start: a port it needs is busy or given twice.\n${busy.join('\n')}${hint ? `\n${hint}` : ''}`);
   }
 }

@@ -200,6 +200,20 @@ describe('ports', () => {
     assert.equal(await isPortFree(port), true);
     await assertPortsFree([{ port, what: 'x' }]);
   });
+
+  it('refuses one free port given to two services', async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    await assert.rejects(
+      assertPortsFree([
+        { port, what: 'test Temporal cluster (frontendHttp)' },
+        { port, what: 'test Temporal UI' },
+      ]),
+      new RegExp(`port ${port} is given to both test Temporal cluster \\(frontendHttp\\) and test Temporal UI`),
+    );
+  });
 });
 
 describe('Temporal dev server set-up', () => {
