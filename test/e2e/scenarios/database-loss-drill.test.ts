@@ -1,11 +1,11 @@
 // The local stack's environment makes scenario 1's drill work from the UI with nothing else: the
-// `databaseLoss` workflow started with {"mode": "drill"} alone (as the UI's Start Workflow does),
-// on a worker configured as `npm start` configures it (DR_ENVIRONMENT=local, DEMO_DATABASE_URL,
-// DEMO_ADMIN_URL). The runbook's drill set-up creates, backs up and loses the demo database as
+// `databaseLoss` workflow started with {"mode": "drill"} alone (`temporal workflow start`, as the
+// UI's Start Workflow does), on a worker configured as `npm start` configures it
+// (DR_ENVIRONMENT=local, DEMO_DATABASE_URL, DEMO_ADMIN_URL). The runbook's drill set-up creates, backs up and loses the demo database as
 // sub-runs, then the scenario restores it; the people's answers are given by the test.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { progressQuery } from '../../../src/workflows/messages.js';
 import { answerUntilDone } from '../../helpers/answer.js';
 import { waitForPoller } from '../../helpers/pollers.js';
 import { root, startWorker, stopProcess } from '../../helpers/processes.js';
-import { pgUrl as testPgUrl } from '../../helpers/services.js';
+import { pgUrl as testPgUrl, temporalCliPath } from '../../helpers/services.js';
 import { temporalAddress, waitForProgress } from '../../helpers/temporal.js';
 
 const pgUrl = testPgUrl();
@@ -45,7 +45,12 @@ after(async () => {
 
 test('databaseLoss started with {"mode": "drill"} alone: the drill set-up runs first as sub-runs, then the scenario restores', { timeout: 300_000 }, async () => {
   const workflowId = `local-drill-${randomUUID().slice(0, 8)}`;
-  const handle = await client.workflow.start('databaseLoss', { taskQueue, workflowId, args: [{ mode: 'drill' }] });
+  // As a person would type it (the UI's Start Workflow sends the same: a type and that JSON).
+  execFileSync(temporalCliPath(), [
+    'workflow', 'start', '--address', temporalAddress(), '--task-queue', taskQueue,
+    '--type', 'databaseLoss', '--workflow-id', workflowId, '--input', '{"mode": "drill"}',
+  ], { stdio: 'ignore' });
+  const handle = client.workflow.getHandle(workflowId);
 
   // While it prepares, progress shows the set-up as such, before the scenario's first step.
   const early = await waitForProgress(handle, (p) => p.steps.some((s) => s.phase === 'setup' && s.status !== 'pending'), 60_000);
