@@ -24,6 +24,7 @@ import type { PgBackRestRestoreResult } from '../../src/activities/pgbackrest/ty
 import type { RunReport } from '../../src/runbook/run.js';
 import { approveUpdate, completeUpdate, type RunInput } from '../../src/workflows/messages.js';
 import { dr } from '../helpers/processes.js';
+import { inspectRun } from '../helpers/resolved.js';
 import { stepOf, temporalAddress, testEnv, waitForProgress, type TestEnv } from '../helpers/temporal.js';
 import { waitUntil } from '../helpers/wait.js';
 
@@ -99,7 +100,12 @@ async function answer(handle: WorkflowHandle, step: string, kind: 'approve' | 'c
   await handle.executeUpdate(kind === 'approve' ? approveUpdate : completeUpdate, { args: [{ step, by, comment: 'e2e' }] });
 }
 
-const result = (handle: WorkflowHandle) => handle.result() as Promise<RunReport>;
+/** The run's report, once every step's resolved action is checked (as every built-in runbook's: test/helpers/resolved.ts). */
+async function result(handle: WorkflowHandle): Promise<RunReport> {
+  const report = (await handle.result()) as RunReport;
+  assert.deepEqual((await inspectRun(env.client, report)).problems, [], `${report.runbook.id}: unresolved references in resolved actions`);
+  return report;
+}
 const statuses = (report: RunReport) => report.steps.map((s) => [s.id, s.status]);
 const output = <T>(report: RunReport, id: string) => report.steps.find((s) => s.id === id)!.output as T;
 

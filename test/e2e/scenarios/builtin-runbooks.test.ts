@@ -21,18 +21,19 @@ import { basename, join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import { listRunbookFiles } from '../../../src/activities/load.js';
-import type { RunReport, StepRecord } from '../../../src/runbook/run.js';
+import type { RunReport } from '../../../src/runbook/run.js';
 import { answerUntilDone } from '../../helpers/answer.js';
 import { waitForPoller } from '../../helpers/pollers.js';
 import { root, startWorker, stopProcess } from '../../helpers/processes.js';
+import { inspectRun, PEOPLE_KINDS, type Inspection } from '../../helpers/resolved.js';
 import { pgUrl as testPgUrl, serviceEnv } from '../../helpers/services.js';
 import { temporalAddress } from '../../helpers/temporal.js';
 
 /**
  * The runbooks this test does not run, each with why: keep it short, and true. The PITR runbooks
  * need a PostgreSQL that archives its WAL through pgBackRest into an encrypted repository in an S3
- * bucket over HTTPS: test/e2e/pitr.test.ts builds that stack (its own server and TLS S3) and runs
- * them end to end there.
+ * bucket over HTTPS: test/e2e/pitr.test.ts builds that stack (its own server and TLS S3), runs them
+ * end to end there and puts every report through the same resolved-action check.
  */
 const SKIPPED: Record<string, string> = {
   'pitr-setup': 'needs pgBackRest with a WAL-archiving PostgreSQL and a TLS S3 repository: run end to end (live) by test/e2e/pitr.test.ts',
@@ -125,57 +126,15 @@ function probed(report: RunReport): void {
   assert.match((probe.output as { stdout: string }).stdout, /^\*\*\* - accepting connections/);
 }
 
-/** What one run (with its sub-runs) came to. */
-interface Outcome {
+/** What one run (with its sub-runs) came to: its report, what test/helpers/resolved.ts found. */
+interface Outcome extends Inspection {
   report?: RunReport;
   error?: string;
-  /** Steps that failed, in the run or its sub-runs, and why. */
-  failed: string[];
-  errors: string[];
-  /** Unresolved references found in resolved actions. */
-  problems: string[];
-  /** Steps checked (resolved actions looked at), sub-runs included. */
-  checked: number;
   decisions: string[];
   ms: number;
 }
 const outcomes = new Map<string, Outcome>();
 let totalMs = 0;
-
-const strings = (value: unknown): string[] =>
-  typeof value === 'string' ? [value] : Array.isArray(value) ? value.flatMap(strings) : value && typeof value === 'object' ? Object.values(value).flatMap(strings) : [];
-const REFERENCE = /(^|[\s"'=:(])(env:[A-Za-z_][A-Za-z0-9_]*|file:\/\S+)/;
-const PEOPLE_KINDS = new Set(['manual', 'approval', 'wait', 'parallel']);
-
-/** Checks one run's steps, then its sub-runs' (their reports, fetched from Temporal). */
-async function inspect(report: RunReport, into: Outcome, path = report.runbook.id): Promise<void> {
-  for (const step of report.steps) {
-    const where = `${path}/${step.id}`;
-    if (step.status === 'failed') into.failed.push(where);
-    if (step.status === 'failed') into.errors.push(`${where}: ${step.error ?? step.note ?? 'failed'}`);
-    if (PEOPLE_KINDS.has(step.kind) || step.status === 'skipped' || step.status === 'pending') continue;
-    into.checked++;
-    into.problems.push(...resolvedProblems(step, where));
-    const child = (step.resolved as { workflowId?: string } | undefined)?.workflowId;
-    if (step.kind === 'runbook' && child) {
-      const sub = (await client.workflow.getHandle(child).result()) as RunReport;
-      if (sub.status !== 'succeeded') into.errors.push(`${where}: sub-run ${child} ended ${sub.status}`);
-      await inspect(sub, into, `${where}>${sub.runbook.id}`);
-    }
-  }
-}
-
-function resolvedProblems(step: StepRecord, where: string): string[] {
-  if (step.resolved === undefined) return [`${where}: no resolved action recorded (${step.status})`];
-  const problems = strings(step.resolved).flatMap((text) => (text.match(/\{\{[^}]*\}\}/g) ?? []).map((left) => `${where}: ${left} left unresolved`));
-  if (step.kind === 'shell') {
-    const shell = step.resolved as { command?: string[]; script?: string };
-    for (const arg of shell.command ?? []) if (REFERENCE.test(arg)) problems.push(`${where}: argv holds the reference ${arg}`);
-    const inScript = shell.script?.match(REFERENCE);
-    if (inScript) problems.push(`${where}: the script holds the reference ${inScript[2]}`);
-  }
-  return problems;
-}
 
 async function runCase(c: Case): Promise<void> {
   const started = Date.now();
@@ -191,12 +150,12 @@ async function runCase(c: Case): Promise<void> {
     const answered = await answerUntilDone(client, workflowId, { pollMs: 500 });
     outcome.decisions = answered.decisions;
     outcome.report = (await handle.result()) as RunReport;
-    await inspect(outcome.report, outcome);
+    await inspectRun(client, outcome.report, outcome);
   } catch (err) {
     const details = (err as { cause?: { message?: string; details?: unknown[] } }).cause;
     outcome.error = `${String((err as Error).message)}${details?.message ? `: ${details.message}` : ''}`;
     const report = details?.details?.[0] as RunReport | undefined;
-    if (report?.steps) await inspect(report, outcome).catch(() => undefined);
+    if (report?.steps) await inspectRun(client, report, outcome).catch(() => undefined);
   }
   outcome.ms = Date.now() - started;
 }
