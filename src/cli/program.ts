@@ -38,6 +38,7 @@ export function program(ctx: CommandContext): Command {
     .option('--incident-at <iso>', 'when the incident happened, for RPO (default: now)')
     .option('--as <who>', 'who is starting the run (default: $DR_USER or $USER)')
     .option('--wait', 'wait for the run to end; exit 1 unless it succeeded')
+    .option('--no-setup', "skip the runbook's drill set-up (drill.setup): its preparation is done already")
     .action(async (runbook: string, o) => {
       await (await load.start()).start(ctx, runbook, o);
     });

@@ -15,6 +15,8 @@ export interface StartOptions {
   as?: string;
   /** Wait for the run to end; a run that does not succeed is an error (for scripts). */
   wait?: boolean;
+  /** false (`--no-setup`): skip the runbook's drill set-up. */
+  setup?: boolean;
 }
 
 /** Parses `k=v` pairs; a value that reads as JSON (numbers, lists, booleans) is taken as such. */
@@ -73,6 +75,7 @@ export async function start(ctx: CommandContext, runbook: string, options: Start
     inputs,
     incidentAt: options.incidentAt,
     startedBy: options.as ?? ctx.user,
+    ...(options.setup === false ? { setup: false } : {}),
   };
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
   const workflowId = options.id ?? `${runbook}-${options.mode}-${stamp}-${Math.random().toString(36).slice(2, 6)}`;

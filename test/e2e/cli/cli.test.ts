@@ -121,3 +121,14 @@ test('dr validate checks a folder: ok for the fixtures, file:line errors otherwi
   assert.equal(typo.code, 1);
   assert.match(typo.stdout, /loss\.yaml:5 drill\.setup\[0\]: Unknown runbook "demo-setp" in the drill set-up; expected one of: demo-setup, loss\n/);
 });
+
+test('dr start --no-setup: a drill without its set-up; without the flag, the set-up runs first', async () => {
+  for (const [flags, steps] of [[['--no-setup'], /^│ go +│ succeeded/m], [[], /^│ setup-child +│ succeeded[\s\S]*^│ go +│ succeeded/m]] as const) {
+    const id = `cli-setup-${randomUUID()}`;
+    const started = await dr(['start', 'prepared', '--mode', 'drill', '--id', id, '--wait', ...flags], env);
+    assert.equal(started.code, 0, started.stdout + started.stderr);
+    const status = await dr(['status', id], env);
+    assert.match(status.stdout, steps);
+    assert.equal(/setup-child/.test(status.stdout), flags.length === 0, status.stdout);
+  }
+});
