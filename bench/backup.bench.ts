@@ -29,14 +29,10 @@ import { startPostgres } from '../scripts/lib/postgres.js';
 import { Supervisor } from '../scripts/lib/process.js';
 import { startS3 } from '../scripts/lib/s3.js';
 import { makeEasymoDatabase, parseSize } from './easymo-data.js';
+import { flag, option } from './args.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.state', 'bench');
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 
 interface Servers {
   pgUrl: string;
@@ -86,16 +82,16 @@ async function freePort(): Promise<number> {
 
 /** One backup or restore in this (fresh) process; prints its time and peak RSS. */
 async function child(): Promise<void> {
-  const s = JSON.parse(opt('--servers', '{}')) as Servers;
-  const st = store(s, opt('--store', 'ours'));
+  const s = JSON.parse(option('--servers', '{}')) as Servers;
+  const st = store(s, option('--store', 'ours'));
   const quiet = { store: st, heartbeat: () => undefined };
-  const jobs = Number(opt('--jobs', '2'));
+  const jobs = Number(option('--jobs', '2'));
   let out: ChildResult;
-  if (opt('--child', '') === 'backup') {
-    const [seconds, made] = await timed(() => postgresBackup({ connection: opt('--db', ''), prefix: 'daily', format: 'custom', jobs, compression: 1 }, quiet));
+  if (option('--child', '') === 'backup') {
+    const [seconds, made] = await timed(() => postgresBackup({ connection: option('--db', ''), prefix: 'daily', format: 'custom', jobs, compression: 1 }, quiet));
     out = { seconds, id: made.id, bytes: made.bytes, maxRssKb: 0 };
   } else {
-    const [seconds] = await timed(() => postgresRestore({ target: opt('--db', ''), backup: opt('--backup', ''), jobs, noOwner: false }, quiet));
+    const [seconds] = await timed(() => postgresRestore({ target: option('--db', ''), backup: option('--backup', ''), jobs, noOwner: false }, quiet));
     out = { seconds, maxRssKb: 0 };
   }
   out.maxRssKb = process.resourceUsage().maxRSS;
@@ -182,18 +178,18 @@ async function measure(s: Servers, shape: string, source: string, round: number,
 }
 
 async function main(): Promise<void> {
-  const size = parseSize(opt('--size', '100MB'));
-  const shapes = opt('--shapes', 'pgbench,easymo').split(',');
-  const rounds = Number(opt('--rounds', '3'));
-  const seedRounds = Number(opt('--seed-rounds', String(rounds)));
-  const jobs = Number(opt('--jobs', String(cpus().length)));
+  const size = parseSize(option('--size', '100MB'));
+  const shapes = option('--shapes', 'pgbench,easymo').split(',');
+  const rounds = Number(option('--rounds', '3'));
+  const seedRounds = Number(option('--seed-rounds', String(rounds)));
+  const jobs = Number(option('--jobs', String(cpus().length)));
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const sup = new Supervisor();
   try {
     const [pg, s3] = await Promise.all([
-      startPostgres({ dataDir: join(work, 'pg'), port: Number(opt('--pg-port', '0')) || (await freePort()), database: 'bench', supervisor: sup }),
-      startS3({ dataDir: join(work, 's3'), port: Number(opt('--s3-port', '0')) || (await freePort()), buckets: ['bench'], supervisor: sup, fresh: true }),
+      startPostgres({ dataDir: join(work, 'pg'), port: Number(option('--pg-port', '0')) || (await freePort()), database: 'bench', supervisor: sup }),
+      startS3({ dataDir: join(work, 's3'), port: Number(option('--s3-port', '0')) || (await freePort()), buckets: ['bench'], supervisor: sup, fresh: true }),
     ]);
     const s: Servers = { pgUrl: pg.url, s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey } };
     console.log(`${cpus().length} cores, load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim()}, ${execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim()}, jobs ${jobs}`);
@@ -235,9 +231,9 @@ async function main(): Promise<void> {
     for (const l of lines) console.log(l);
   } finally {
     await sup.stopAll();
-    if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
+    if (!flag('--keep')) rmSync(work, { recursive: true, force: true });
   }
 }
 
-if (args.includes('--child')) await child();
+if (flag('--child')) await child();
 else await main();

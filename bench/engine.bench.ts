@@ -36,23 +36,19 @@ import { loadConfig } from '../src/config.js';
 import type { RunReport } from '../src/runbook/run.js';
 import { concurrencyOptions, createWorker, workflowsPath } from '../src/worker.js';
 import { approveUpdate, progressQuery } from '../src/workflows/messages.js';
+import { flag, option } from './args.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.state', 'bench-engine');
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
-const RUNS = Number(opt('--runs', process.env.BENCH_RUNS ?? '200'));
-const ROUNDS = Number(opt('--rounds', process.env.BENCH_ROUNDS ?? (RUNS >= 1000 ? '1' : '3')));
-const APPROVALS = Number(opt('--approvals', process.env.BENCH_APPROVALS ?? '20'));
+const RUNS = Number(option('--runs', process.env.BENCH_RUNS ?? '200'));
+const ROUNDS = Number(option('--rounds', process.env.BENCH_ROUNDS ?? (RUNS >= 1000 ? '1' : '3')));
+const APPROVALS = Number(option('--approvals', process.env.BENCH_APPROVALS ?? '20'));
 /** Histories read per batch for the per-run counts (all of them costs minutes at 1,000 runs). */
-const SAMPLE = Number(opt('--sample', '25'));
+const SAMPLE = Number(option('--sample', '25'));
 /** Only the project's runs (the 1,000-run check of completion, without the baseline's half of the time). */
-const OURS_ONLY = args.includes('--ours-only') || process.env.BENCH_OURS_ONLY === '1';
+const OURS_ONLY = flag('--ours-only') || process.env.BENCH_OURS_ONLY === '1';
 /** Prints one history of each side, event by event (where the extra events come from). */
-const HISTORIES = args.includes('--histories');
+const HISTORIES = flag('--histories');
 const QUEUES: Record<Kind, string> = { ours: 'bench-engine', bare: 'bench-bare' };
 const COMMANDS = [1, 2, 3, 4, 5].map((i) => ['echo', `step ${i}`]);
 
@@ -380,7 +376,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await sup.stopAll();
-    if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
+    if (!flag('--keep')) rmSync(work, { recursive: true, force: true });
   }
   process.exitCode = exitCode;
 }

@@ -30,14 +30,10 @@ import { ensurePgBackRest, pgBackRestVersion } from '../scripts/lib/pgbackrest.j
 import { startPostgres, type LocalPostgres } from '../scripts/lib/postgres.js';
 import { Supervisor } from '../scripts/lib/process.js';
 import { makeEasymoDatabase, parseSize } from './easymo-data.js';
+import { flag, option } from './args.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.state', 'bench-pitr');
-const args = process.argv.slice(2);
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
-};
 
 const quiet = { heartbeat: () => undefined, log: { info() {}, warn() {} } };
 const ref = { runId: 'bench', stepId: 'bench' };
@@ -64,10 +60,10 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 const dirBytes = (dir: string) => Number(execFileSync('du', ['-sb', dir], { encoding: 'utf8' }).split('\t')[0]);
 
 async function main(): Promise<void> {
-  const size = parseSize(opt('--size', '1GB'));
-  const rounds = Number(opt('--rounds', '2'));
-  const dataset = opt('--dataset', 'easymo');
-  const writeForMs = Number(opt('--write-for', '90s').replace(/s$/, '')) * 1000;
+  const size = parseSize(option('--size', '1GB'));
+  const rounds = Number(option('--rounds', '2'));
+  const dataset = option('--dataset', 'easymo');
+  const writeForMs = Number(option('--write-for', '90s').replace(/s$/, '')) * 1000;
   ensurePgBackRest();
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
@@ -187,7 +183,7 @@ async function main(): Promise<void> {
     console.log(`repository ${mb(dirBytes(join(work, 'repo')))} (${rounds} full backups and the WAL), dump store ${mb(dirBytes(join(work, 'store')))}`);
   } finally {
     await sup.stopAll();
-    if (!args.includes('--keep')) rmSync(work, { recursive: true, force: true });
+    if (!flag('--keep')) rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -21,13 +21,7 @@ export async function monitor(state: RunState): Promise<void> {
       checkRto(state);
       publish(state);
       const seen = state.version;
-      const delay = nextCheckInMs({
-        // A set-up sub-run has no budget of the run's to overrun.
-        records: [...state.records.values()].filter((r) => r.phase !== 'setup'),
-        rto: state.rto,
-        rtoMs: state.runbook.objectives.rtoMs,
-        now: Date.now(),
-      });
+      const delay = nextCheck(state);
       if (delay !== undefined) timer.wakeBy(Date.now() + delay);
       await condition(() => state.endedAt !== undefined || state.version !== seen || timer.rang);
       timer.consume();
@@ -35,6 +29,17 @@ export async function monitor(state: RunState): Promise<void> {
   } catch (err) {
     if (!isCancellation(err)) throw err;
   }
+}
+
+/** When budgets or the RTO next need a look, if ever (ms from now). */
+function nextCheck(state: RunState): number | undefined {
+  return nextCheckInMs({
+    // A set-up sub-run has no budget of the run's to overrun.
+    records: [...state.records.values()].filter((r) => r.phase !== 'setup'),
+    rto: state.rto,
+    rtoMs: state.runbook.objectives.rtoMs,
+    now: Date.now(),
+  });
 }
 
 /**
@@ -79,13 +84,7 @@ export async function monitorRearming(state: RunState): Promise<void> {
       checkRto(state);
       publish(state);
       const seen = state.version;
-      const delay = nextCheckInMs({
-        // A set-up sub-run has no budget of the run's to overrun.
-        records: [...state.records.values()].filter((r) => r.phase !== 'setup'),
-        rto: state.rto,
-        rtoMs: state.runbook.objectives.rtoMs,
-        now: Date.now(),
-      });
+      const delay = nextCheck(state);
       const changed = () => state.endedAt !== undefined || state.version !== seen;
       if (delay === undefined) await condition(changed);
       else await condition(changed, delay, { summary: 'next budget / RTO check' });

@@ -23,6 +23,7 @@ import { startS3, type LocalS3 } from '../../scripts/lib/s3.js';
 import type { PgBackRestRestoreResult } from '../../src/activities/pgbackrest/types.js';
 import type { RunReport } from '../../src/runbook/run.js';
 import { approveUpdate, completeUpdate, type RunInput } from '../../src/workflows/messages.js';
+import { queryRows } from '../helpers/pg.js';
 import { dr } from '../helpers/processes.js';
 import { inspectRun } from '../helpers/resolved.js';
 import { stepOf, temporalAddress, testEnv, waitForProgress, type TestEnv } from '../helpers/temporal.js';
@@ -41,15 +42,8 @@ let s3: LocalS3;
 let env: TestEnv;
 const restored: string[] = [];
 
-async function query<T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'agent_core' });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = <T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []): Promise<T[]> =>
+  queryRows<T>({ host: '127.0.0.1', port, user: 'postgres', database: 'agent_core' }, sql, params);
 
 const isoNow = "to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 

@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { PostgresBackupInput } from '../../src/activities/postgres/types.js';
 import { FsBackupStore } from '../../src/activities/storage/fs-store.js';
 import { S3BackupStore } from '../../src/activities/storage/s3-store.js';
+import { withClient } from './pg.js';
 import { pgUrl, s3 } from './services.js';
 
 export interface BackupTestEnv {
@@ -27,15 +27,7 @@ export function dbUrl(base: string, name: string): string {
   return u.toString();
 }
 
-export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withClient };
 
 /** (Re)creates an empty database and returns its URL. */
 export async function freshDatabase(base: string, name: string): Promise<string> {

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { runSql } from '../../../src/activities/sql.js';
 import type { SqlInput } from '../../../src/activities/types.js';
+import { withClient } from '../../helpers/pg.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { pgUrl } from '../../helpers/services.js';
 
@@ -13,15 +14,7 @@ const table = `dr_sql_test_${process.pid}`;
 const sql = (input: Partial<SqlInput>, env: NodeJS.ProcessEnv = {}, signal?: AbortSignal) =>
   runSql({ runId: 'run-1', stepId: 'check', connection: PG_URL, query: 'SELECT 1', params: [], ...input }, { env, signal });
 
-async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => withClient(PG_URL, fn);
 
 async function closedPort(): Promise<number> {
   const s = createServer();

@@ -18,6 +18,7 @@ import { startS3 } from '../../../../scripts/lib/s3.js';
 import { pgbackrestRestore } from '../../../../src/activities/pgbackrest/restore.js';
 import { pgbackrestBackup, pgbackrestCheck, pgbackrestInfo, pgbackrestStanza } from '../../../../src/activities/pgbackrest/stanza.js';
 import type { PgBackRestRestoreInput } from '../../../../src/activities/pgbackrest/types.js';
+import { queryRows } from '../../../helpers/pg.js';
 
 const BASE_PORT = Number(process.env.DR_TEST_PITR_PORT || 54443);
 const scratch = mkdtempSync(join(tmpdir(), 'dr-pitr-test-'));
@@ -32,15 +33,8 @@ const ref = { runId: 'test', stepId: 'step' };
 let source: LocalPostgres;
 const started: string[] = [];
 
-async function query<T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []): Promise<T[]> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'agent_core' });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql, params)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const query = <T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []): Promise<T[]> =>
+  queryRows<T>({ host: '127.0.0.1', port, user: 'postgres', database: 'agent_core' }, sql, params);
 
 async function one<T extends pg.QueryResultRow>(port: number, sql: string, params: unknown[] = []): Promise<T> {
   const rows = await query<T>(port, sql, params);
