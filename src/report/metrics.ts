@@ -135,13 +135,15 @@ function facts({ report, subRun = false }: MetricsRun): RunFacts {
   const restored = report.rpo !== undefined || restoreSteps.some((s) => s.status === 'succeeded');
   const recovery = reachedRestore || report.objectives.rtoMs !== undefined;
   const endedAt = report.endedAt ?? report.startedAt;
+  // A drill's set-up (drill.setup) runs before its clock starts: the run's duration is from then on.
+  const clockFrom = report.events.find((e) => e.type === 'setup-finished')?.at ?? report.startedAt;
   return {
     workflowId: report.workflowId,
     runbook: report.runbook.id,
     mode: report.mode,
     status: report.status,
     subRun,
-    durationMs: endedAt - report.startedAt,
+    durationMs: endedAt - clockFrom,
     reachedRestore,
     restored,
     rpoAchievedMs: report.rpo?.achievedMs,
@@ -170,6 +172,8 @@ function stepFigures(reports: RunReport[]): StepMetrics[] {
   const groups = new Map<string, { runbook: string; step: string; latest: { at: number; title: string; budgetMs: number }; actual: number[]; over: number }>();
   for (const report of reports) {
     for (const s of report.steps) {
+      // Set-up sub-runs are other runbooks' runs (counted as those), with no budget of this one's.
+      if (s.phase === 'setup') continue;
       if (s.startedAt === undefined || s.endedAt === undefined || (s.status !== 'succeeded' && s.status !== 'failed')) continue;
       const key = `${report.runbook.id}\u0000${s.id}`;
       const group = groups.get(key) ?? { runbook: report.runbook.id, step: s.id, latest: { at: -Infinity, title: s.title, budgetMs: s.budgetMs }, actual: [], over: 0 };

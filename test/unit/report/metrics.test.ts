@@ -128,3 +128,23 @@ test('--since and the visibility query', () => {
     "DrRunbook IS NOT NULL AND ExecutionStatus != 'Running' AND CloseTime > '2026-03-01T00:00:00.000Z' AND DrRunbook = 'it\\'s' AND DrMode = 'drill' AND TaskQueue = 'q'",
   );
 });
+
+test("a drill's set-up counts neither in its duration nor among its steps", () => {
+  // 12 minutes of set-up (demo-setup sub-run), then the clock starts: 30 minutes of recovery.
+  const setupEnd = T0 + 12 * min;
+  const drill = run('database-loss', T0, 42, {
+    incidentAt: setupEnd,
+    restore: ['succeeded', 20, 20],
+    rpoHours: 1,
+    events: [{ at: setupEnd, type: 'setup-finished', detail: 'drill set-up done (demo-setup): the RTO clock starts' }],
+  });
+  drill.steps.unshift(step({ id: 'setup-demo-setup', kind: 'runbook', phase: 'setup', budgetMs: 0, startedAt: T0, endedAt: setupEnd }));
+  const m = computeMetrics([{ report: drill }]);
+  assert.equal(m.perRun[0]!.durationMs, 30 * min);
+  assert.equal(m.timeToRestore.p50Ms, 30 * min);
+  assert.equal(m.mttr.p50Ms, 30 * min);
+  assert.deepEqual(
+    m.steps.map((s) => s.step),
+    ['restore'],
+  );
+});
