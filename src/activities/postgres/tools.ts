@@ -21,8 +21,8 @@ export interface ToolOptions {
   signal?: AbortSignal;
   /** Between SIGTERM and SIGKILL to the group; default 5 s. */
   killGraceMs?: number;
-  /** Told the pid of every tool started (tests kill one mid-way with it). */
-  onSpawn?: (pid: number, tool: PgTool) => void;
+  /** Told the pid and arguments of every tool started (tests kill one mid-way with it). */
+  onSpawn?: (pid: number, tool: PgTool, args: readonly string[]) => void;
 }
 
 export interface ToolExit {
@@ -56,7 +56,7 @@ export function startTool(tool: PgTool, args: string[], options: ToolOptions): T
   });
   if (child.pid !== undefined) {
     track(child.pid);
-    options.onSpawn?.(child.pid, tool);
+    options.onSpawn?.(child.pid, tool, args);
   }
   const err = new TailBuffer(16_384, 16_384 + options.redactor.longest);
   child.stderr?.on('data', (c: Buffer) => err.push(c));

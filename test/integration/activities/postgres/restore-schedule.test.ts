@@ -91,9 +91,9 @@ describe('PostgreSQL restore scheduled from the table of contents', () => {
     it(`${format} backup, ${jobs} sessions: into an empty database and again over it; same rows, valid keys and indexes, keys hold`, async () => {
       const target = await freshDatabase(env.pgUrl, 'dr_sched_target');
       const runs: string[][] = []; // the TOC entries of each pg_restore started, in order
-      const onSpawn = (pid: number, tool: string) => {
+      // From the arguments given, not /proc: a quick index build may be gone before /proc is read.
+      const onSpawn = (_pid: number, tool: string, argv: readonly string[]) => {
         if (tool !== 'pg_restore') return;
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
         const list = argv[argv.indexOf('-L') + 1];
         if (argv.includes('-L') && list) runs.push(readFileSync(list, 'utf8').trim().split('\n'));
       };

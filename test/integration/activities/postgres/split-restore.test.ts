@@ -4,7 +4,6 @@
 // hold; a restore over an existing copy works, whatever statement_timeout the target sets; a
 // session that dies fails the restore with its error, without hanging.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { postgresBackup } from '../../../../src/activities/postgres/backup.js';
 import { postgresRestore } from '../../../../src/activities/postgres/restore.js';
@@ -70,9 +69,8 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
   it('restores into an empty database and again over the restored one: same rows, keys and indexes', async () => {
     const target = await freshDatabase(env.pgUrl, 'dr_split_target');
     const copies: string[] = [];
-    const onSpawn = (pid: number, tool: string) => {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (tool === 'psql' && argv.includes('FROM STDIN')) copies.push(argv.split('\0').find((a) => a.startsWith('COPY'))!);
+    const onSpawn = (_pid: number, tool: string, argv: readonly string[]) => {
+      if (tool === 'psql' && argv.some((a) => a.includes('FROM STDIN'))) copies.push(argv.find((a) => a.startsWith('COPY'))!);
     };
     // A database-wide timeout that would cut every COPY session: they take pg_restore's settings.
     const timeout = (value: string) => withClient(env.pgUrl, (c) => c.query(`ALTER DATABASE dr_split_target SET statement_timeout = ${value}`));
@@ -103,8 +101,8 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
   it('a COPY session that dies fails the restore with its error, and nothing hangs', async () => {
     const target = await freshDatabase(env.pgUrl, 'dr_split_target');
     let killed = false;
-    const onSpawn = (pid: number, tool: string) => {
-      if (killed || tool !== 'psql' || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('FROM STDIN')) return;
+    const onSpawn = (pid: number, tool: string, argv: readonly string[]) => {
+      if (killed || tool !== 'psql' || !argv.some((a) => a.includes('FROM STDIN'))) return;
       killed = true;
       setTimeout(() => process.kill(pid, 'SIGKILL'), 50);
     };
