@@ -76,12 +76,16 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
   const people = await loadPeople(options.dir);
   await loadParsers();
   // The runbooks it names (drill set-up, sub-runs) must exist: a typo fails the run at its start.
-  const runbookIds = await Promise.all(files.map(async (f) => [basename(f).replace(YAML, ''), declaredId((await read(f)).toString('utf8'))]));
-  const { runbook, errors, warnings } = parseRunbook(bytes.toString('utf8'), file, {
-    roles: people.roles,
-    classify: classifyRunbook,
-    runbookIds: runbookIds.flat().filter((x): x is string => x !== undefined),
-  });
+  // File names come with the listing; the ids files declare cost a read of every file, so they are
+  // read only when a name is not a file's.
+  const parse = (runbookIds: string[]) => parseRunbook(bytes.toString('utf8'), file, { roles: people.roles, classify: classifyRunbook, runbookIds });
+  const fileIds = files.map((f) => basename(f).replace(YAML, ''));
+  let parsed = parse(fileIds);
+  if (parsed.errors.some((e) => e.rule === 'runbooksExist')) {
+    const declared = await Promise.all(files.map(async (f) => declaredId((await read(f)).toString('utf8'))));
+    parsed = parse([...fileIds, ...declared.filter((x): x is string => x !== undefined)]);
+  }
+  const { runbook, errors, warnings } = parsed;
   if (!runbook || errors.length) {
     const lines = errors.map((e) => `  ${formatIssue(e)}`);
     throw invalid(`Runbook ${file} is invalid (${errors.length} error${errors.length === 1 ? '' : 's'}):\n${lines.join('\n')}`);

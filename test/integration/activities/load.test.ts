@@ -72,6 +72,21 @@ describe('loadRunbook', () => {
       message: 'Runbook renamed.yaml declares id "something-else", expected "renamed"',
     });
   });
+
+  it('checks the runbooks a runbook names, by file name or by the id a file declares', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'dr-runbooks-'));
+    writeFileSync(join(own, 'db.yml'), restoreTest.replace('restore-test', 'database-loss'));
+    const caller = (id: string) => `id: drill\ntitle: Drill\nsteps:\n  - id: sub\n    title: Sub-run\n    budget: 1h\n    runbook: { id: ${id} }\n`;
+    for (const [file, named] of [['by-file.yaml', 'db'], ['by-id.yaml', 'database-loss']]) {
+      writeFileSync(join(own, file!), caller(named!).replace('id: drill', `id: ${file!.replace('.yaml', '')}`));
+      assert.equal((await loadRunbook({ id: file!.replace('.yaml', '') }, { dir: own })).runbook.steps[0]?.id, 'sub');
+    }
+    writeFileSync(join(own, 'typo.yaml'), caller('databse-loss').replace('id: drill', 'id: typo'));
+    await assert.rejects(loadRunbook({ id: 'typo' }, { dir: own }), {
+      type: 'RunbookInvalid',
+      message: /typo\.yaml:7 steps\[0\]\.runbook\.id: Unknown runbook "databse-loss" in step "sub"; expected one of: by-file, by-id, database-loss, db, typo/,
+    });
+  });
 });
 
 describe('listRunbookFiles', () => {
