@@ -65,8 +65,11 @@ export async function splitLoad(
           return;
         }
       }
-      // A session that died rejects its wait with EPIPE; its exit says why, through fail().
-      await Promise.race([stopped, ...loaders.map((l) => once(l.stdin as Writable, 'drain').catch(() => undefined))]);
+      // A session that died rejects its wait with EPIPE; its exit says why, through fail(). The
+      // waits on the sessions that did not drain are dropped, or their listeners pile up.
+      const waits = new AbortController();
+      await Promise.race([stopped, ...loaders.map((l) => once(l.stdin as Writable, 'drain', { signal: waits.signal }).catch(() => undefined))]);
+      waits.abort();
     }
   };
 
