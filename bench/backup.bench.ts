@@ -2,7 +2,7 @@
 // one run against the seed's pipeline and the bare tools' floor, printed as ratios.
 //
 //   node --import tsx bench/backup.bench.ts [--size 1GB] [--shapes pgbench,easymo] [--rounds 3]
-//        [--jobs <cores>] [--seed-rounds 1] [--pg-port N] [--s3-port N] [--keep]
+//        [--jobs <cores>] [--seed-rounds 1] [--pg-port N] [--s3-port N] [--keep] [--timeline]
 //
 // Shapes: pgbench (`pgbench -i`, one big table) and easymo (bench/easymo-data.ts: users,
 // transactions, messages with foreign keys, indexes, RLS, realistic text). It starts its own
@@ -17,6 +17,7 @@
 // Ours runs in a fresh Node process each time, which reports its time and peak RSS (getrusage
 // maxrss): the worker's share of a backup or restore. Ratios are per round; the table shows medians.
 import { execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -90,7 +91,14 @@ async function freePort(): Promise<number> {
 async function child(): Promise<void> {
   const s = JSON.parse(option('--servers', '{}')) as Servers;
   const st = store(s, option('--store', 'ours'));
-  const quiet = { store: st, heartbeat: () => undefined };
+  // --timeline: each change of the restore's phase (which items of its schedule run), on stderr.
+  let last = '';
+  const t0 = performance.now();
+  const heartbeat = (details?: unknown) => {
+    const phase = (details as { phase?: string } | undefined)?.phase ?? '';
+    if (phase !== last) console.error(`    ours  ${((performance.now() - t0) / 1000).toFixed(2).padStart(6)} s  ${(last = phase)}`);
+  };
+  const quiet = flag('--timeline') ? { store: st, heartbeat, heartbeatEveryMs: 50 } : { store: st, heartbeat: () => undefined };
   const jobs = Number(option('--jobs', '2'));
   let out: ChildResult;
   if (option('--child', '') === 'backup') {
@@ -134,6 +142,24 @@ async function makeShape(s: Servers, shape: string, size: number): Promise<strin
   return url;
 }
 
+const timeline = flag('--timeline');
+
+/** pg_restore -v, its items' start and end timed as it reports them (stderr). */
+async function floorTimeline(jobs: number, url: string, file: string): Promise<void> {
+  const t0 = performance.now();
+  const c = spawn('pg_restore', ['-v', `-j${jobs}`, '-d', url, file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let rest = '';
+  c.stderr.on('data', (b: Buffer) => {
+    const lines = (rest + b.toString()).split('\n');
+    rest = lines.pop()!;
+    for (const l of lines) {
+      if (/launching item|finished item|processing item/.test(l)) console.error(`    floor ${((performance.now() - t0) / 1000).toFixed(2).padStart(6)} s  ${l.replace(/^pg_restore: /, '')}`);
+    }
+  });
+  const [code] = (await once(c, 'close')) as [number];
+  if (code !== 0) throw new Error(`pg_restore exited ${code}`);
+}
+
 async function measure(s: Servers, shape: string, source: string, round: number, jobs: number, withSeed: boolean): Promise<Round> {
   const servers = JSON.stringify(s);
   const file = join(work, `${shape}.dump`);
@@ -166,9 +192,13 @@ async function measure(s: Servers, shape: string, source: string, round: number,
         sh(`psql -X -q "$URL" < "$IN" > /dev/null`, { IN: unpacked, URL: target });
       });
       rmSync(unpacked, { force: true });
-    } else if (who === 'floor') [r.floor] = await timed(() => sh(`pg_restore -j${jobs} -d "$URL" "$IN"`, { URL: target, IN: file }));
-    else {
-      const c = await runChild(['--child', 'restore', '--servers', servers, '--store', `ours-${shape}`, '--db', target, '--backup', backupId, '--jobs', String(jobs)]);
+    } else if (who === 'floor') {
+      [r.floor] = await timed(async () => {
+        if (timeline) await floorTimeline(jobs, target, file);
+        else sh(`pg_restore -j${jobs} -d "$URL" "$IN"`, { URL: target, IN: file });
+      });
+    } else {
+      const c = await runChild(['--child', 'restore', '--servers', servers, '--store', `ours-${shape}`, '--db', target, '--backup', backupId, '--jobs', String(jobs), ...(timeline ? ['--timeline'] : [])]);
       [r.ours, r.oursRss] = [c.seconds, c.maxRssKb / 1024];
     }
     if (who !== 'seed') {
