@@ -1,10 +1,11 @@
-// The worker side of the action registry (src/runbook/actions.ts): the implementation of each system
-// action, keyed by its kind. The type ties the two tables: a kind without an implementation, or an
-// implementation of no kind, does not compile. createActivities registers each under the activity
-// name the registry gives it, which is the name the workflow proxies.
+// The worker side of the action registry (src/runbook/actions.ts, action-runtime.ts): the
+// implementation of each system action, keyed by its kind. The type ties the two tables: a kind
+// without an implementation, or an implementation of no kind, does not compile. createActivities
+// registers each under the activity name its runtime entry gives it, which is the name the workflow
+// proxies.
 import { join, resolve } from 'node:path';
 import type { Config } from '../config.js';
-import type { SystemKind } from '../runbook/actions.js';
+import type { SystemKind } from '../runbook/action-runtime.js';
 import { archiveCreate } from './archive/create.js';
 import { archiveRestore } from './archive/restore.js';
 import type { Logger } from './context.js';

@@ -1,28 +1,26 @@
-// The action registry: every step action, once. Each entry says how the action is written in a
-// runbook (its zod schema, from which its type comes), what it does to the systems it touches (its
-// effect class), and how the workflow carries it out (the activity it runs, whether that heartbeats,
-// whether running it twice is safe, how its input is templated). The schema, lint, the safety
-// classifier, the interpreter, the worker and the tests all read this table. Pure: workflow code
-// imports it, so nothing here touches the world.
+// The action registry: every step action, once, in two tables under its kind. Here, how it is
+// written in a runbook (its zod schema, from which its type comes) and what it does to the systems it
+// touches (its effect class); in action-runtime.ts, how the workflow carries it out (the activity it
+// runs, whether that heartbeats, whether running it twice is safe, how its input is templated). The
+// runtime half is apart so the workflow bundle holds no zod; the compiler fails when a kind is in one
+// table and not the other. The schema, lint, the safety classifier and the tests read this table;
+// the interpreter and the worker read the other. Pure: no I/O here.
 //
 // To add an action (say `tcp.check`):
-//   1. an entry here: `systemAction({ schema, activity: 'tcpCheck', heartbeats, idempotent, effect })`;
-//      the kind is the key, the schema's transform yields `{ kind: '<key>' as const, ... }`;
-//   2. the activity, in its own file under src/activities/, and its line in
-//      src/activities/registry.ts (the compiler fails until the two tables agree);
-//   3. its test. Nothing else: the step schema, the model types, the dispatch, the worker's
-//      registration and the activity list the tests check all derive from here.
+//   1. an entry here: `actionSpec({ schema, effect })`; the kind is the key, the schema's transform
+//      yields `{ kind: '<key>' as const, ... }`;
+//   2. its entry under the same key in ACTION_RUNTIME (action-runtime.ts): for an activity,
+//      `{ activity: 'tcpCheck', heartbeats, idempotent }` and, when needed, resolve / show / output;
+//      for an action the workflow carries out itself, `{}` or `{ people: true }` (and its performer
+//      in src/workflows/perform.ts);
+//   3. the activity, in its own file under src/activities/, and its line in
+//      src/activities/registry.ts (the compiler fails until the tables agree);
+//   4. its test. Nothing else: the step schema, the model types, the dispatch, the worker's
+//      registration and the activity list the tests check all derive from these.
 import { z } from 'zod';
 import { combine, readOnly, changesState, destructive, unproven, type Verdict } from './effect.js';
 import {
-  APPENDFSYNC,
-  BACKUP_FORMATS,
-  MODES,
-  PGBACKREST_BACKUP_TYPES,
-  PGBACKREST_COMPRESS,
   PGBACKREST_LABEL,
-  PGBACKREST_TARGETS,
-  VERIFY_CHECKS,
   argv,
   backupPrefix,
   backupRef,
@@ -43,11 +41,18 @@ import {
   stanza,
   stringMap,
   tableNames,
-  type BackupFormat,
 } from './fields.js';
-import { isSecretReference } from './inputs.js';
-import type { Runbook, Step } from './model.js';
-import { renderArgv, renderTemplate, type TemplateContext } from './template.js';
+import {
+  APPENDFSYNC,
+  BACKUP_FORMATS,
+  MODES,
+  PGBACKREST_BACKUP_TYPES,
+  PGBACKREST_COMPRESS,
+  PGBACKREST_TARGETS,
+  VERIFY_CHECKS,
+  type BackupFormat,
+  type Step,
+} from './model.js';
 
 /** The command, query and request parsers of src/safety, handed in so this table stays pure. */
 export interface Classifiers {
@@ -59,95 +64,13 @@ export interface Classifiers {
   step(step: Step): Verdict;
 }
 
-/** What templating an action's input needs from the run. */
-export interface ResolveContext {
-  runbook: Runbook;
-  template: TemplateContext;
-}
-
-type Flag<A> = boolean | ((action: A) => boolean);
-
-/** An action a worker carries out: an activity. */
-export interface SystemSpec<A, N extends string = string> {
-  schema: z.ZodType<A, unknown>;
-  /** The activity's name (the worker registers the implementation under it). */
-  activity: N;
-  /** Long work: heartbeats, so a dead worker is noticed within HEARTBEAT_TIMEOUT_MS. */
-  heartbeats: Flag<A>;
-  /** Running it twice is safe: a re-dispatched step that is not gets flagged for a person. */
-  idempotent: Flag<A>;
-  effect: (action: A, classify: Classifiers) => Verdict;
-  /** The activity's input, when the plain deep render of the action is not enough. */
-  resolve?: (action: A, ctx: ResolveContext) => Record<string, unknown>;
-  /** What the record keeps of the resolved input, when that differs (e.g. a connection's name). */
-  show?: (action: A, resolved: Record<string, unknown>) => unknown;
-  /** The step's output (what later steps' templates see), when not the activity's whole result. */
-  output?: (result: never) => unknown;
-}
-
-/** An action the workflow itself carries out: a wait on people, a timer, a child run. */
-export interface WorkflowSpec<A> {
+/** How an action is written and what it does; how the workflow carries it out is in action-runtime.ts. */
+interface ActionSpec<A> {
   schema: z.ZodType<A, unknown>;
   effect: (action: A, classify: Classifiers) => Verdict;
-  /** People carry it out or decide it, or it only waits: no gate (rehearsal, approval) goes before it. */
-  people?: true;
 }
 
-const systemAction = <A extends { kind: string }, const N extends string>(spec: SystemSpec<A, N>) => spec;
-const workflowAction = <A extends { kind: string }>(spec: WorkflowSpec<A>) => spec;
-
-/** A connection name looked up in the runbook's `connections` (else the reference itself), templated. */
-function connectionOf(name: string, ctx: ResolveContext): string {
-  return renderTemplate(Object.hasOwn(ctx.runbook.connections, name) ? ctx.runbook.connections[name]! : name, ctx.template);
-}
-
-/**
- * What a record shows of a connection: the reference it resolved to; else, when it was written as a
- * template, the URL it rendered to without password or query (the run's inputs already hold it);
- * else the name as written.
- */
-function shownConnection(written: string, resolved: unknown): string {
-  if (isSecretReference(resolved)) return resolved;
-  if (typeof resolved === 'string' && resolved !== written && /^[a-z][a-z0-9+.-]*:\/\//i.test(resolved)) {
-    return resolved.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@/\s]*@/i, '$1:***@').replace(/[?#].*$/, '');
-  }
-  return written;
-}
-
-/** postgres.backup / postgres.verify: a connection (name or reference) and tables (a list input expands). */
-function connectionAndTables({ kind: _kind, connection, tables, ...rest }: { kind: string; connection: string; tables?: string[] }, ctx: ResolveContext) {
-  return {
-    ...renderTemplate(rest, ctx.template),
-    connection: connectionOf(connection, ctx),
-    tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
-  };
-}
-
-const showConnection = (action: { connection: string }, resolved: Record<string, unknown>) => ({
-  ...resolved,
-  connection: shownConnection(action.connection, resolved.connection),
-});
-
-/** A redis.* action's input: `url` may name one of the runbook's `connections`. */
-function withUrl<A extends { kind: string; url: string }>({ kind: _kind, url, ...rest }: A, ctx: ResolveContext): Record<string, unknown> {
-  return { ...renderTemplate(rest, ctx.template), url: connectionOf(url, ctx) };
-}
-
-function showUrl(action: { url: string }, resolved: Record<string, unknown>): unknown {
-  return { ...resolved, url: shownConnection(action.url, resolved.url) };
-}
-
-/** Templated input whose list fields expand list inputs (`topics: ["{{ inputs.topics }}"]`). */
-function withLists<A extends { kind: string }>(action: A, ctx: ResolveContext, lists: Array<keyof A & string>): Record<string, unknown> {
-  const { kind: _kind, ...rest } = action;
-  const out = renderTemplate(rest, ctx.template) as Record<string, unknown>;
-  for (const key of lists) out[key] = renderArgv(action[key] as string[], ctx.template);
-  return out;
-}
-
-/** The incident time of a restore: as written (templated), else the run's. */
-const incidentAt = (written: string | undefined, ctx: ResolveContext) =>
-  written === undefined ? ctx.template.run.incidentAt : renderTemplate(written, ctx.template);
+const actionSpec = <A extends { kind: string }>(spec: ActionSpec<A>) => spec;
 
 const pgbackrestRepo = z
   .strictObject({
@@ -181,7 +104,7 @@ const expectedPort = (issue: { input: unknown }) => `Expected a port number from
  * schema.ts because it holds steps). The order is the order the schema lists actions in.
  */
 export const ACTIONS = {
-  shell: systemAction({
+  shell: actionSpec({
     schema: z
       .strictObject({
         command: z.union([z.array(z.union([z.string(), z.number()]).transform(String)).min(1), z.string()]).optional(),
@@ -204,26 +127,9 @@ export const ACTIONS = {
         /** exit codes counted as success (default [0]). */
         okExitCodes: s.okExitCodes,
       })),
-    activity: 'runShell',
-    heartbeats: true,
-    idempotent: false,
     effect: (a, c) => (a.script !== undefined ? c.script(a.script) : c.argv(a.command ?? [])),
-    resolve: (action, ctx) => ({
-      command: action.command ? renderArgv(action.command, ctx.template) : undefined,
-      script: action.script === undefined ? undefined : renderTemplate(action.script, ctx.template),
-      env: renderTemplate(action.env, ctx.template),
-      cwd: action.cwd === undefined ? undefined : renderTemplate(action.cwd, ctx.template),
-      okExitCodes: action.okExitCodes,
-    }),
-    // Trimmed so `{{ steps.x.output.stdout }}` can be used as a value without its newline.
-    output: (r: { exitCode: number; stdout: string; stderr: string; truncated: boolean }) => ({
-      exitCode: r.exitCode,
-      stdout: r.stdout.trim(),
-      stderr: r.stderr.trim(),
-      truncated: r.truncated,
-    }),
   }),
-  http: systemAction({
+  http: actionSpec({
     schema: z
       .strictObject({
         url: z.string().min(1),
@@ -254,17 +160,9 @@ export const ACTIONS = {
         /** Poll until the expectation holds (e.g. until a service is healthy). */
         poll: h.poll ? { everyMs: h.poll.every, forMs: h.poll.for } : undefined,
       })),
-    activity: 'httpRequest',
-    heartbeats: (action) => action.poll !== undefined,
-    idempotent: (action) => ['GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'].includes(action.method),
     effect: (a, c) => c.http({ method: a.method, hasBody: a.body !== undefined || a.json !== undefined }),
-    resolve: (action, ctx) => {
-      const { kind: _kind, json, ...rest } = action;
-      const rendered = renderTemplate(rest, ctx.template);
-      return json === undefined ? rendered : { ...rendered, body: JSON.stringify(renderTemplate(json, ctx.template)) };
-    },
   }),
-  sql: systemAction({
+  sql: actionSpec({
     schema: z
       .strictObject({
         /** A connection name from `connections`, or a reference like `env:DATABASE_URL`. */
@@ -274,28 +172,17 @@ export const ACTIONS = {
         expect: z.strictObject({ rowCount: comparison.optional(), value: comparison.optional() }).optional(),
       })
       .transform((s) => ({ kind: 'sql' as const, ...s })),
-    activity: 'runSql',
-    heartbeats: true,
-    idempotent: false,
     effect: (a, c) => c.sql(a.query),
-    resolve: (action, ctx) => ({
-      connection: renderTemplate(ctx.runbook.connections[action.connection] ?? action.connection, ctx.template),
-      query: renderTemplate(action.query, ctx.template),
-      params: renderTemplate(action.params, ctx.template),
-      expect: action.expect,
-    }),
-    show: (action, resolved) => ({ ...resolved, connection: shownConnection(action.connection, resolved.connection) }),
   }),
-  manual: workflowAction({
+  manual: actionSpec({
     schema: shorthand(
       (m) => (typeof m === 'string' ? { instructions: m } : m),
       /** roles: allowed to confirm; empty means anyone. */
       z.strictObject({ instructions: z.string().min(1), roles: z.array(z.string()).default([]), ...escalation }),
     ).transform(({ escalateAfter, ...m }) => ({ kind: 'manual' as const, ...m, escalateAfterMs: escalateAfter })),
-    people: true,
     effect: () => readOnly('a person does it and confirms'),
   }),
-  approval: workflowAction({
+  approval: actionSpec({
     schema: z
       .strictObject({
         instructions: z.string().optional(),
@@ -305,39 +192,24 @@ export const ACTIONS = {
         ...escalation,
       })
       .transform(({ escalateAfter, ...a }) => ({ kind: 'approval' as const, ...a, escalateAfterMs: escalateAfter })),
-    people: true,
     effect: () => readOnly('an approval: people decide, nothing runs'),
   }),
-  wait: workflowAction({
+  wait: actionSpec({
     schema: shorthand(
       (w) => (typeof w === 'string' || typeof w === 'number' ? { duration: w } : w),
       z.strictObject({ duration }),
     ).transform((w) => ({ kind: 'wait' as const, durationMs: w.duration })),
-    people: true,
     effect: () => readOnly('waits'),
   }),
-  notify: systemAction({
+  notify: actionSpec({
     schema: shorthand(
       (n) => (typeof n === 'string' ? { message: n } : n),
       /** webhook: a URL or reference (`env:SLACK_WEBHOOK_URL`); default: the runbook's notify.webhook. */
       z.strictObject({ webhook: z.string().optional(), message: z.string().min(1) }),
     ).transform((n) => ({ kind: 'notify' as const, ...n })),
-    activity: 'notify',
-    heartbeats: false,
-    idempotent: false,
     effect: () => readOnly('sends a message to the incident channel; changes no system the runbook recovers'),
-    resolve: (action, ctx) => {
-      const webhook = action.webhook ?? ctx.runbook.notify.webhook;
-      return {
-        webhook: webhook === undefined ? undefined : renderTemplate(webhook, ctx.template),
-        message: renderTemplate(action.message, ctx.template),
-        event: 'step',
-        fields: { runbook: ctx.runbook.id },
-      };
-    },
-    // A webhook that is down is reported in the step's output, never a reason to fail the run.
   }),
-  'postgres.backup': systemAction({
+  'postgres.backup': actionSpec({
     schema: z
       .strictObject({
         connection: z.string().min(1),
@@ -354,14 +226,9 @@ export const ACTIONS = {
         storageClass: z.string().min(1).optional(),
       })
       .transform((b) => ({ kind: 'postgres.backup' as const, ...b, format: b.format as BackupFormat })),
-    activity: 'postgresBackup',
-    heartbeats: true,
-    idempotent: true,
     effect: () => changesState('writes a backup set to the backup store (the database is only read)'),
-    resolve: connectionAndTables,
-    show: showConnection,
   }),
-  'postgres.restore': systemAction({
+  'postgres.restore': actionSpec({
     schema: z
       .strictObject({
         /** The database restored into: a connection name or a reference. */
@@ -380,21 +247,10 @@ export const ACTIONS = {
         maintenanceWorkMemMB: z.number().int().min(1).max(65_536).optional(),
       })
       .transform((r) => ({ kind: 'postgres.restore' as const, ...r })),
-    activity: 'postgresRestore',
-    heartbeats: true,
-    idempotent: true,
     effect: (a) =>
       destructive(a.tables?.length ? `drops and restores tables ${a.tables.join(', ')} of the target` : 'replaces the contents of the target database'),
-    resolve: ({ kind: _kind, target, tables, incidentAt: at, ...rest }, ctx) => ({
-      ...renderTemplate(rest, ctx.template),
-      target: connectionOf(target, ctx),
-      // `tables: ["{{ inputs.tables }}"]` expands a list input, so one runbook does full and partial restores.
-      tables: tables === undefined ? undefined : renderArgv(tables, ctx.template),
-      incidentAt: incidentAt(at, ctx),
-    }),
-    show: (action, resolved) => ({ ...resolved, target: shownConnection(action.target, resolved.target) }),
   }),
-  'postgres.verify': systemAction({
+  'postgres.verify': actionSpec({
     schema: z
       .strictObject({
         connection: z.string().min(1),
@@ -408,24 +264,16 @@ export const ACTIONS = {
         sql: z.array(z.strictObject({ name: z.string().min(1), query: z.string().min(1), expect: comparison })).default([]),
       })
       .transform((v) => ({ kind: 'postgres.verify' as const, ...v })),
-    activity: 'postgresVerify',
-    heartbeats: true,
-    idempotent: true,
     effect: () => readOnly('reads the restored database and the backup manifest'),
-    resolve: connectionAndTables,
-    show: showConnection,
   }),
-  'storage.list': systemAction({
+  'storage.list': actionSpec({
     schema: shorthand(
       (l) => (l === null || l === true ? {} : typeof l === 'string' ? { prefix: l } : l),
       z.strictObject({ prefix: backupPrefix.optional() }),
     ).transform((l) => ({ kind: 'storage.list' as const, ...l })),
-    activity: 'storageList',
-    heartbeats: false,
-    idempotent: true,
     effect: () => readOnly('lists the backup store'),
   }),
-  'storage.prune': systemAction({
+  'storage.prune': actionSpec({
     schema: shorthand(
       (p) => (p === null || p === true ? {} : p),
       z.strictObject({
@@ -438,27 +286,19 @@ export const ACTIONS = {
         policy: z.strictObject({ daily: duration.optional(), weekly: duration.optional(), monthly: duration.optional(), annual: duration.optional() }).default({}),
       }),
     ).transform(({ incompleteAfter, ...p }) => ({ kind: 'storage.prune' as const, ...p, incompleteAfterMs: incompleteAfter })),
-    activity: 'storagePrune',
-    heartbeats: true,
-    idempotent: true,
     effect: (a) => (a.dryRun ? readOnly('dry run: lists what retention would delete') : destructive('deletes the backups that retention does not keep')),
   }),
   /** redis.snapshot: BGSAVE, then the RDB file into the store. The worker must see Redis's data dir. */
-  'redis.snapshot': systemAction({
+  'redis.snapshot': actionSpec({
     schema: shorthand(
       (r) => (typeof r === 'string' ? { url: r } : r),
       /** url: a redis:// URL or a reference like `env:REDIS_URL` (a password in it is resolved on the worker). */
       z.strictObject({ url: z.string().min(1), prefix: backupPrefix.default('redis/daily'), storageClass: z.string().min(1).optional() }),
     ).transform((r) => ({ kind: 'redis.snapshot' as const, ...r })),
-    activity: 'redisSnapshot',
-    heartbeats: true,
-    idempotent: true,
     effect: () => changesState('BGSAVE on the server, then a new set in the backup store'),
-    resolve: (a, ctx) => withUrl(a, ctx),
-    show: showUrl,
   }),
   /** redis.restore: stop Redis, put the RDB back (AOF handled), start it, check the key counts. */
-  'redis.restore': systemAction({
+  'redis.restore': actionSpec({
     schema: z
       .strictObject({
         url: z.string().min(1),
@@ -476,20 +316,10 @@ export const ACTIONS = {
         incidentAt: isoTime.optional(),
       })
       .transform((r) => ({ kind: 'redis.restore' as const, ...r })),
-    activity: 'redisRestore',
-    heartbeats: true,
-    idempotent: true,
     effect: () => destructive('stops Redis and replaces its data with the backup'),
-    resolve: ({ stop, start, incidentAt: at, ...a }, ctx) => ({
-      ...withUrl(a, ctx),
-      stop: renderArgv(stop, ctx.template),
-      start: renderArgv(start, ctx.template),
-      incidentAt: incidentAt(at, ctx),
-    }),
-    show: showUrl,
   }),
   /** redis.persistence: the seed's set-up (`CONFIG SET appendonly yes`, `appendfsync everysec`). */
-  'redis.persistence': systemAction({
+  'redis.persistence': actionSpec({
     schema: shorthand(
       (r) => (typeof r === 'string' ? { url: r } : r),
       z.strictObject({
@@ -500,27 +330,18 @@ export const ACTIONS = {
         rewriteConfig: z.boolean().default(true),
       }),
     ).transform((r) => ({ kind: 'redis.persistence' as const, ...r })),
-    activity: 'redisPersistence',
-    heartbeats: true,
-    idempotent: true,
     effect: () => changesState("changes the server's persistence settings (CONFIG SET, CONFIG REWRITE)"),
-    resolve: (a, ctx) => withUrl(a, ctx),
-    show: showUrl,
   }),
   /** kafka.export: topics (partitions, replication, configs) and consumer-group offsets as JSON. */
-  'kafka.export': systemAction({
+  'kafka.export': actionSpec({
     schema: z
       /** topics / groups: names or globs (`orders.*`); empty: every topic but the internal `__*` ones, every group. */
       .strictObject({ ...kafkaConnection, prefix: backupPrefix.default('kafka/daily'), topics: names, groups: names })
       .transform((k) => ({ kind: 'kafka.export' as const, ...k, brokers: brokerList(k.brokers) })),
-    activity: 'kafkaExport',
-    heartbeats: true,
-    idempotent: true,
     effect: () => changesState('writes a set to the backup store (topics are only read)'),
-    resolve: (a, ctx) => withLists(a, ctx, ['brokers', 'topics', 'groups']),
   }),
   /** kafka.restore: recreate missing topics with their configs, reset the groups' offsets. */
-  'kafka.restore': systemAction({
+  'kafka.restore': actionSpec({
     schema: z
       .strictObject({
         ...kafkaConnection,
@@ -536,17 +357,10 @@ export const ACTIONS = {
         incidentAt: isoTime.optional(),
       })
       .transform((k) => ({ kind: 'kafka.restore' as const, ...k, brokers: brokerList(k.brokers) })),
-    activity: 'kafkaRestore',
-    heartbeats: true,
-    idempotent: false,
     effect: (a) => (a.resetOffsets ? destructive("moves consumer groups' offsets to the backup's") : changesState('creates topics and writes messages')),
-    resolve: ({ incidentAt: at, ...a }, ctx) => ({
-      ...withLists(a, ctx, ['brokers', 'topics', 'groups']),
-      incidentAt: incidentAt(at, ctx),
-    }),
   }),
   /** archive: a tar.gz of paths and globs (config files, edge functions) into the store. */
-  archive: systemAction({
+  archive: actionSpec({
     schema: z
       .strictObject({
         /** Folder the paths are relative to; entries are stored relative to it. */
@@ -561,14 +375,10 @@ export const ACTIONS = {
         storageClass: z.string().min(1).optional(),
       })
       .transform((a) => ({ kind: 'archive' as const, ...a })),
-    activity: 'archiveCreate',
-    heartbeats: true,
-    idempotent: true,
     effect: () => changesState('writes an archive to the backup store'),
-    resolve: (a, ctx) => withLists(a, ctx, ['paths', 'exclude']),
   }),
   /** archive.restore: unpack an archive into a folder; entries escaping it are refused. */
-  'archive.restore': systemAction({
+  'archive.restore': actionSpec({
     schema: z
       .strictObject({
         target: z.string().min(1),
@@ -580,15 +390,11 @@ export const ACTIONS = {
         incidentAt: isoTime.optional(),
       })
       .transform((a) => ({ kind: 'archive.restore' as const, ...a })),
-    activity: 'archiveRestore',
-    heartbeats: true,
-    idempotent: true,
     effect: (a) =>
       a.overwrite ? destructive(`overwrites files under ${a.target}`) : changesState(`writes files under ${a.target} (existing files are kept)`),
-    resolve: ({ kind: _kind, incidentAt: at, ...a }, ctx) => ({ ...renderTemplate(a, ctx.template), incidentAt: incidentAt(at, ctx) }),
   }),
   /** pgbackrest.stanza: the stanza's config written where the worker keeps it, archiving on, stanza-create. */
-  'pgbackrest.stanza': systemAction({
+  'pgbackrest.stanza': actionSpec({
     schema: z
       .strictObject({
         stanza,
@@ -611,49 +417,35 @@ export const ACTIONS = {
         archive: z.boolean().default(true),
       })
       .transform((p) => ({ kind: 'pgbackrest.stanza' as const, ...p })),
-    activity: 'pgbackrestStanza',
-    heartbeats: true,
-    // stanza-create and ALTER SYSTEM to the same values are repeatable.
-    idempotent: true,
     effect: () => changesState('configures the stanza and turns WAL archiving on for the server'),
   }),
   /** pgbackrest.backup: a full, differential or incremental backup of a configured stanza. */
-  'pgbackrest.backup': systemAction({
+  'pgbackrest.backup': actionSpec({
     schema: shorthand(
       (b) => (typeof b === 'string' ? { stanza: b } : b),
       // A template (`{{ inputs.type }}`) lets one runbook take the weekly full and the daily diff.
       z.strictObject({ stanza, type: oneOf(PGBACKREST_BACKUP_TYPES).default('incr') }),
     ).transform((b) => ({ kind: 'pgbackrest.backup' as const, ...b, type: b.type as (typeof PGBACKREST_BACKUP_TYPES)[number] })),
-    activity: 'pgbackrestBackup',
-    heartbeats: true,
-    // A second backup is one more set.
-    idempotent: true,
     effect: (a) => changesState(`takes a ${a.type} backup into the repository`),
   }),
   /** pgbackrest.info: the stanza's backups and WAL archive range, as data. */
-  'pgbackrest.info': systemAction({
+  'pgbackrest.info': actionSpec({
     schema: shorthand((i) => (typeof i === 'string' ? { stanza: i } : i), z.strictObject({ stanza })).transform((i) => ({
       kind: 'pgbackrest.info' as const,
       ...i,
     })),
-    activity: 'pgbackrestInfo',
-    heartbeats: false,
-    idempotent: true,
     effect: () => readOnly("reads the repository's backups and WAL archive range"),
   }),
   /** pgbackrest.check: archiving works (a WAL switch reaches the repository) and the config is valid. */
-  'pgbackrest.check': systemAction({
+  'pgbackrest.check': actionSpec({
     schema: shorthand((c) => (typeof c === 'string' ? { stanza: c } : c), z.strictObject({ stanza })).transform((c) => ({
       kind: 'pgbackrest.check' as const,
       ...c,
     })),
-    activity: 'pgbackrestCheck',
-    heartbeats: true,
-    idempotent: true,
     effect: () => changesState('forces a WAL switch so a segment reaches the archive'),
   }),
   /** pgbackrest.restore: into a new data directory, started on a new port, the recovered point measured. */
-  'pgbackrest.restore': systemAction({
+  'pgbackrest.restore': actionSpec({
     schema: z
       .strictObject({
         stanza,
@@ -687,15 +479,10 @@ export const ACTIONS = {
         }
       })
       .transform((r) => ({ kind: 'pgbackrest.restore' as const, ...r, target: r.target as (typeof PGBACKREST_TARGETS)[number] })),
-    activity: 'pgbackrestRestore',
-    heartbeats: true,
-    // A second attempt finds the data directory of the first one and refuses it.
-    idempotent: false,
     effect: (a) => changesState(`restores into the new data directory ${a.dataDir} and starts a server on it (the source is never written)`),
-    resolve: ({ kind: _kind, incidentAt: at, ...a }, ctx) => ({ ...renderTemplate(a, ctx.template), incidentAt: incidentAt(at, ctx) }),
   }),
   /** tcp.check: is a port open? Connects to host:port within the timeout, sends nothing, closes. */
-  'tcp.check': systemAction({
+  'tcp.check': actionSpec({
     schema: shorthand(
       // `tcp.check: db.internal:5432` (an IPv6 host in brackets: `[::1]:5432`).
       (t) => (typeof t === 'string' && /^(.+):(\d+)$/.test(t) ? { host: t.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'), port: t.replace(/^.*:/, '') } : t),
@@ -709,13 +496,10 @@ export const ACTIONS = {
         timeout: duration.pipe(z.number().max(60_000, { message: 'Expected a timeout of at most 1m' })).default(5_000),
       }),
     ).transform(({ timeout, ...t }) => ({ kind: 'tcp.check' as const, ...t, connectTimeoutMs: timeout })),
-    activity: 'tcpCheck',
-    heartbeats: false,
-    idempotent: true,
     effect: (a) => readOnly(`opens a TCP connection to ${a.host}:${a.port} and closes it; sends nothing`),
   }),
   /** Another runbook as a child run (e.g. the restore procedure inside the database-loss scenario). */
-  runbook: workflowAction({
+  runbook: actionSpec({
     // Issue paths use the object form (`parallel.steps[1]`); the loader maps them to `parallel[1]`.
     schema: shorthand(
       (r) => (typeof r === 'string' ? { id: r } : r),
@@ -747,25 +531,6 @@ type Optional<T> = T extends readonly unknown[] | ((...args: never[]) => unknown
         ? { [K in keyof O]: O[K] }
         : never
     : T;
-/** The kinds a worker carries out, each through one activity. */
-export type SystemKind = { [K in RegisteredKind]: (typeof ACTIONS)[K] extends { activity: string } ? K : never }[RegisteredKind];
-/** The activity that carries out a system kind. */
-export type ActivityOf<K extends SystemKind> = (typeof ACTIONS)[K]['activity'];
-
-/** The system kinds, in registry order. */
-export const SYSTEM_KINDS = (Object.keys(ACTIONS) as RegisteredKind[]).filter((k): k is SystemKind => 'activity' in ACTIONS[k]);
-
-/** The spec of a system kind, its functions taking any action (the caller passes the matching one). */
-export function systemSpec(kind: SystemKind): SystemSpec<{ kind: string }> {
-  return ACTIONS[kind] as unknown as SystemSpec<{ kind: string }>;
-}
-
-/** True for a step people carry out or decide (manual, approval) or that only waits: no gate goes before it. */
-export function isPeopleStep(step: Step): boolean {
-  const kind = step.action.kind;
-  return kind !== 'parallel' && (ACTIONS[kind] as { people?: true }).people === true;
-}
-
 /** The class an action's registry entry gives it; a parallel group combines its children's. */
 export function actionEffect(action: Step['action'], classify: Classifiers): Verdict {
   if (action.kind === 'parallel') return combine(action.steps.map((s) => classify.step(s)));

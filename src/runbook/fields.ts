@@ -1,27 +1,10 @@
-// The zod pieces action schemas share (durations, names, prefixes, references) and the enumerations
-// of the model. Pure: imported by the action registry, the runbook schema and workflow code.
+// The zod pieces action schemas share (durations, names, prefixes, references). Pure: imported by
+// the action registry and the runbook schema, never by workflow code (the model's enumerations are
+// in model.ts, which the workflow does import).
 import { z } from 'zod';
 import { tryParseDuration } from './duration.js';
 import { isSecretReference } from './inputs.js';
-
-export const MODES = ['live', 'drill', 'dry-run'] as const;
-export type Mode = (typeof MODES)[number];
-
-export const ON_FAILURE = ['abort', 'continue', 'ask'] as const;
-export type OnFailure = (typeof ON_FAILURE)[number];
-
-export const BACKUP_FORMATS = ['custom', 'directory', 'plain'] as const;
-/** pg_dump's custom and directory formats (parallel, selective restore) or plain SQL + gzip. */
-export type BackupFormat = (typeof BACKUP_FORMATS)[number];
-
-export const VERIFY_CHECKS = ['tables', 'rowCounts', 'foreignKeys', 'indexes', 'rls'] as const;
-export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
-
-export const APPENDFSYNC = ['always', 'everysec', 'no'] as const;
-export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
-export const PGBACKREST_BACKUP_TYPES = ['full', 'diff', 'incr'] as const;
-export const PGBACKREST_TARGETS = ['latest', 'time', 'name', 'label'] as const;
-export const PGBACKREST_COMPRESS = ['gz', 'lz4', 'zst', 'bz2', 'none'] as const;
+import { KAFKA_SASL_MECHANISMS } from './model.js';
 
 export const ID = /^[a-z0-9][a-z0-9_-]*$/i;
 

@@ -2,23 +2,27 @@
 // through Temporal payloads and be interpreted deterministically by the workflow.
 import type { ActionOf, RegisteredKind } from './actions.js';
 import type { Effect, StepEffect } from './effect.js';
-import type { Mode, OnFailure } from './fields.js';
 
-export {
-  APPENDFSYNC,
-  BACKUP_FORMATS,
-  KAFKA_SASL_MECHANISMS,
-  MODES,
-  ON_FAILURE,
-  PGBACKREST_BACKUP_TYPES,
-  PGBACKREST_COMPRESS,
-  PGBACKREST_TARGETS,
-  VERIFY_CHECKS,
-  type BackupFormat,
-  type Mode,
-  type OnFailure,
-  type VerifyCheck,
-} from './fields.js';
+// The model's enumerations: here rather than beside the zod fields that check them (fields.ts), so
+// the workflow, which imports them, bundles without zod.
+export const MODES = ['live', 'drill', 'dry-run'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const ON_FAILURE = ['abort', 'continue', 'ask'] as const;
+export type OnFailure = (typeof ON_FAILURE)[number];
+
+export const BACKUP_FORMATS = ['custom', 'directory', 'plain'] as const;
+/** pg_dump's custom and directory formats (parallel, selective restore) or plain SQL + gzip. */
+export type BackupFormat = (typeof BACKUP_FORMATS)[number];
+
+export const VERIFY_CHECKS = ['tables', 'rowCounts', 'foreignKeys', 'indexes', 'rls'] as const;
+export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
+
+export const APPENDFSYNC = ['always', 'everysec', 'no'] as const;
+export const KAFKA_SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export const PGBACKREST_BACKUP_TYPES = ['full', 'diff', 'incr'] as const;
+export const PGBACKREST_TARGETS = ['latest', 'time', 'name', 'label'] as const;
+export const PGBACKREST_COMPRESS = ['gz', 'lz4', 'zst', 'bz2', 'none'] as const;
 
 // Each action's type is what its schema in the registry (actions.ts) yields; the names below are
 // the ones the rest of the code uses.

@@ -4,9 +4,9 @@
 import { z } from 'zod';
 import { ACTIONS, type RegisteredKind } from './actions.js';
 import { EFFECTS } from './effect.js';
-import { describeValue, duration, id, MODES, ON_FAILURE, shorthand } from './fields.js';
+import { describeValue, duration, id, shorthand } from './fields.js';
 import { isSecretReference } from './inputs.js';
-import type { Action, ActionKind, ParallelAction, Runbook, Step } from './model.js';
+import { MODES, ON_FAILURE, type Action, type ActionKind, type ParallelAction, type Runbook, type Step } from './model.js';
 
 export { duration } from './fields.js';
 

@@ -2,7 +2,7 @@
 // and what a drill and a live run do with it. Built from the same facts the interpreter reads
 // (step.effect, safeToRehearse, noApproval, the approval gates), so the audit cannot disagree
 // with a run.
-import { isPeopleStep } from '../runbook/actions.js';
+import { isPeopleStep } from '../runbook/action-runtime.js';
 import { effectOf } from '../runbook/effect.js';
 import type { Runbook, Step } from '../runbook/model.js';
 import { flattenSteps, gatedDestructiveSteps } from '../runbook/plan.js';

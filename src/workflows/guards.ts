@@ -1,7 +1,7 @@
 // The gates a step's effect class puts before it: a drill rehearses what changes state unless the
 // runbook says the step is safe to rehearse; live mode asks an approval before a destructive step
 // that no approval gates, unless the runbook says why not. The one place the interpreter asks.
-import { isPeopleStep } from '../runbook/actions.js';
+import { isPeopleStep } from '../runbook/action-runtime.js';
 import { effectOf } from '../runbook/effect.js';
 import type { Step } from '../runbook/model.js';
 import type { StepRecord } from '../runbook/run.js';

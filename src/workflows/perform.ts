@@ -1,9 +1,9 @@
 // How each action kind is carried out by the workflow: system actions become the activity their
-// registry entry names (src/runbook/actions.ts, which also templates their input), people actions
-// become waits. The one dispatch over action kinds.
+// runtime entry names (src/runbook/action-runtime.ts, which also templates their input), people
+// actions become waits. The one dispatch over action kinds.
 import { ActivityCancellationType, executeChild, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { systemSpec, type SystemKind } from '../runbook/actions.js';
+import { systemSpec, type SystemKind } from '../runbook/action-runtime.js';
 import type { Action, ActionKind, ApprovalAction, Mode, Runbook, Step } from '../runbook/model.js';
 import type { RunReport } from '../runbook/run.js';
 import { renderArgv, renderTemplate, type TemplateContext } from '../runbook/template.js';
@@ -50,7 +50,7 @@ type Performer<K extends ActionKind> = (
   ctx: PerformContext,
 ) => Promise<unknown>;
 
-/** A system action: its activity, input and flags come from the action registry (src/runbook/actions.ts). */
+/** A system action: its activity, input and flags come from its runtime entry (src/runbook/action-runtime.ts). */
 async function performSystem(action: Extract<Action, { kind: SystemKind }>, step: Step, record: StepRecord, ctx: PerformContext) {
   const spec = systemSpec(action.kind);
   const { kind: _kind, ...plain } = action;

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../../src/activities/index.js';
 import { loadConfig } from '../../../src/config.js';
-import { ACTIONS, SYSTEM_KINDS } from '../../../src/runbook/actions.js';
+import { ACTION_RUNTIME, SYSTEM_KINDS } from '../../../src/runbook/action-runtime.js';
 import { eventually, waitUntil } from '../../helpers/wait.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dr-activities-'));
@@ -32,7 +32,7 @@ function alive(pid: number): boolean {
 
 describe('createActivities', () => {
   it('exposes exactly the activities the workflow proxies: one per system action of the registry, plus loadRunbook and storeReport', () => {
-    const named = SYSTEM_KINDS.map((kind) => ACTIONS[kind].activity);
+    const named = SYSTEM_KINDS.map((kind) => ACTION_RUNTIME[kind].activity);
     assert.equal(new Set(named).size, named.length, `two actions name the same activity: ${named.join(', ')}`);
     assert.deepEqual(Object.keys(activities).sort(), [...named, 'loadRunbook', 'storeReport'].sort());
     for (const name of named) assert.equal(typeof (activities as Record<string, unknown>)[name], 'function', name);
