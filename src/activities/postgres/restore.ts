@@ -184,7 +184,7 @@ async function download(
  * A full restore on `jobs` sessions, scheduled from the archive's table of contents
  * (restore-plan.ts): the definitions first; then the tables' rows at once, each table's indexes and
  * constraints as soon as its rows are in, a foreign key once both its tables are complete, a table
- * that holds most of the data through several COPY sessions; then the rest (sequence values,
+ * that dominates the data through several COPY sessions; then the rest (sequence values,
  * comments, grants).
  */
 async function restoreScheduled(

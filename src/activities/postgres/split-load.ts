@@ -1,5 +1,5 @@
 // Parallel load of one big table. pg_restore -j parallelises across tables only, so a table that
-// holds most of the data is loaded by one backend whatever the jobs. Here its COPY data, read from
+// dominates the data is loaded by one backend whatever the jobs. Here its COPY data, read from
 // the archive by `pg_restore -a`, is cut at row boundaries (a row of COPY text is one line) and fed
 // to `jobs` psql COPY sessions at once. The backup stays a plain pg_dump archive.
 import { once } from 'node:events';

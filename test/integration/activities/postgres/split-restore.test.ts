@@ -34,8 +34,8 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
   before(async () => {
     env = backupTestEnv();
     source = await freshDatabase(env.pgUrl, 'dr_split_source');
-    // transactions gets 3 x 20k rows, with a foreign key to users and two indexes; notes holds most
-    // of the data, with a foreign key to transactions.
+    // transactions gets 3 x 20k rows, with a foreign key to users and two indexes; notes dominates
+    // the data (over the two thirds that split a table on 2 sessions), with a foreign key to transactions.
     await seedShop(source, 20_000);
     await withClient(source, (c) =>
       c.query(`
@@ -59,11 +59,11 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
     });
   });
 
-  it('the manifest says which table holds most of the data', async () => {
+  it('the manifest says which table dominates the data', async () => {
     const { manifest } = await findBackup(store, { backup: backupId });
     const bytes = Object.fromEntries(manifest.database.tables.map((t) => [`${t.schema}.${t.name}`, t.bytes ?? 0]));
     const total = Object.values(bytes).reduce((a, b) => a + b, 0);
-    assert.ok(bytes['public.notes']! / total > 0.6, JSON.stringify(bytes));
+    assert.ok(bytes['public.notes']! / total > 2 / 3, JSON.stringify(bytes));
   });
 
   it('restores into an empty database and again over the restored one: same rows, keys and indexes', async () => {
@@ -81,7 +81,7 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
       assert.deepEqual(await fingerprint(target), original);
       assert.equal(await notesPrint(target), notes);
     }
-    // Two sessions for the table that holds most of the data, each run; the others load whole.
+    // Two sessions for the table that dominates the data, each run; the others load whole.
     assert.equal(copies.filter((c) => c.startsWith('COPY public.notes ')).length, 4, copies.join('\n'));
     assert.equal(copies.filter((c) => !c.startsWith('COPY public.notes ')).length, 0, copies.join('\n'));
     const verified = await postgresVerify({ connection: target, backup: backupId, checks: [...VERIFY_CHECKS], sql: [] }, { store, ...quiet });

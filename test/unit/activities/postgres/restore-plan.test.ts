@@ -62,12 +62,16 @@ describe('restore plan from the table of contents', () => {
     assert.deepEqual(plan.rest.map(id), ['3398', '3399', '3390', '3391']);
   });
 
-  test('only a table that holds most of the data is split, over as many sessions as its share needs', () => {
+  test('only a table that dominates the data is split, over as many sessions as its share needs', () => {
     const sizes = { events: [10, 8192], messages: [40_000, 2e6], transactions: [300_000, 16e6], users: [20_000, 1e6] } as const;
     const sessions = (jobs: number) => planRestore({ data: DATA, post: POST }, shop(sizes), jobs).heavy.map((h) => h.sessions);
     assert.deepEqual(sessions(2), [2, 1, 1]);
     assert.deepEqual(sessions(4), [4, 1, 1]);
     assert.deepEqual(sessions(1), [1, 1, 1]);
+    // A bare majority: on 2 sessions it loads beside the next table, on 4 it is split over 3.
+    const majority = (jobs: number) => planRestore({ data: DATA, post: POST }, shop({ ...sizes, transactions: [300_000, 3.7e6] }), jobs).heavy.map((h) => h.sessions);
+    assert.deepEqual(majority(2), [1, 1, 1]);
+    assert.deepEqual(majority(4), [3, 1, 1]);
     // Most of the data but few rows (wide rows): not worth the sessions.
     assert.deepEqual(planRestore({ data: DATA, post: POST }, shop({ ...sizes, transactions: [200_000, 16e6] }), 2).heavy.map((h) => h.sessions), [1, 1, 1]);
   });
