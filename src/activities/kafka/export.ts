@@ -30,12 +30,15 @@ export async function kafkaExport(input: KafkaExportInput, deps: DataDeps): Prom
     throw asFailure(err, 'Kafka export not started', redactor);
   }
   const what = `Kafka export of ${brokers.join(',')}`;
+  // Beating from before the connect: kafkajs retries a broker that does not answer for longer than
+  // the heartbeat timeout, which would end the step as a lost worker instead of "could not connect".
+  const beat = setInterval(() => hooks.heartbeat({ elapsedMs: Date.now() - started }), deps.heartbeatEveryMs ?? 2_000);
   try {
     await admin.connect();
   } catch (err) {
+    clearInterval(beat);
     throw failure(FailureTypes.StepCommandFailed, `${what} not started: could not connect: ${messageOf(err)}`, redactor);
   }
-  const beat = setInterval(() => hooks.heartbeat({ elapsedMs: Date.now() - started }), deps.heartbeatEveryMs ?? 2_000);
   let setKey: string | undefined;
   try {
     const doc = await describe(admin, input, brokers);

@@ -166,11 +166,20 @@ describe('kafka.* activities', () => {
     }
   });
 
-  it('says which brokers it could not reach', async () => {
-    await assert.rejects(kafkaExport({ brokers: ['127.0.0.1:1'], ssl: false, prefix: 'kafka/daily', topics: [], groups: [] }, deps), (err: Error) => {
-      assert.equal((err as { type?: string }).type, 'StepCommandFailed');
-      assert.match(err.message, /^Kafka export of 127\.0\.0\.1:1 not started: could not connect: /);
-      return true;
-    });
+  it('says which brokers it could not reach, and beats while it tries (its retries outlast a heartbeat timeout)', async () => {
+    for (const run of [
+      (d: typeof deps) => kafkaExport({ brokers: ['127.0.0.1:1'], ssl: false, prefix: 'kafka/daily', topics: [], groups: [] }, d),
+      (d: typeof deps) => kafkaRestore({ brokers: ['127.0.0.1:1'], ssl: false, backup: exportId, prefix: 'kafka', topics: [], groups: [], createTopics: true, resetOffsets: true }, d),
+    ]) {
+      let beats = 0;
+      const started = Date.now();
+      await assert.rejects(run({ ...deps, heartbeat: () => void beats++, heartbeatEveryMs: 100 } as typeof deps), (err: Error) => {
+        assert.equal((err as { type?: string }).type, 'StepCommandFailed');
+        assert.match(err.message, /^Kafka (export of|restore into) 127\.0\.0\.1:1 (not started|failed): could not connect: /);
+        return true;
+      });
+      // kafkajs retries with backoff; while it does, the worker must look alive.
+      assert.ok(beats >= Math.floor((Date.now() - started) / 100) - 2 && beats > 0, `${beats} heartbeats in ${Date.now() - started} ms`);
+    }
   });
 });
