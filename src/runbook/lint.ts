@@ -3,7 +3,8 @@
 // can point at a line.
 import { formatDuration } from './duration.js';
 import { effectRank } from './effect.js';
-import type { Mode, Runbook, Step } from './model.js';
+import type { EnvironmentDefaults } from './environment.js';
+import type { InputSpec, Mode, Runbook, Step } from './model.js';
 import { gatedDestructiveSteps, plannedMs } from './plan.js';
 import { isSecretReference } from './schema.js';
 import { setupStepIds } from './setup.js';
@@ -90,6 +91,9 @@ function strings(value: unknown, path: Path): Array<[Path, string]> {
   }
   return [];
 }
+
+// An own property only: a name like `constructor` must not find Object.prototype's.
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined);
 
 const SHOWN_NAMES = 20;
 const oneOf = (names: string[], none: string): string =>
@@ -276,6 +280,83 @@ export function runbooksExist(runbook: Runbook, known: ReadonlySet<string>): Lin
   runbook.drill?.setup.forEach((entry, i) => check(entry.runbook, ['drill', 'setup', i, 'runbook'], 'the drill set-up'));
   for (const { step, path } of visits(runbook)) {
     if (step.action.kind === 'runbook') check(step.action.id, [...path, 'runbook', 'id'], `step "${step.id}"`);
+  }
+  return issues;
+}
+
+/** The runbooks a runbook names (its drill set-up, its `runbook:` steps), each once. */
+export function namedRunbooks(runbook: Runbook): string[] {
+  const names = (runbook.drill?.setup ?? []).map((entry) => entry.runbook);
+  for (const { step } of visits(runbook)) if (step.action.kind === 'runbook') names.push(step.action.id);
+  return [...new Set(names)];
+}
+
+/** A runbook another one names, as far as handing it inputs goes. */
+export interface NamedRunbook {
+  /** The id it declares: environment files give its defaults under this id. */
+  id: string;
+  inputs: Record<string, InputSpec>;
+}
+
+/** What checking the inputs of sub-runs needs beyond the runbook (ParseContext.subRuns). */
+export interface SubRunContext {
+  /** The named runbooks, by the name they are named by; one absent is not checked (runbooksExist says why). */
+  runbooks: ReadonlyMap<string, NamedRunbook>;
+  /**
+   * The environments a worker may run in (`name`: its DR_ENVIRONMENT, absent when unset), each with
+   * the input defaults of its file (`environments/<name>.yaml`). A run's load knows its worker's;
+   * `dr validate` lists a worker without DR_ENVIRONMENT and one per environment file.
+   */
+  environments: ReadonlyArray<{ name?: string; defaults: EnvironmentDefaults }>;
+  /**
+   * The run's mode, known at run start: only the sub-runs it starts must get their required inputs
+   * (a live recovery is not refused over its drill set-up); a dry run checks those of the live run
+   * it previews. Names a runbook does not declare are errors in every mode.
+   */
+  mode?: Mode;
+}
+
+/**
+ * The inputs a runbook hands the runbooks it names are theirs, and every input they require is
+ * given, by the entry or by each environment the sub-run may run in; else the sub-run fails at its
+ * start, an hour into a drill. Not one of `rules`: it needs the other runbooks, like runbooksExist.
+ */
+export function subRunInputsMatch(runbook: Runbook, context: SubRunContext): LintIssue[] {
+  const issues: LintIssue[] = [];
+  const runs = (modes: readonly Mode[]) => context.mode === undefined || modes.includes(context.mode === 'dry-run' ? 'live' : context.mode);
+  const check = (name: string, given: Record<string, unknown>, path: Path, where: string, starts: boolean, only?: string[]) => {
+    const child = context.runbooks.get(name);
+    if (child === undefined) return;
+    const declared = Object.keys(child.inputs);
+    for (const input of Object.keys(given)) {
+      if (Object.hasOwn(child.inputs, input)) continue;
+      issues.push({ level: 'error', rule: 'subRunInputsMatch', path: [...path, input], message: `Unknown input "${input}" for runbook "${name}" in ${where}; ${oneOf(declared, `runbook "${name}" declares no inputs`)}` });
+    }
+    if (!starts) return;
+    // A set-up entry limited to some environments runs only on their workers.
+    const workers = only ? context.environments.filter((e) => e.name !== undefined && only.includes(e.name)) : context.environments;
+    for (const [input, spec] of Object.entries(child.inputs)) {
+      if (!spec.required || spec.default !== undefined || own(given, input) !== undefined) continue;
+      const gives = (e: SubRunContext['environments'][number]) => own(own(e.defaults, child.id) ?? {}, input) !== undefined;
+      if (workers.every(gives)) continue;
+      const head = `Runbook "${name}" requires input "${input}", not given in ${where}`;
+      const fix = `expected inputs: { ${input}: ... } here`;
+      const giving = workers.filter(gives).map((e) => e.name ?? 'none');
+      if (giving.length === 0) {
+        const files = workers.flatMap((e) => (e.name === undefined ? [] : [e.name]));
+        const none = files.length === 0 ? '' : ` nor by the environment file${files.length === 1 ? '' : 's'} (${files.join(', ')})`;
+        issues.push({ level: 'error', rule: 'subRunInputsMatch', path, message: `${head}${none}; ${fix}` });
+        continue;
+      }
+      // Which environment a worker runs in is known only at run start, where this check is exact.
+      const failing = workers.filter((e) => !gives(e)).map((e) => (e.name === undefined ? 'without DR_ENVIRONMENT' : `in ${e.name}`));
+      const files = `the environment file${giving.length === 1 ? '' : 's'} (${giving.join(', ')}) give${giving.length === 1 ? 's' : ''}`;
+      issues.push({ level: 'warning', rule: 'subRunInputsMatch', path, message: `${head}; only ${files} it, so on a worker ${failing.join(' or ')} the sub-run fails at its start; ${fix} if it runs there` });
+    }
+  };
+  runbook.drill?.setup.forEach((entry, i) => check(entry.runbook, entry.inputs, ['drill', 'setup', i, 'inputs'], 'the drill set-up', runs(['drill']), entry.environments));
+  for (const { step, path } of visits(runbook)) {
+    if (step.action.kind === 'runbook') check(step.action.id, step.action.inputs, [...path, 'runbook', 'inputs'], `step "${step.id}"`, runs(step.modes));
   }
   return issues;
 }

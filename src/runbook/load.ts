@@ -1,9 +1,9 @@
 // Runbook text → validated model, with every problem located at a file line. Pure: takes text.
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { formatPath, lintRunbook, runbooksExist, type LintIssue } from './lint.js';
+import { formatPath, lintRunbook, runbooksExist, subRunInputsMatch, type LintIssue, type NamedRunbook, type SubRunContext } from './lint.js';
 import type { Runbook } from './model.js';
-import { runbookSchema } from './schema.js';
+import { runbookInputsSchema, runbookSchema } from './schema.js';
 
 /** The outcome of loading: `runbook` is set only when there are no errors. */
 export interface LoadResult {
@@ -130,6 +130,8 @@ export interface ParseContext {
   classify?: (runbook: Runbook) => void;
   /** Ids of the runbooks beside this one: the runbooks it names (drill set-up, `runbook:` steps) must be among them. */
   runbookIds?: Iterable<string>;
+  /** The runbooks it names with their inputs, and the environments: what it hands them must be theirs, what they require given. */
+  subRuns?: SubRunContext;
 }
 
 /**
@@ -142,10 +144,29 @@ export function parseRunbook(text: string, file: string, context: ParseContext =
   parsed.value.approvers = { ...context.roles, ...parsed.value.approvers };
   context.classify?.(parsed.value);
   const known = context.runbookIds === undefined ? [] : runbooksExist(parsed.value, new Set(context.runbookIds));
-  const lint = [...lintRunbook(parsed.value), ...known].map(parsed.locate).sort(byLine);
+  const subRuns = context.subRuns === undefined ? [] : subRunInputsMatch(parsed.value, context.subRuns);
+  const lint = [...lintRunbook(parsed.value), ...known, ...subRuns].map(parsed.locate).sort(byLine);
   const errors = lint.filter((i) => i.level === 'error');
   const warnings = [...parsed.warnings, ...lint.filter((i) => i.level === 'warning')];
   return errors.length ? { errors, warnings } : { runbook: parsed.value, errors, warnings };
+}
+
+/**
+ * A runbook file's id and inputs, read without validating the rest: what a runbook that names it
+ * is checked against (ParseContext.subRuns). Undefined when even those are invalid; loading the
+ * file itself says why.
+ */
+export function parseRunbookInputs(text: string): NamedRunbook | undefined {
+  const doc = parseDocument(text);
+  if (doc.errors.length) return undefined;
+  let data: unknown;
+  try {
+    data = doc.toJS();
+  } catch {
+    return undefined;
+  }
+  const parsed = runbookInputsSchema.safeParse(data);
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** One issue as one line: `database-loss.yaml:42 steps[3].budget: Expected ...`. */

@@ -172,4 +172,10 @@ export const runbookSchema: z.ZodType<Runbook> = z
     steps: r.steps,
   }));
 
+/**
+ * A runbook's id and inputs alone, other fields ignored: what a runbook handing it inputs (a drill
+ * set-up, a `runbook:` step) is checked against, without validating the rest of its file.
+ */
+export const runbookInputsSchema = z.object({ id, inputs: z.record(id, inputSchema).default({}) });
+
 export { isSecretReference } from './inputs.js';
