@@ -1,12 +1,13 @@
 // dr validate: checks every runbook in a folder; errors make the exit code non-zero.
 import { readdir, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { declaredId, NOT_RUNBOOKS, PEOPLE_FILE } from '../../activities/load.js';
 import { ENVIRONMENTS_DIR, parseEnvironment } from '../../runbook/environment.js';
 import { parsePeople } from '../../runbook/people.js';
 import { parseSchedules } from '../../runbook/schedules.js';
-import { formatIssue, parseRunbook } from '../../runbook/load.js';
+import type { NamedRunbook, SubRunContext } from '../../runbook/lint.js';
+import { formatIssue, parseRunbook, parseRunbookInputs } from '../../runbook/load.js';
 import { loadParsers } from '../../safety/index.js';
 import { classifyRunbook } from '../../safety/steps.js';
 import type { CommandContext } from '../context.js';
@@ -22,6 +23,28 @@ async function yamlFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
+/**
+ * What checking the inputs runbooks hand each other needs: every runbook's inputs by the names a run
+ * finds it by, and the workers a sub-run may meet: one without DR_ENVIRONMENT, one per environment
+ * file (a worker reads `environments/<name>.yaml`, so only those name an environment).
+ */
+function subRunContext(
+  dir: string,
+  files: string[],
+  texts: ReadonlyMap<string, string>,
+  environments: Array<{ path: string; parsed: ReturnType<typeof parseEnvironment> }>,
+): SubRunContext {
+  const runbooks = new Map<string, NamedRunbook>();
+  for (const f of files) {
+    const named = parseRunbookInputs(texts.get(f)!);
+    if (!named) continue;
+    for (const name of [basename(f).replace(/\.ya?ml$/, ''), named.id]) if (!runbooks.has(name)) runbooks.set(name, named);
+  }
+  const workers = environments
+    .filter(({ path }) => dirname(path) === join(dir, ENVIRONMENTS_DIR) && path.endsWith('.yaml'))
+    .map(({ path, parsed }) => ({ name: basename(path, '.yaml'), defaults: parsed.defaults }));
+  return { runbooks, environments: [{ defaults: {} }, ...workers] };
+}
 
 export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir): Promise<void> {
   const all = (await yamlFiles(dir)).filter((f) => !NOT_RUNBOOKS.test(basename(f)));
@@ -52,9 +75,13 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
   const texts = new Map(await Promise.all(files.map(async (f) => [f, await readFile(f, 'utf8')] as const)));
   // The ids a run finds a runbook by (its file name, the id it declares): what drill set-ups and sub-runs may name.
   const runbookIds = files.flatMap((f) => [basename(f).replace(/\.ya?ml$/, ''), declaredId(texts.get(f)!) ?? '']).filter(Boolean);
+  const environments = await Promise.all(
+    all.filter(isEnvironment).map(async (path) => ({ path, parsed: parseEnvironment(await readFile(path, 'utf8'), relative(process.cwd(), path)) })),
+  );
+  const subRuns = subRunContext(dir, files, texts, environments);
   for (const path of files) {
     const name = relative(process.cwd(), path);
-    const result = parseRunbook(texts.get(path)!, name, { roles, classify: classifyRunbook, runbookIds });
+    const result = parseRunbook(texts.get(path)!, name, { roles, classify: classifyRunbook, runbookIds, subRuns });
     for (const issue of [...result.errors, ...result.warnings]) ctx.print(formatIssue(issue));
     errors += result.errors.length;
     warnings += result.warnings.length;
@@ -66,9 +93,8 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
     if (result.runbook) declared.set(result.runbook.id, Object.keys(result.runbook.inputs));
     if (result.errors.length === 0) ctx.print(`ok ${name} (${id})`);
   }
-  for (const path of all.filter(isEnvironment)) {
+  for (const { path, parsed } of environments) {
     const name = relative(process.cwd(), path);
-    const parsed = parseEnvironment(await readFile(path, 'utf8'), name);
     const problems = [...parsed.errors];
     for (const [id, inputs] of Object.entries(parsed.defaults)) {
       const known = declared.get(id);

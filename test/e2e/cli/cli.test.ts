@@ -120,6 +120,15 @@ test('dr validate checks a folder: ok for the fixtures, file:line errors otherwi
   const typo = await dr(['validate', setup], env);
   assert.equal(typo.code, 1);
   assert.match(typo.stdout, /loss\.yaml:5 drill\.setup\[0\]: Unknown runbook "demo-setp" in the drill set-up; expected one of: demo-setup, loss\n/);
+  // What it hands a runbook it names: the names that runbook declares, and every input it requires.
+  const sub = mkdtempSync(join(tmpdir(), 'dr-validate-sub-'));
+  writeFileSync(join(sub, 'restore.yaml'), 'id: restore\ntitle: Restore\ninputs:\n  target: { required: true }\n  backup: latest\nsteps:\n  - id: a\n    wait: 1s\n');
+  writeFileSync(join(sub, 'loss.yaml'), 'id: loss\ntitle: Loss\nsteps:\n  - id: restore\n    budget: 1h\n    runbook: { id: restore, inputs: { targte: "env:NEW_DATABASE_URL" } }\n');
+  const inputs = await dr(['validate', sub], env);
+  assert.equal(inputs.code, 1);
+  assert.match(inputs.stdout, /(^|\/)loss\.yaml:6 steps\[0\]\.runbook\.inputs\.targte: Unknown input "targte" for runbook "restore" in step "restore"; expected one of: target, backup\n/m);
+  assert.match(inputs.stdout, /(^|\/)loss\.yaml:6 steps\[0\]\.runbook\.inputs: Runbook "restore" requires input "target", not given in step "restore"; expected inputs: \{ target: \.\.\. \} here\n/m);
+  assert.equal(inputs.stderr, 'dr: 2 runbook(s), 2 error(s), 0 warning(s)\n');
 });
 
 test('dr start --no-setup: a drill without its set-up; without the flag, the set-up runs first', async () => {
