@@ -4,8 +4,9 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { ENVIRONMENTS_DIR, inputsUsed, parseEnvironment } from '../runbook/environment.js';
-import { formatIssue, parseRunbook } from '../runbook/load.js';
+import { ENVIRONMENTS_DIR, inputsUsed, parseEnvironment, type EnvironmentDefaults } from '../runbook/environment.js';
+import { namedRunbooks, subRunInputsMatch, type NamedRunbook, type SubRunContext } from '../runbook/lint.js';
+import { formatIssue, parseRunbook, parseRunbookInputs } from '../runbook/load.js';
 import type { Mode, Runbook } from '../runbook/model.js';
 import { EMPTY_PEOPLE, parsePeople, type People } from '../runbook/people.js';
 import { loadParsers } from '../safety/index.js';
@@ -59,11 +60,7 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
   const texts = new Map<string, Buffer>();
   const read = async (path: string) => texts.get(path) ?? texts.set(path, await readFile(path)).get(path)!;
 
-  // By file name first (the convention), then by the id a file declares.
-  let path = SAFE_ID.test(id) ? files.find((f) => basename(f) === `${id}.yaml` || basename(f) === `${id}.yml`) : undefined;
-  if (path === undefined) {
-    for (const f of files) if (declaredId((await read(f)).toString('utf8')) === id) path = f;
-  }
+  const path = await findFile(id, files, read);
   if (path === undefined) {
     const ids = await Promise.all(files.map(async (f) => declaredId((await read(f)).toString('utf8')) ?? basename(f).replace(YAML, '')));
     const available = ids.length ? `available: ${[...new Set(ids)].sort().join(', ')}` : 'the directory has no runbook files';
@@ -78,12 +75,28 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
   // The runbooks it names (drill set-up, sub-runs) must exist: a typo fails the run at its start.
   // File names come with the listing; the ids files declare cost a read of every file, so they are
   // read only when a name is not a file's.
-  const parse = (runbookIds: string[]) => parseRunbook(bytes.toString('utf8'), file, { roles: people.roles, classify: classifyRunbook, runbookIds });
-  const fileIds = files.map((f) => basename(f).replace(YAML, ''));
-  let parsed = parse(fileIds);
+  const parse = (runbookIds: string[], subRuns?: SubRunContext) =>
+    parseRunbook(bytes.toString('utf8'), file, { roles: people.roles, classify: classifyRunbook, runbookIds, ...(subRuns ? { subRuns } : {}) });
+  let runbookIds = files.map((f) => basename(f).replace(YAML, ''));
+  let parsed = parse(runbookIds);
   if (parsed.errors.some((e) => e.rule === 'runbooksExist')) {
     const declared = await Promise.all(files.map(async (f) => declaredId((await read(f)).toString('utf8'))));
-    parsed = parse([...fileIds, ...declared.filter((x): x is string => x !== undefined)]);
+    runbookIds = [...runbookIds, ...declared.filter((x): x is string => x !== undefined)];
+    parsed = parse(runbookIds);
+  }
+  const environment = memo(() => readEnvironment(options));
+  // The inputs it hands the runbooks it names must be theirs, and those they require given (here, or
+  // by this worker's environment file): a misspelt name fails the run now, not an hour into a drill.
+  // Only the named files are read, and the runbook is parsed again (to place the errors) only when
+  // the check finds one.
+  const names = parsed.runbook ? namedRunbooks(parsed.runbook) : [];
+  if (parsed.runbook && names.length > 0) {
+    const subRuns: SubRunContext = {
+      runbooks: await readNamed(names, files, read),
+      environments: [{ ...(options.environment ? { name: options.environment } : {}), defaults: (await environment()) ?? {} }],
+      ...(input.mode ? { mode: input.mode } : {}),
+    };
+    if (subRunInputsMatch(parsed.runbook, subRuns).length > 0) parsed = parse(runbookIds, subRuns);
   }
   const { runbook, errors, warnings } = parsed;
   if (!runbook || errors.length) {
@@ -94,16 +107,16 @@ export async function loadRunbook(input: LoadRunbookInput, options: LoadOptions)
     // Found by file name but declaring another id: running it would record the wrong runbook.
     throw invalid(`Runbook ${file} declares id "${runbook.id}", expected "${id}"`);
   }
-  const inputDefaults = await loadEnvironmentDefaults(options, runbook);
+  const inputDefaults = environmentDefaults(await environment(), runbook, options);
   // A dry run resolves nothing, so it needs nothing resolvable.
   const inputProblems = input.mode && input.mode !== 'dry-run' ? checkInputsResolve(runbook, input.mode, { ...inputDefaults, ...(input.inputs ?? {}) }, options) : undefined;
   return { runbook, sha256, file, warnings, people, defaultWebhook: options.defaultWebhook ?? false, ...(options.environment ? { environment: options.environment } : {}), ...(inputDefaults ? { inputDefaults } : {}), ...(inputProblems?.length ? { inputProblems } : {}) };
 }
 
-/** `<dir>/environments/<environment>.yaml`'s defaults for this runbook's declared inputs. */
-async function loadEnvironmentDefaults(options: LoadOptions, runbook: Runbook): Promise<Record<string, unknown> | undefined> {
+/** `<dir>/environments/<environment>.yaml`'s defaults, by runbook id; undefined without DR_ENVIRONMENT. */
+async function readEnvironment(options: LoadOptions): Promise<EnvironmentDefaults | undefined> {
   if (!options.environment) return undefined;
-  const file = join(ENVIRONMENTS_DIR, `${options.environment}.yaml`);
+  const file = environmentFile(options);
   let text: string;
   try {
     text = await readFile(join(options.dir, file), 'utf8');
@@ -112,11 +125,49 @@ async function loadEnvironmentDefaults(options: LoadOptions, runbook: Runbook): 
   }
   const { defaults, errors } = parseEnvironment(text, file);
   if (errors.length) throw invalid(`${file} is invalid:\n${errors.map((e) => `  ${e}`).join('\n')}`);
-  const mine = defaults[runbook.id];
+  return defaults;
+}
+
+const environmentFile = (options: LoadOptions) => join(ENVIRONMENTS_DIR, `${options.environment}.yaml`);
+
+/** The environment's defaults for this runbook's declared inputs. */
+function environmentDefaults(defaults: EnvironmentDefaults | undefined, runbook: Runbook, options: LoadOptions): Record<string, unknown> | undefined {
+  const mine = defaults && Object.hasOwn(defaults, runbook.id) ? defaults[runbook.id] : undefined;
   if (!mine) return undefined;
   const unknown = Object.keys(mine).filter((name) => !Object.hasOwn(runbook.inputs, name));
-  if (unknown.length) throw invalid(`${file} ${runbook.id}: unknown input(s) ${unknown.join(', ')}; expected one of: ${Object.keys(runbook.inputs).join(', ')}`);
+  if (unknown.length) throw invalid(`${environmentFile(options)} ${runbook.id}: unknown input(s) ${unknown.join(', ')}; expected one of: ${Object.keys(runbook.inputs).join(', ')}`);
   return mine;
+}
+
+type Read = (path: string) => Promise<Buffer>;
+
+/** The file of runbook `id`: by file name first (the convention), then by the id a file declares (a read of every file). */
+async function findFile(id: string, files: string[], read: Read): Promise<string | undefined> {
+  let path = SAFE_ID.test(id) ? files.find((f) => basename(f) === `${id}.yaml` || basename(f) === `${id}.yml`) : undefined;
+  if (path === undefined) {
+    for (const f of files) if (declaredId((await read(f)).toString('utf8')) === id) path = f;
+  }
+  return path;
+}
+
+/**
+ * The declared inputs of the runbooks named, found as their runs will find them. A name found
+ * nowhere, or a file whose inputs are invalid, is left out: runbooksExist or its own load says why.
+ */
+async function readNamed(names: string[], files: string[], read: Read): Promise<Map<string, NamedRunbook>> {
+  const out = new Map<string, NamedRunbook>();
+  for (const name of names) {
+    const path = await findFile(name, files, read);
+    const named = path === undefined ? undefined : parseRunbookInputs((await read(path)).toString('utf8'));
+    if (named) out.set(name, named);
+  }
+  return out;
+}
+
+/** A function whose promise is made once, on the first call. */
+function memo<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }
 
 /**

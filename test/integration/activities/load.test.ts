@@ -87,6 +87,31 @@ describe('loadRunbook', () => {
       message: /typo\.yaml:7 steps\[0\]\.runbook\.id: Unknown runbook "databse-loss" in step "sub"; expected one of: by-file, by-id, database-loss, db, typo/,
     });
   });
+
+  it("checks the inputs it hands the runbooks it names against theirs, with the worker's environment defaults", async () => {
+    const own = mkdtempSync(join(tmpdir(), 'dr-runbooks-'));
+    mkdirSync(join(own, 'environments'));
+    // Named by the id it declares (not its file's name); environment files give its defaults under that id.
+    const child = 'id: restore\ntitle: Restore\ninputs:\n  target: { required: true }\n  backup: latest\nsteps:\n  - id: w\n    wait: 1s\n';
+    writeFileSync(join(own, 'child.yml'), child);
+    writeFileSync(join(own, 'environments', 'local.yaml'), 'restore:\n  target: env:LOCAL_URL\n');
+    writeFileSync(join(own, 'environments', 'staging.yaml'), 'restore: {}\n');
+    const caller = (id: string, inputs: string) => `id: ${id}\ntitle: Caller\ndrill:\n  setup: [restore]\nsteps:\n  - id: sub\n    budget: 1h\n    runbook: { id: restore, inputs: ${inputs} }\n`;
+    writeFileSync(join(own, 'typo.yaml'), caller('typo', '{ target: x, bakup: b1 }'));
+    await assert.rejects(loadRunbook({ id: 'typo' }, { dir: own, environment: 'local' }), {
+      type: 'RunbookInvalid',
+      message: 'Runbook typo.yaml is invalid (1 error):\n  typo.yaml:8 steps[0].runbook.inputs.bakup: Unknown input "bakup" for runbook "restore" in step "sub"; expected one of: target, backup',
+    });
+    // The set-up entry gives no target: the local environment does, staging's and no environment do not.
+    writeFileSync(join(own, 'setup.yaml'), caller('setup', '{ target: x }'));
+    assert.equal((await loadRunbook({ id: 'setup' }, { dir: own, environment: 'local' })).runbook.id, 'setup');
+    const missing = (where: string) =>
+      `Runbook setup.yaml is invalid (1 error):\n  setup.yaml:4 drill.setup[0]: Runbook "restore" requires input "target", not given in the drill set-up${where}; expected inputs: { target: ... } here`;
+    await assert.rejects(loadRunbook({ id: 'setup' }, { dir: own, environment: 'staging' }), { type: 'RunbookInvalid', message: missing(' nor by the environment file (staging)') });
+    await assert.rejects(loadRunbook({ id: 'setup' }, { dir: own }), { type: 'RunbookInvalid', message: missing('') });
+    // A live run starts no drill set-up, so it does not need what the set-up lacks.
+    assert.equal((await loadRunbook({ id: 'setup', mode: 'live' }, { dir: own })).runbook.id, 'setup');
+  });
 });
 
 describe('listRunbookFiles', () => {
