@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
-import { hashed } from './hash-stream.js';
+import { counted } from './hash-stream.js';
 import { joinKey, type BackupStore, type PutOptions, type StoredObject } from './store.js';
 import { StoreObjectMissingError, StoreUnavailableError } from '../errors.js';
 
@@ -70,13 +70,15 @@ export class S3BackupStore implements BackupStore {
   }
 
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<{ bytes: number }> {
-    const counted = hashed(body);
+    // Only counted: backup objects are hashed by their callers (the manifest's sha256); a second
+    // sha256 here cost a pass over every byte.
+    const counter = counted(body);
     const upload = new Upload({
       client: this.client,
       params: {
         Bucket: this.options.bucket,
         Key: this.key(key),
-        Body: counted,
+        Body: counter,
         StorageClass: options.storageClass as StorageClass | undefined,
       },
       partSize: this.options.partSize ?? 8 * 1024 * 1024,
@@ -94,7 +96,7 @@ export class S3BackupStore implements BackupStore {
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
-    return { bytes: counted.bytes };
+    return { bytes: counter.bytes };
   }
 
   async get(key: string, signal?: AbortSignal): Promise<Readable> {
