@@ -91,12 +91,19 @@ async function freePort(): Promise<number> {
 async function child(): Promise<void> {
   const s = JSON.parse(option('--servers', '{}')) as Servers;
   const st = store(s, option('--store', 'ours'));
-  // --timeline: each change of the restore's phase (which items of its schedule run), on stderr.
+  // --timeline: each change of phase (a restore's: which items of its schedule run) and when the
+  // first bytes moved, on stderr.
   let last = '';
+  let moved = false;
   const t0 = performance.now();
+  const at = () => ((performance.now() - t0) / 1000).toFixed(2).padStart(6);
   const heartbeat = (details?: unknown) => {
-    const phase = (details as { phase?: string } | undefined)?.phase ?? '';
-    if (phase !== last) console.error(`    ours  ${((performance.now() - t0) / 1000).toFixed(2).padStart(6)} s  ${(last = phase)}`);
+    const { phase = '', bytes = 0 } = (details ?? {}) as { phase?: string; bytes?: number };
+    if (phase !== last) console.error(`    ours  ${at()} s  ${(last = phase)}`);
+    if (!moved && bytes > 0) {
+      moved = true;
+      console.error(`    ours  ${at()} s  first bytes (${bytes} B)`);
+    }
   };
   const quiet = flag('--timeline') ? { store: st, heartbeat, heartbeatEveryMs: 50 } : { store: st, heartbeat: () => undefined };
   const jobs = Number(option('--jobs', '2'));
