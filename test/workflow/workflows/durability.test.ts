@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { redispatchesFromHistory } from '../../../src/report/history-redispatches.js';
 import { FINDING_KEY } from '../../../src/runbook/redispatch.js';
@@ -52,11 +52,23 @@ function alive(pid: number): boolean {
 
 const until = (check: () => boolean, what: string, timeoutMs = 60_000) => waitUntil(what, check, { timeoutMs });
 
-test('a run survives its worker being killed mid-step; finished steps run exactly once', async () => {
+interface DurableRun {
+  handle: WorkflowHandle;
+  /** The lines the runbook's steps wrote to their log, in order. */
+  lines: () => string[];
+  /** The worker now running the run's task queue. */
+  worker: () => ChildProcess;
+  /** SIGKILL of the worker, waited for. */
+  kill: () => Promise<void>;
+  /** A new worker on the same task queue. */
+  restart: () => void;
+}
+
+/** The `durable` fixture started in drill mode on a worker of its own; the worker stopped after `body`. */
+async function durableRun(body: (run: DurableRun) => Promise<void>): Promise<void> {
   const { codePath } = await workflowBundle();
   const taskQueue = `durable-${randomUUID()}`;
   const log = join(mkdtempSync(join(tmpdir(), 'dr-durable-')), 'log.txt');
-  const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection });
   let worker = startWorker(taskQueue, codePath);
@@ -66,14 +78,32 @@ test('a run survives its worker being killed mid-step; finished steps run exactl
       workflowId: `durable-${randomUUID()}`,
       args: [{ runbook: 'durable', mode: 'drill', inputs: { log, seconds: '4' } }],
     });
+    await body({
+      handle,
+      lines: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []),
+      worker: () => worker,
+      kill: async () => {
+        worker.kill('SIGKILL');
+        await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to die', 5_000);
+      },
+      restart: () => void (worker = startWorker(taskQueue, codePath)),
+    });
+  } finally {
+    worker.kill('SIGINT');
+    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to stop', 15_000).catch(() => worker.kill('SIGKILL'));
+    await connection.close();
+  }
+}
+
+test('a run survives its worker being killed mid-step; finished steps run exactly once', () =>
+  durableRun(async ({ handle, lines, worker, kill, restart }) => {
     await until(() => lines().includes('long-start'), 'the long step to start');
-    const orphans = descendants(worker.pid!);
+    const orphans = descendants(worker().pid!);
     assert.ok(orphans.length >= 2, `expected the step's supervisor and bash under the worker, got ${orphans.length} processes`);
-    worker.kill('SIGKILL'); // the worker only: its step's processes must not outlive it
-    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to die', 5_000);
+    await kill(); // the worker only: its step's processes must not outlive it
     await until(() => orphans.every((pid) => !alive(pid)), "the step's processes to die with the worker", 10_000);
 
-    worker = startWorker(taskQueue, codePath);
+    restart();
     const report = (await handle.result()) as RunReport;
 
     assert.equal(report.status, 'succeeded');
@@ -87,36 +117,13 @@ test('a run survives its worker being killed mid-step; finished steps run exactl
     assert.ok(long.redispatches[0]!.stallMs >= 10_000, `a stall of at least the heartbeat timeout, got ${long.redispatches[0]!.stallMs}`);
     assert.match(long.checkRedispatch ?? '', /shell is not idempotent and was dispatched 2 times/);
     assert.deepEqual(report.steps.map((s) => s.status), ['succeeded', 'succeeded', 'succeeded']);
-  } finally {
-    worker.kill('SIGINT');
-    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to stop', 15_000).catch(() =>
-      worker.kill('SIGKILL'),
-    );
-    await connection.close();
-  }
-});
+  }));
 
-test('a re-dispatch lost in turn still tells why the dispatch before it was lost: both re-dispatches are worker-lost', async () => {
-  const { codePath } = await workflowBundle();
-  const taskQueue = `durable-${randomUUID()}`;
-  const log = join(mkdtempSync(join(tmpdir(), 'dr-durable-')), 'log.txt');
-  const lines = () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : []);
-  const connection = await Connection.connect({ address: temporalAddress() });
-  const client = new Client({ connection });
-  let worker = startWorker(taskQueue, codePath);
-  const kill = async () => {
-    worker.kill('SIGKILL');
-    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to die', 5_000);
-  };
-  try {
-    const handle = await client.workflow.start('runbook', {
-      taskQueue,
-      workflowId: `durable-${randomUUID()}`,
-      args: [{ runbook: 'durable', mode: 'drill', inputs: { log, seconds: '4' } }],
-    });
+test('a re-dispatch lost in turn still tells why the dispatch before it was lost: both re-dispatches are worker-lost', () =>
+  durableRun(async ({ handle, lines, kill, restart }) => {
     await until(() => lines().includes('long-start'), 'the long step to start');
     await kill();
-    worker = startWorker(taskQueue, codePath);
+    restart();
     // The re-dispatch runs on the second worker, which found the first one gone and heartbeated so.
     await until(() => lines().filter((l) => l === 'long-start').length === 2, 'the long step to start again');
     await waitUntil(
@@ -130,7 +137,7 @@ test('a re-dispatch lost in turn still tells why the dispatch before it was lost
       { timeoutMs: 30_000, everyMs: 250 },
     );
     await kill(); // the re-dispatch is lost in turn, before it could return its finding with its result
-    worker = startWorker(taskQueue, codePath);
+    restart();
     const report = (await handle.result()) as RunReport;
 
     assert.equal(report.status, 'succeeded');
@@ -150,11 +157,4 @@ test('a re-dispatch lost in turn still tells why the dispatch before it was lost
         ['long', 'worker-lost'],
       ],
     );
-  } finally {
-    worker.kill('SIGINT');
-    await until(() => worker.exitCode !== null || worker.signalCode !== null, 'the worker to stop', 15_000).catch(() =>
-      worker.kill('SIGKILL'),
-    );
-    await connection.close();
-  }
-});
+  }));
