@@ -115,6 +115,7 @@ async function child(): Promise<void> {
     const [seconds] = await timed(() => postgresRestore({ target: option('--db', ''), backup: option('--backup', ''), jobs, noOwner: false }, quiet));
     out = { seconds, maxRssKb: 0 };
   }
+  if (flag('--timeline')) console.error(`    ours  ${at()} s  done`);
   out.maxRssKb = process.resourceUsage().maxRSS;
   process.stdout.write(JSON.stringify(out) + '\n');
 }
@@ -183,7 +184,7 @@ async function measure(s: Servers, shape: string, source: string, round: number,
       b.seed = dump + up;
     } else if (who === 'floor') [b.floor] = await timed(() => sh(`pg_dump -Fc -Z1 -f "$OUT" "$URL"`, { URL: source, OUT: file }));
     else {
-      const r = await runChild(['--child', 'backup', '--servers', servers, '--store', `ours-${shape}`, '--db', source, '--jobs', String(jobs)]);
+      const r = await runChild(['--child', 'backup', '--servers', servers, '--store', `ours-${shape}`, '--db', source, '--jobs', String(jobs), ...(timeline ? ['--timeline'] : [])]);
       [b.ours, b.oursRss, b.oursBytes, backupId] = [r.seconds, r.maxRssKb / 1024, r.bytes!, r.id!];
     }
   }
