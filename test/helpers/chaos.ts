@@ -35,8 +35,13 @@ export interface ChaosOptions {
   runs: number;
   /** Seconds the long step sleeps. */
   longSeconds: number;
-  /** How many times the worker is SIGKILLed (fewer if the runs end first). */
+  /** How many times the worker is SIGKILLed (fewer if the runs end first, unless `keepStarting`). */
   kills: number;
+  /**
+   * Start another `runs` runs whenever all have ended and kills remain. A step whose dispatch is lost
+   * MAX_DISPATCHES times in one attempt fails by design, so many kills must be spread over many runs.
+   */
+  keepStarting?: boolean;
   /** Time from the restarted worker's first poll to the next kill, drawn uniformly from this range. */
   killEveryMs: [number, number];
   /** The server is restarted right after this kill (1 = after the first); undefined: never. */
@@ -182,8 +187,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     });
     return (pollers ?? []).some((p) => p.identity?.startsWith(`${w.pid}@`));
   };
-  try {
-    for (let i = 0; i < o.runs; i++) {
+  const startRuns = async () => {
+    for (let n = 0; n < o.runs; n++) {
+      const i = runs.length;
       const dir = join(o.stateDir, `run-${i}`);
       mkdirSync(dir);
       const handle = await client.workflow.start('runbook', {
@@ -193,6 +199,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       });
       runs.push({ handle, dir });
     }
+  };
+  try {
+    await startRuns();
     // The first kill lands in the long step (a crash mid-step is the case that matters); the others
     // at random instants after the restarted worker polls again.
     let asked = 0;
@@ -219,7 +228,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
       figures.workerStartMs.total += Date.now() - started;
       figures.workerStartMs.max = Math.max(figures.workerStartMs.max, Date.now() - started);
     };
-    while (figures.kills < o.kills && !(await finished().catch(() => false))) {
+    for (;;) {
+      if (figures.kills >= o.kills) break;
+      if (await finished().catch(() => false)) {
+        if (!o.keepStarting) break;
+        await startRuns();
+        say(`${o.runs} more runs at ${at()}`);
+      }
       await killed(worker);
       figures.kills++;
       say(`kill ${figures.kills} at ${at()}`);
@@ -289,6 +304,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosFigures> {
     await killed(worker);
     await connection.close().catch(() => undefined);
   }
+  figures.runs = runs.length;
   figures.elapsedMs = Date.now() - began;
   return figures;
 }
