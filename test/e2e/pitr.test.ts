@@ -5,7 +5,7 @@
 // differential, a time is recorded mid-stream, more rows follow; the recovery (target time from the
 // incident time, approved, checked, switched over) must hold exactly the rows committed up to it,
 // and its report and `dr metrics` must give the last transaction recovered, read from the restored
-// server, against the incident time. Ports: DR_TEST_PITR_PORT (default 54443) and the next ones, as
+// server, against the incident time. Ports: DR_TEST_PITR_PORT (default 15443) and the next ones, as
 // test/integration/activities/pgbackrest/pgbackrest.test.ts (test files run one at a time).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -29,7 +29,7 @@ import { inspectRun } from '../helpers/resolved.js';
 import { stepOf, temporalAddress, testEnv, waitForProgress, type TestEnv } from '../helpers/temporal.js';
 import { waitUntil } from '../helpers/wait.js';
 
-const PORT = Number(process.env.DR_TEST_PITR_PORT || 54443);
+const PORT = Number(process.env.DR_TEST_PITR_PORT || 15443);
 const runbooksDir = resolve(import.meta.dirname, '../../runbooks');
 const scratch = mkdtempSync(join(tmpdir(), 'dr-pitr-e2e-'));
 chmodSync(scratch, 0o755); // the postgres user reaches the stanza's config and the CA file through it
@@ -85,7 +85,11 @@ const start = (input: RunInput): Promise<WorkflowHandle> => env.start(input);
 /** Waits until `step` waits for a person (failing at once should the run fail first). */
 async function waitingAt(handle: WorkflowHandle, step: string): Promise<void> {
   const p = await waitForProgress(handle, (p) => stepOf(p, step).status === 'waiting' || p.status === 'failed', STEP_WAIT_MS);
-  assert.equal(stepOf(p, step).status, 'waiting', `run ${p.status}: ${JSON.stringify(p.steps.map((s) => [s.id, s.status]))}`);
+  if (stepOf(p, step).status === 'waiting') return;
+  // Why it failed, from the report: a CI log shows only the assertion.
+  const report = (await handle.result().catch(() => undefined)) as RunReport | undefined;
+  const errors = report?.steps.filter((s) => s.status === 'failed').map((s) => `${s.id}: ${s.error ?? s.note ?? '?'}`) ?? [];
+  assert.fail(`waiting for ${step}, the run ${p.status}: ${JSON.stringify(p.steps.map((s) => [s.id, s.status]))}\n${errors.join('\n')}`);
 }
 
 /** Waits until `step` waits for a person, then answers as `by` (an approval or a completed manual step). */

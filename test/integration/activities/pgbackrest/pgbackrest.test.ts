@@ -1,9 +1,11 @@
-// pgbackrest.* against real servers: a source PostgreSQL with WAL archiving (port 54444) and
+// pgbackrest.* against real servers: a source PostgreSQL with WAL archiving and
 // pgBackRest 2.45 (Debian's) with an encrypted local repository. Rows are written continuously
 // while the base backup runs and after it; a timestamp is recorded mid-stream, the restore goes
-// to it (a new data directory, port 54444), and exactly the rows committed up to it must be there.
+// to it (a new data directory and port), and exactly the rows committed up to it must be there.
 // Then the faults: each is refused before the target directory exists, and the repository is
-// unchanged afterwards. Ports come from DR_TEST_PITR_PORT (default 54443) and the next ones.
+// unchanged afterwards. Ports come from DR_TEST_PITR_PORT (default 15443) and the next ones: below
+// Linux's ephemeral range (32768-60999), as a restored server binds its port mid-test, when an
+// outgoing connection may hold that port as its source.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,7 +22,7 @@ import { pgbackrestBackup, pgbackrestCheck, pgbackrestInfo, pgbackrestStanza } f
 import type { PgBackRestRestoreInput } from '../../../../src/activities/pgbackrest/types.js';
 import { queryRows } from '../../../helpers/pg.js';
 
-const BASE_PORT = Number(process.env.DR_TEST_PITR_PORT || 54443);
+const BASE_PORT = Number(process.env.DR_TEST_PITR_PORT || 15443);
 const scratch = mkdtempSync(join(tmpdir(), 'dr-pitr-test-'));
 chmodSync(scratch, 0o755); // the postgres user reaches the repository and config folders through it
 const supervisor = new Supervisor();
