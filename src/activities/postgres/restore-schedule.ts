@@ -2,7 +2,8 @@
 // for are done, enough sessions are free and no running item holds a conflicting lock on one of
 // its tables (ALTER TABLE takes its table alone; index builds share it). Among the ready items, the
 // one with the longest chain of work behind it goes first (its cost plus that of the longest chain
-// of items waiting on it), so what unblocks the most starts soonest. The first failure stops the
+// of items waiting on it), so what unblocks the most starts soonest; but an item that takes its
+// table alone lets ready work sharing that table go before it. The first failure stops the
 // others; the call rejects with it once all have stopped.
 
 export interface ScheduleItem {
@@ -49,6 +50,13 @@ export function runSchedule(items: ScheduleItem[], jobs: number, signal?: AbortS
   let failure: { error: unknown } | undefined;
   const conflicts = (item: ScheduleItem) =>
     item.locks.some((l) => [...running.values()].some((r) => r.locks.some((m) => m.table === l.table && (m.exclusive || l.exclusive))));
+  const ready = (item: ScheduleItem) => item.after.every((a) => done.has(a)) && !conflicts(item);
+  // An item taking its table alone waits while work sharing that table could start (work taking no
+  // table alone, so it never waits in turn and something always starts): the shared work
+  // fills every session, the exclusive item one, leaving the others idle (a foreign key's check
+  // ahead of its table's index builds did: 2.8 s on one of 2 sessions, 1 GB EasyMO).
+  const deferred = (item: ScheduleItem) =>
+    item.locks.some((l) => l.exclusive && waiting.some((o) => o.locks.some((m) => m.table === l.table) && o.locks.every((m) => !m.exclusive) && ready(o)));
 
   return new Promise<void>((resolve, reject) => {
     const settle = () => {
@@ -65,7 +73,7 @@ export function runSchedule(items: ScheduleItem[], jobs: number, signal?: AbortS
       for (let i = 0; i < waiting.length; ) {
         const item = waiting[i]!;
         const slots = Math.max(1, Math.min(item.slots, jobs));
-        if (!item.after.every((a) => done.has(a)) || conflicts(item)) {
+        if (!ready(item) || deferred(item)) {
           i++;
           continue;
         }

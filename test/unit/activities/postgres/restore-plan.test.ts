@@ -116,12 +116,12 @@ describe('restore schedule', () => {
     assert.deepEqual([rowsBig, rowsSmall, pk, idx].map((x) => x.state.started), [true, true, false, false]);
     rowsSmall.end();
     await tick();
-    // The key (exclusive) first; the index waits for it though a session is free.
-    assert.deepEqual([pk, idx].map((x) => x.state.started), [true, false]);
-    pk.end();
-    await tick();
-    assert.equal(idx.state.started, true);
+    // The index (sharing its table) before the key (taking it alone), though the key ranks higher.
+    assert.deepEqual([pk, idx].map((x) => x.state.started), [false, true]);
     idx.end();
+    await tick();
+    assert.equal(pk.state.started, true);
+    pk.end();
     await tick();
     assert.equal(fk.state.started, false, 'the key waits for the other table');
     rowsBig.end();
@@ -133,6 +133,36 @@ describe('restore schedule', () => {
     fk.end();
     await done;
     assert.ok(seen.every((r) => r.length <= 3));
+  });
+
+  test('work taking a table alone waits while work sharing it can fill the sessions (a key check after the index builds)', async () => {
+    // 1 GB EasyMO, 2 sessions: the transactions key check (2.8 s, the highest rank) ran first and
+    // alone while both index builds waited; they fill both sessions, the check follows them.
+    const table = (exclusive: boolean) => ({ table: 'transactions', exclusive });
+    const rows = item('rows', { cost: 0.55, locks: [table(false)] });
+    const fk = item('fk', { cost: 0.27, after: ['rows'], locks: [table(true), { table: 'users', exclusive: true }] });
+    const a = item('idx a', { cost: 0.18, after: ['rows'], locks: [table(false)] });
+    const b = item('idx b', { cost: 0.18, after: ['rows'], locks: [table(false)] });
+    const pkIndex = item('pk index', { cost: 0.18, after: ['rows'], locks: [table(false)] });
+    const attach = item('pk', { cost: 0, after: ['rows', 'pk index'], locks: [table(true)] });
+    const done = runSchedule([fk, a, b, pkIndex, attach, rows].map((x) => x.it), 2);
+    await tick();
+    rows.end();
+    await tick();
+    assert.deepEqual([fk, a, b, pkIndex].map((x) => x.state.started), [false, true, true, false]);
+    a.end();
+    await tick();
+    assert.deepEqual([fk, pkIndex].map((x) => x.state.started), [false, true]);
+    b.end();
+    pkIndex.end();
+    await tick();
+    // Nothing shares the table any more: the exclusive items one at a time, by rank.
+    assert.deepEqual([fk, attach].map((x) => x.state.started), [true, false]);
+    fk.end();
+    await tick();
+    assert.equal(attach.state.started, true);
+    attach.end();
+    await done;
   });
 
   test('an item of several sessions takes them all; the first failure stops the others and is the error', async () => {
