@@ -322,41 +322,69 @@ export interface SubRunContext {
  * start, an hour into a drill. Not one of `rules`: it needs the other runbooks, like runbooksExist.
  */
 export function subRunInputsMatch(runbook: Runbook, context: SubRunContext): LintIssue[] {
-  const issues: LintIssue[] = [];
   const runs = (modes: readonly Mode[]) => context.mode === undefined || modes.includes(context.mode === 'dry-run' ? 'live' : context.mode);
-  const check = (name: string, given: Record<string, unknown>, path: Path, where: string, starts: boolean, only?: string[]) => {
-    const child = context.runbooks.get(name);
-    if (child === undefined) return;
-    const declared = Object.keys(child.inputs);
-    for (const input of Object.keys(given)) {
-      if (Object.hasOwn(child.inputs, input)) continue;
-      issues.push({ level: 'error', rule: 'subRunInputsMatch', path: [...path, input], message: `Unknown input "${input}" for runbook "${name}" in ${where}; ${oneOf(declared, `runbook "${name}" declares no inputs`)}` });
-    }
-    if (!starts) return;
-    // A set-up entry limited to some environments runs only on their workers.
-    const workers = only ? context.environments.filter((e) => e.name !== undefined && only.includes(e.name)) : context.environments;
-    for (const [input, spec] of Object.entries(child.inputs)) {
-      if (!spec.required || spec.default !== undefined || own(given, input) !== undefined) continue;
-      const gives = (e: SubRunContext['environments'][number]) => own(own(e.defaults, child.id) ?? {}, input) !== undefined;
-      if (workers.every(gives)) continue;
-      const head = `Runbook "${name}" requires input "${input}", not given in ${where}`;
-      const fix = `expected inputs: { ${input}: ... } here`;
-      const giving = workers.filter(gives).map((e) => e.name ?? 'none');
-      if (giving.length === 0) {
-        const files = workers.flatMap((e) => (e.name === undefined ? [] : [e.name]));
-        const none = files.length === 0 ? '' : ` nor by the environment file${files.length === 1 ? '' : 's'} (${files.join(', ')})`;
-        issues.push({ level: 'error', rule: 'subRunInputsMatch', path, message: `${head}${none}; ${fix}` });
-        continue;
-      }
-      // Which environment a worker runs in is known only at run start, where this check is exact.
-      const failing = workers.filter((e) => !gives(e)).map((e) => (e.name === undefined ? 'without DR_ENVIRONMENT' : `in ${e.name}`));
-      const files = `the environment file${giving.length === 1 ? '' : 's'} (${giving.join(', ')}) give${giving.length === 1 ? 's' : ''}`;
-      issues.push({ level: 'warning', rule: 'subRunInputsMatch', path, message: `${head}; only ${files} it, so on a worker ${failing.join(' or ')} the sub-run fails at its start; ${fix} if it runs there` });
-    }
-  };
-  runbook.drill?.setup.forEach((entry, i) => check(entry.runbook, entry.inputs, ['drill', 'setup', i, 'inputs'], 'the drill set-up', runs(['drill']), entry.environments));
+  const issues: LintIssue[] = [];
+  runbook.drill?.setup.forEach((entry, i) =>
+    issues.push(...runInputsMatch({ name: entry.runbook, given: entry.inputs, path: ['drill', 'setup', i, 'inputs'], where: 'the drill set-up', starts: runs(['drill']), only: entry.environments }, context)),
+  );
   for (const { step, path } of visits(runbook)) {
-    if (step.action.kind === 'runbook') check(step.action.id, step.action.inputs, [...path, 'runbook', 'inputs'], `step "${step.id}"`, runs(step.modes));
+    if (step.action.kind === 'runbook') {
+      issues.push(...runInputsMatch({ name: step.action.id, given: step.action.inputs, path: [...path, 'runbook', 'inputs'], where: `step "${step.id}"`, starts: runs(step.modes) }, context));
+    }
+  }
+  return issues;
+}
+
+/**
+ * The same for the runs schedules.yaml starts (`runbook:` entries; `workflow:` ones start no
+ * runbook): each names a runbook of the folder, with inputs it declares and every one it requires,
+ * found wrong here rather than by a failed backup at 2 a.m.
+ */
+export function scheduleInputsMatch(entries: ReadonlyArray<{ id: string; runbook?: string; inputs: Record<string, unknown> }>, context: SubRunContext): LintIssue[] {
+  return entries.flatMap((entry, i) => {
+    if (entry.runbook === undefined) return [];
+    if (!context.runbooks.has(entry.runbook)) {
+      const known = [...new Set([...context.runbooks.values()].map((r) => r.id))].sort();
+      return [{ level: 'error' as const, rule: 'subRunInputsMatch', path: ['schedules', i, 'runbook'], message: `Unknown runbook "${entry.runbook}" in schedule "${entry.id}"; ${oneOf(known, 'the folder has no runbooks')}` }];
+    }
+    return runInputsMatch({ name: entry.runbook, given: entry.inputs, path: ['schedules', i, 'inputs'], where: `schedule "${entry.id}"`, starts: true }, context);
+  });
+}
+
+/** One run a runbook or schedule starts: names it does not declare, and required inputs nothing gives. */
+function runInputsMatch(
+  run: { name: string; given: Record<string, unknown>; path: Path; where: string; starts: boolean; only?: string[] },
+  context: SubRunContext,
+): LintIssue[] {
+  const { name, given, path, where } = run;
+  const child = context.runbooks.get(name);
+  if (child === undefined) return [];
+  const issues: LintIssue[] = [];
+  const declared = Object.keys(child.inputs);
+  for (const input of Object.keys(given)) {
+    if (Object.hasOwn(child.inputs, input)) continue;
+    issues.push({ level: 'error', rule: 'subRunInputsMatch', path: [...path, input], message: `Unknown input "${input}" for runbook "${name}" in ${where}; ${oneOf(declared, `runbook "${name}" declares no inputs`)}` });
+  }
+  if (!run.starts) return issues;
+  // A set-up entry limited to some environments runs only on their workers.
+  const workers = run.only ? context.environments.filter((e) => e.name !== undefined && run.only!.includes(e.name)) : context.environments;
+  for (const [input, spec] of Object.entries(child.inputs)) {
+    if (!spec.required || spec.default !== undefined || own(given, input) !== undefined) continue;
+    const gives = (e: SubRunContext['environments'][number]) => own(own(e.defaults, child.id) ?? {}, input) !== undefined;
+    if (workers.every(gives)) continue;
+    const head = `Runbook "${name}" requires input "${input}", not given in ${where}`;
+    const fix = `expected inputs: { ${input}: ... } here`;
+    const giving = workers.filter(gives).map((e) => e.name ?? 'none');
+    if (giving.length === 0) {
+      const files = workers.flatMap((e) => (e.name === undefined ? [] : [e.name]));
+      const none = files.length === 0 ? '' : ` nor by the environment file${files.length === 1 ? '' : 's'} (${files.join(', ')})`;
+      issues.push({ level: 'error', rule: 'subRunInputsMatch', path, message: `${head}${none}; ${fix}` });
+      continue;
+    }
+    // Which environment a worker runs in is known only at run start, where this check is exact.
+    const failing = workers.filter((e) => !gives(e)).map((e) => (e.name === undefined ? 'without DR_ENVIRONMENT' : `in ${e.name}`));
+    const files = `the environment file${giving.length === 1 ? '' : 's'} (${giving.join(', ')}) give${giving.length === 1 ? 's' : ''}`;
+    issues.push({ level: 'warning', rule: 'subRunInputsMatch', path, message: `${head}; only ${files} it, so on a worker ${failing.join(' or ')} the sub-run fails at its start; ${fix} if it runs there` });
   }
   return issues;
 }

@@ -6,7 +6,7 @@ import { declaredId, NOT_RUNBOOKS, PEOPLE_FILE } from '../../activities/load.js'
 import { ENVIRONMENTS_DIR, parseEnvironment } from '../../runbook/environment.js';
 import { parsePeople } from '../../runbook/people.js';
 import { parseSchedules } from '../../runbook/schedules.js';
-import type { NamedRunbook, SubRunContext } from '../../runbook/lint.js';
+import { scheduleInputsMatch, type NamedRunbook, type SubRunContext } from '../../runbook/lint.js';
 import { formatIssue, parseRunbook, parseRunbookInputs } from '../../runbook/load.js';
 import { loadParsers } from '../../safety/index.js';
 import { classifyRunbook } from '../../safety/steps.js';
@@ -62,13 +62,6 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
     errors += people.errors.length;
     roles = people.value?.roles ?? {};
   }
-  const schedulesPath = join(dir, 'schedules.yaml');
-  if (existsSync(schedulesPath)) {
-    const schedules = parseSchedules(await readFile(schedulesPath, 'utf8'), relative(process.cwd(), schedulesPath));
-    for (const issue of [...schedules.errors, ...schedules.warnings]) ctx.print(formatIssue(issue));
-    errors += schedules.errors.length;
-    if (schedules.errors.length === 0) ctx.print(`ok ${relative(process.cwd(), schedulesPath)} (schedules)`);
-  }
   const ids = new Map<string, string>();
   const declared = new Map<string, string[]>();
   await loadParsers();
@@ -79,6 +72,18 @@ export async function validate(ctx: CommandContext, dir = ctx.config.runbooksDir
     all.filter(isEnvironment).map(async (path) => ({ path, parsed: parseEnvironment(await readFile(path, 'utf8'), relative(process.cwd(), path)) })),
   );
   const subRuns = subRunContext(dir, files, texts, environments);
+  const schedulesPath = join(dir, 'schedules.yaml');
+  if (existsSync(schedulesPath)) {
+    const schedules = parseSchedules(await readFile(schedulesPath, 'utf8'), relative(process.cwd(), schedulesPath));
+    // The runs it starts, as sub-runs are checked: runbooks of this folder, their inputs.
+    const runs = scheduleInputsMatch(schedules.schedules?.schedules ?? [], subRuns).map((issue) => schedules.locate(issue));
+    const found = [...schedules.errors, ...schedules.warnings, ...runs];
+    for (const issue of found) ctx.print(formatIssue(issue));
+    const failed = found.filter((i) => i.level === 'error').length;
+    errors += failed;
+    warnings += found.length - failed;
+    if (failed === 0) ctx.print(`ok ${relative(process.cwd(), schedulesPath)} (schedules)`);
+  }
   for (const path of files) {
     const name = relative(process.cwd(), path);
     const result = parseRunbook(texts.get(path)!, name, { roles, classify: classifyRunbook, runbookIds, subRuns });

@@ -129,6 +129,25 @@ test('dr validate checks a folder: ok for the fixtures, file:line errors otherwi
   assert.match(inputs.stdout, /(^|\/)loss\.yaml:6 steps\[0\]\.runbook\.inputs\.targte: Unknown input "targte" for runbook "restore" in step "restore"; expected one of: target, backup\n/m);
   assert.match(inputs.stdout, /(^|\/)loss\.yaml:6 steps\[0\]\.runbook\.inputs: Runbook "restore" requires input "target", not given in step "restore"; expected inputs: \{ target: \.\.\. \} here\n/m);
   assert.equal(inputs.stderr, 'dr: 2 runbook(s), 2 error(s), 0 warning(s)\n');
+  // So is what schedules.yaml hands the runbooks it starts: a typo shows here, not in a failed 2 a.m. backup.
+  writeFileSync(join(sub, 'loss.yaml'), 'id: loss\ntitle: Loss\nsteps:\n  - id: a\n    wait: 1s\n');
+  writeFileSync(
+    join(sub, 'schedules.yaml'),
+    [
+      'schedules:',
+      '  - { id: nightly, cron: "0 2 * * *", runbook: restore, mode: live, inputs: { targte: x } }',
+      '  - { id: weekly, cron: "0 3 * * SUN", runbook: restor, mode: drill }',
+      '  - { id: fine, cron: "0 4 * * *", runbook: restore, mode: drill, inputs: { target: x } }',
+      '  - { id: typed, cron: "0 5 * * *", workflow: databaseBackup, mode: live }',
+      '',
+    ].join('\n'),
+  );
+  const scheduled = await dr(['validate', sub], env);
+  assert.equal(scheduled.code, 1, scheduled.stdout);
+  assert.match(scheduled.stdout, /(^|\/)schedules\.yaml:2 schedules\[0\]\.inputs\.targte: Unknown input "targte" for runbook "restore" in schedule "nightly"; expected one of: target, backup\n/m);
+  assert.match(scheduled.stdout, /(^|\/)schedules\.yaml:2 schedules\[0\]\.inputs: Runbook "restore" requires input "target", not given in schedule "nightly"; expected inputs: \{ target: \.\.\. \} here\n/m);
+  assert.match(scheduled.stdout, /(^|\/)schedules\.yaml:3 schedules\[1\]\.runbook: Unknown runbook "restor" in schedule "weekly"; expected one of: loss, restore\n/m);
+  assert.equal(scheduled.stderr, 'dr: 2 runbook(s), 3 error(s), 0 warning(s)\n');
 });
 
 test('dr start --no-setup: a drill without its set-up; without the flag, the set-up runs first', async () => {
