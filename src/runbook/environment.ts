@@ -3,6 +3,7 @@
 // references), so a scenario starts from `{"mode": "drill"}` wherever the environment says how.
 // A run's own inputs win over these, and these over the runbook's defaults.
 import { parseDocument } from 'yaml';
+import { formatIssue, parseYaml } from './load.js';
 import { z } from 'zod';
 import type { Mode, Runbook } from './model.js';
 import { flattenSteps } from './plan.js';
@@ -20,13 +21,11 @@ const environmentSchema = z.record(
 /** Runbook id → input name → default. */
 export type EnvironmentDefaults = z.output<typeof environmentSchema>;
 
-/** Parses an environment file; errors name the file (and line, for YAML errors). */
+/** Parses an environment file; each error names the file, the line and the field. An empty file gives no defaults. */
 export function parseEnvironment(text: string, file: string): { defaults: EnvironmentDefaults; errors: string[] } {
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) return { defaults: {}, errors: doc.errors.map((e) => `${file}:${e.linePos?.[0]?.line ?? '?'} ${e.message}`) };
-  const parsed = environmentSchema.safeParse(doc.toJS() ?? {});
-  if (!parsed.success) return { defaults: {}, errors: parsed.error.issues.map((i) => `${file} ${i.path.join('.') || '(top)'}: ${i.message}`) };
-  return { defaults: parsed.data, errors: [] };
+  if (parseDocument(text).contents === null) return { defaults: {}, errors: [] };
+  const parsed = parseYaml(text, file, environmentSchema, 'a map of runbook id to input defaults');
+  return { defaults: parsed.value ?? {}, errors: parsed.errors.map(formatIssue) };
 }
 
 /** The inputs a run of `runbook` in `mode` reads: referenced by a step that runs in that mode. */

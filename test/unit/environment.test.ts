@@ -57,7 +57,7 @@ describe('environments', () => {
       message: 'environments/typo.yaml loss: unknown input(s) ulr; expected one of: url, admin, live_only',
     });
     await assert.rejects(loadRunbook({ id: 'loss' }, { dir, environment: 'staging' }), /DR_ENVIRONMENT is "staging" but .*environments\/staging\.yaml cannot be read \(ENOENT\)/);
-    assert.deepEqual(parseEnvironment('loss: [1, 2]\n', 'e.yaml').errors, ['e.yaml loss: Expected the inputs of one runbook, like { database_url: env:DEMO_DATABASE_URL }']);
+    assert.deepEqual(parseEnvironment('loss: [1, 2]\n', 'e.yaml').errors, ['e.yaml:1 loss: Expected the inputs of one runbook, like { database_url: env:DEMO_DATABASE_URL }']);
   });
 
   test('the local environment file matches the built-in runbooks', async () => {
