@@ -347,13 +347,13 @@ export function scheduleInputsMatch(entries: ReadonlyArray<{ id: string; runbook
       const known = [...new Set([...context.runbooks.values()].map((r) => r.id))].sort();
       return [{ level: 'error' as const, rule: 'subRunInputsMatch', path: ['schedules', i, 'runbook'], message: `Unknown runbook "${entry.runbook}" in schedule "${entry.id}"; ${oneOf(known, 'the folder has no runbooks')}` }];
     }
-    return runInputsMatch({ name: entry.runbook, given: entry.inputs, path: ['schedules', i, 'inputs'], where: `schedule "${entry.id}"`, starts: true }, context);
+    return runInputsMatch({ name: entry.runbook, given: entry.inputs, path: ['schedules', i, 'inputs'], where: `schedule "${entry.id}"`, starts: true, run: 'scheduled run' }, context);
   });
 }
 
 /** One run a runbook or schedule starts: names it does not declare, and required inputs nothing gives. */
 function runInputsMatch(
-  run: { name: string; given: Record<string, unknown>; path: Path; where: string; starts: boolean; only?: string[] },
+  run: { name: string; given: Record<string, unknown>; path: Path; where: string; starts: boolean; only?: string[]; run?: string },
   context: SubRunContext,
 ): LintIssue[] {
   const { name, given, path, where } = run;
@@ -384,7 +384,7 @@ function runInputsMatch(
     // Which environment a worker runs in is known only at run start, where this check is exact.
     const failing = workers.filter((e) => !gives(e)).map((e) => (e.name === undefined ? 'without DR_ENVIRONMENT' : `in ${e.name}`));
     const files = `the environment file${giving.length === 1 ? '' : 's'} (${giving.join(', ')}) give${giving.length === 1 ? 's' : ''}`;
-    issues.push({ level: 'warning', rule: 'subRunInputsMatch', path, message: `${head}; only ${files} it, so on a worker ${failing.join(' or ')} the sub-run fails at its start; ${fix} if it runs there` });
+    issues.push({ level: 'warning', rule: 'subRunInputsMatch', path, message: `${head}; only ${files} it, so on a worker ${failing.join(' or ')} the ${run.run ?? 'sub-run'} fails at its start; ${fix} if it runs there` });
   }
   return issues;
 }

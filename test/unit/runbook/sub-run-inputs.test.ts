@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatPath, namedRunbooks, type SubRunContext } from '../../../src/runbook/lint.js';
+import { formatPath, namedRunbooks, scheduleInputsMatch, type SubRunContext } from '../../../src/runbook/lint.js';
 import { formatIssue, parseRunbook, parseRunbookInputs } from '../../../src/runbook/load.js';
 import type { Mode } from '../../../src/runbook/model.js';
 
@@ -110,5 +110,31 @@ describe('parseRunbookInputs and namedRunbooks', () => {
   test('the runbooks a runbook names, each once', () => {
     const { runbook } = parseRunbook(parent('    - demo-setup\n    - { runbook: plain }\n    - demo-setup'), 'loss.yaml');
     assert.deepEqual(namedRunbooks(runbook!), ['demo-setup', 'plain', 'database-restore']);
+  });
+});
+
+describe('scheduleInputsMatch: the runs schedules.yaml starts', () => {
+  const check = (entries: Parameters<typeof scheduleInputsMatch>[0], environments = none) =>
+    scheduleInputsMatch(entries, { runbooks, environments }).map((i) => `${i.level} ${formatPath(i.path)}: ${i.message}`);
+
+  test('a runbook of the folder, by id or file name, with the inputs it declares and requires', () => {
+    assert.deepEqual(check([{ id: 'a', runbook: 'database-restore', inputs: { target: 'env:X' } }, { id: 'b', runbook: 'restore-by-file', inputs: { target: 'env:X', backup: 'b1' } }]), []);
+    // A workflow entry starts no runbook.
+    assert.deepEqual(check([{ id: 'w', inputs: { anything: 1 } }]), []);
+  });
+
+  test('an unknown runbook, an unknown input, a required one missing', () => {
+    assert.deepEqual(check([{ id: 'nightly', runbook: 'database-restor', inputs: {} }, { id: 'weekly', runbook: 'database-restore', inputs: { targte: 'x' } }]), [
+      'error schedules[0].runbook: Unknown runbook "database-restor" in schedule "nightly"; expected one of: database-restore, demo-setup, plain',
+      'error schedules[1].inputs.targte: Unknown input "targte" for runbook "database-restore" in schedule "weekly"; expected one of: target, backup, tables',
+      'error schedules[1].inputs: Runbook "database-restore" requires input "target", not given in schedule "weekly"; expected inputs: { target: ... } here',
+    ]);
+  });
+
+  test('a required input only some environment files give: a warning naming the workers that would fail it', () => {
+    assert.deepEqual(check([{ id: 'nightly', runbook: 'database-restore', inputs: {} }], [...none, local, staging]), [
+      'warning schedules[0].inputs: Runbook "database-restore" requires input "target", not given in schedule "nightly"; only the environment file (local) gives it, so on a worker without DR_ENVIRONMENT or in staging the scheduled run fails at its start; expected inputs: { target: ... } here if it runs there',
+    ]);
+    assert.deepEqual(check([{ id: 'nightly', runbook: 'database-restore', inputs: {} }], [local]), []);
   });
 });
