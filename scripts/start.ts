@@ -17,6 +17,7 @@ import { TEMPORAL_SERVER_VERSION, ensureTemporalServer, ensureTemporalUi } from 
 import { startTemporalCluster, type TemporalCluster } from './lib/temporal-cluster.js';
 import { startTemporal, type TemporalServer } from './lib/temporal-server.js';
 import { REPO_ROOT, say, waitUntil } from './lib/util.js';
+import { workerCommand } from './lib/worker-command.js';
 
 const USAGE = `Usage: npm start [-- --cluster] [-- --no-postgres] [-- --with-s3] [-- --with-redis] [-- --with-kafka] [-- --no-worker]
 
@@ -192,9 +193,10 @@ async function main(): Promise<void> {
             }
           : {}),
       };
-      say('starting the worker (node --import tsx src/worker.ts) ...');
-      worker = supervisor.spawn('worker', process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-        env,
+      const command = await workerCommand(stateDir);
+      say(`starting the worker (${command.shown}) ...`);
+      worker = supervisor.spawn('worker', process.execPath, command.args, {
+        env: { ...env, ...command.env },
         cwd: REPO_ROOT,
         logFile: join(stateDir, 'worker.log'),
         echo: true,
@@ -228,7 +230,7 @@ const CHILD_CMD: Record<string, string | undefined> = {
   temporal: 'start-dev',
   'temporal-ui': 'ui-server',
   'temporal-postgres': undefined,
-  worker: 'src/worker.ts',
+  worker: 'src/worker.', // dist/src/worker.js, or src/worker.ts through tsx
   codec: 'codec-server',
   postgres: undefined,
   s3: 'versitygw',

@@ -12,8 +12,8 @@ import { startRunGauges } from './observability/run-gauges.js';
 import { installRuntime, metricsUrl } from './observability/runtime.js';
 import { connectionOptions, describeConnection } from './temporal/connection.js';
 
-/** Path of the workflow entry the worker bundles. */
-export const workflowsPath = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+/** Path of the workflow entry the worker bundles (its compiled twin when the worker runs from dist/). */
+export const workflowsPath = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './workflows/index.ts' : './workflows/index.js', import.meta.url));
 
 /** A worker and the connection it owns. */
 export interface DrWorker {
