@@ -1,16 +1,29 @@
 // Prebuilds the workflow bundle (what the worker otherwise bundles at every start, in seconds) so a
 // container starts polling at once: `node --import tsx scripts/bundle-workflows.ts dist/workflow-bundle.js`, then
-// run the worker with DR_WORKFLOW_BUNDLE=dist/workflow-bundle.js. The Dockerfile does this.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// run the worker with DR_WORKFLOW_BUNDLE=dist/workflow-bundle.js. The Dockerfile does this; `npm start`
+// (scripts/lib/worker-command.ts) and the tests' worker processes (test/helpers/temporal.ts) call
+// writeWorkflowBundle for bundles they cache. Standalone: the Dockerfile copies this file alone.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
-const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
-const started = Date.now();
-const { code } = await bundleWorkflowCode({
-  workflowsPath: resolve(import.meta.dirname, '../src/workflows/index.ts'),
-  logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
-});
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, code);
-console.log(`workflow bundle: ${out} (${(code.length / 1024 / 1024).toFixed(2)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+/** Bundles src/workflows into `out`, written whole or not at all; returns its size in bytes. */
+export async function writeWorkflowBundle(out: string): Promise<number> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: resolve(import.meta.dirname, '../src/workflows/index.ts'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
+  });
+  mkdirSync(dirname(out), { recursive: true });
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, code);
+  renameSync(tmp, out);
+  return code.length;
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const out = resolve(process.argv[2] ?? 'dist/workflow-bundle.js');
+  const started = Date.now();
+  const bytes = await writeWorkflowBundle(out);
+  console.log(`workflow bundle: ${out} (${(bytes / 1024 / 1024).toFixed(2)} MB in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}

@@ -4,10 +4,10 @@
 // of the worker over 3 drills on the local stack: 455 MB under tsx bundling at start, 354 MB with
 // a prebuilt bundle, 293 MB compiled with one (BENCHMARKS.md).
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { buildCli, STAMP, staleReason } from '../build-cli.mjs';
+import { writeWorkflowBundle } from '../bundle-workflows.js';
 import { REPO_ROOT, say } from './util.js';
 
 export interface WorkerCommand {
@@ -19,7 +19,6 @@ export interface WorkerCommand {
 }
 
 const TSX: WorkerCommand = { args: ['--import', 'tsx', 'src/worker.ts'], env: {}, shown: 'node --import tsx src/worker.ts' };
-const quiet = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 
 /** The worker's command; `stateDir` keeps the bundle. A DR_WORKFLOW_BUNDLE already set is used as it is. */
 export async function workerCommand(stateDir: string): Promise<WorkerCommand> {
@@ -36,11 +35,7 @@ export async function workerCommand(stateDir: string): Promise<WorkerCommand> {
   const name = `workflows-${createHash('sha1').update(readFileSync(STAMP)).digest('hex').slice(0, 16)}.js`;
   const codePath = join(dir, name);
   if (!existsSync(codePath)) {
-    const { code } = await bundleWorkflowCode({ workflowsPath: join(REPO_ROOT, 'src', 'workflows', 'index.ts'), logger: quiet });
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${codePath}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, codePath);
+    await writeWorkflowBundle(codePath);
     // Bundles of older sources are never used again.
     for (const old of readdirSync(dir)) if (old !== name) rmSync(join(dir, old), { force: true });
   }

@@ -1,14 +1,14 @@
 // Workflow tests run on the real Temporal dev server that `npm test` starts (TEMPORAL_ADDRESS),
 // each test file with its own task queue and an in-process worker over the fixture runbooks.
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities, type Activities } from '../../src/activities/index.js';
 import { loadConfig } from '../../src/config.js';
 import { progressQuery, type Progress, type RunInput } from '../../src/workflows/messages.js';
-import { workflowsPath } from '../../src/worker.js';
+import { writeWorkflowBundle } from '../../scripts/bundle-workflows.js';
 import { temporalAddress } from './services.js';
 import { waitUntil } from './wait.js';
 
@@ -25,11 +25,7 @@ export async function workflowBundle(): Promise<{ codePath: string }> {
   }
   const cacheDir = resolve(import.meta.dirname, '../../.state/test-bundles');
   const codePath = join(cacheDir, `workflows-${hash.digest('hex').slice(0, 16)}.js`);
-  if (!existsSync(codePath)) {
-    const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
-    mkdirSync(cacheDir, { recursive: true });
-    writeFileSync(codePath, code);
-  }
+  if (!existsSync(codePath)) await writeWorkflowBundle(codePath);
   return { codePath };
 }
 
@@ -42,7 +38,6 @@ function quietRuntime(): void {
   }
 }
 
-const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error };
 
 export interface TestEnv {
   client: Client;
