@@ -2,8 +2,8 @@
 # The easymo-dr worker (and the `dr` CLI, and `dr codec-server`) as a small, non-root image:
 #   docker build -t easymo-dr .        (docker compose builds it for the `worker` service)
 # Stage 1 installs the production dependencies, prebuilds the workflow bundle (so the worker
-# starts polling at once) and compiles the CLI; stage 2 is node:20-slim with those, the sources and
-# the runbooks.
+# starts polling at once) and compiles src/ to dist/src (the worker and the CLI run that JavaScript,
+# not TypeScript through tsx); stage 2 is node:20-slim with those, the sources and the runbooks.
 
 FROM node:20-slim AS build
 WORKDIR /app
@@ -15,7 +15,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY scripts/bundle-workflows.ts ./scripts/bundle-workflows.ts
 RUN node --import tsx scripts/bundle-workflows.ts /app/dist/workflow-bundle.js
-# The `dr` CLI as JavaScript (dist/src), so it starts without compiling TypeScript on each call.
+# The worker and the `dr` CLI as JavaScript (dist/src): no tsx loader in the worker (about 60 MB of
+# its peak RSS, BENCHMARKS.md), and no TypeScript compiled on each `dr` call.
 RUN node scripts/build-cli.mjs
 
 FROM node:20-slim
@@ -45,4 +46,4 @@ EXPOSE 9464 8888
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.DR_METRICS_PORT || 9464) + '/metrics').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "--import", "tsx", "src/worker.ts"]
+CMD ["node", "dist/src/worker.js"]

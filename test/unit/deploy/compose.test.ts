@@ -231,6 +231,7 @@ describe('Dockerfile and build context', () => {
     const users = [...dockerfile.matchAll(/^USER (\S+)/gm)].map((m) => m[1]);
     assert.deepEqual(users, ['node']);
     assert.match(dockerfile, /^HEALTHCHECK /m);
-    assert.match(dockerfile, /^CMD \["node", "--import", "tsx", "src\/worker\.ts"\]/m);
+    assert.match(dockerfile, /^RUN node scripts\/build-cli\.mjs$/m);
+    assert.match(dockerfile, /^CMD \["node", "dist\/src\/worker\.js"\]/m);
   });
 });
