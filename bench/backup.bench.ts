@@ -14,8 +14,9 @@
 //   seed,  restore:  download, gunzip to a file, psql < file (the seed's restore-automation.sh)
 //   floor, restore:  pg_restore -j<jobs> from the floor's local file
 //   ours,  restore:  postgres.restore from the S3 server (download + sha256 check, scheduled restore)
-// Ours runs in a fresh Node process each time, which reports its time and peak RSS (getrusage
-// maxrss): the worker's share of a backup or restore. Ratios are per round; the table shows medians.
+// Ours runs in a fresh Node process each time (bench/backup-child.mjs, the activities compiled in
+// dist/src as the worker runs them, rebuilt first when a source changed), which reports its time and
+// peak RSS (getrusage maxrss): the worker's share of a backup or restore. Ratios are per round; the table shows medians.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -23,9 +24,8 @@ import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { postgresBackup } from '../src/activities/postgres/backup.js';
-import { postgresRestore } from '../src/activities/postgres/restore.js';
 import { S3BackupStore } from '../src/activities/storage/s3-store.js';
+import { buildCli, staleReason } from '../scripts/build-cli.mjs';
 import { startPostgres } from '../scripts/lib/postgres.js';
 import { Supervisor } from '../scripts/lib/process.js';
 import { startS3 } from '../scripts/lib/s3.js';
@@ -87,42 +87,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** One backup or restore in this (fresh) process; prints its time and peak RSS. */
-async function child(): Promise<void> {
-  const s = JSON.parse(option('--servers', '{}')) as Servers;
-  const st = store(s, option('--store', 'ours'));
-  // --timeline: each change of phase (a restore's: which items of its schedule run) and when the
-  // first bytes moved, on stderr.
-  let last = '';
-  let moved = false;
-  const t0 = performance.now();
-  const at = () => ((performance.now() - t0) / 1000).toFixed(2).padStart(6);
-  const heartbeat = (details?: unknown) => {
-    const { phase = '', bytes = 0 } = (details ?? {}) as { phase?: string; bytes?: number };
-    if (phase !== last) console.error(`    ours  ${at()} s  ${(last = phase)}`);
-    if (!moved && bytes > 0) {
-      moved = true;
-      console.error(`    ours  ${at()} s  first bytes (${bytes} B)`);
-    }
-  };
-  const quiet = flag('--timeline') ? { store: st, heartbeat, heartbeatEveryMs: 50 } : { store: st, heartbeat: () => undefined };
-  const jobs = Number(option('--jobs', '2'));
-  let out: ChildResult;
-  if (option('--child', '') === 'backup') {
-    const [seconds, made] = await timed(() => postgresBackup({ connection: option('--db', ''), prefix: 'daily', format: 'custom', jobs, compression: 1 }, quiet));
-    out = { seconds, id: made.id, bytes: made.bytes, maxRssKb: 0 };
-  } else {
-    const [seconds] = await timed(() => postgresRestore({ target: option('--db', ''), backup: option('--backup', ''), jobs, noOwner: false }, quiet));
-    out = { seconds, maxRssKb: 0 };
-  }
-  if (flag('--timeline')) console.error(`    ours  ${at()} s  done`);
-  out.maxRssKb = process.resourceUsage().maxRSS;
-  process.stdout.write(JSON.stringify(out) + '\n');
-}
-
 function runChild(extra: string[]): Promise<ChildResult> {
   return new Promise((done, reject) => {
-    const c = spawn(process.execPath, ['--import', 'tsx', 'bench/backup.bench.ts', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, ['bench/backup-child.mjs', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (b: Buffer) => (out += b.toString()));
     c.on('close', (code) => (code === 0 ? done(JSON.parse(out.trim().split('\n').pop()!) as ChildResult) : reject(new Error(`child exited ${code}`))));
@@ -221,6 +188,8 @@ async function measure(s: Servers, shape: string, source: string, round: number,
 }
 
 async function main(): Promise<void> {
+  // The child runs dist/src: compile it first when a source changed, as `dr` and `npm start` do.
+  if (staleReason()) await buildCli();
   const size = parseSize(option('--size', '100MB'));
   const shapes = option('--shapes', 'pgbench,easymo').split(',');
   const rounds = Number(option('--rounds', '3'));
@@ -278,5 +247,4 @@ async function main(): Promise<void> {
   }
 }
 
-if (flag('--child')) await child();
-else await main();
+await main();
