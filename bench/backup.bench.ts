@@ -16,10 +16,11 @@
 //   ours,  restore:  postgres.restore from the S3 server (download + sha256 check, scheduled restore)
 // Ours runs in a fresh Node process each time (bench/backup-child.mjs, the activities compiled in
 // dist/src as the worker runs them, rebuilt first when a source changed), which reports its time and
-// peak RSS (getrusage maxrss): the worker's share of a backup or restore. Ratios are per round; the table shows medians.
+// peak RSS (getrusage maxrss) and CPU (its own, its tools', the S3 server's while it ran): the
+// worker's share of a backup or restore and what it costs the machine. Ratios are per round; the table shows medians.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +43,11 @@ interface Servers {
 interface ChildResult {
   seconds: number;
   maxRssKb: number;
+  /** CPU of the child's Node process, and of the tools it ran (pg_dump, pg_restore, psql). */
+  cpuMs: number;
+  toolsCpuMs: number;
+  /** CPU of the S3 server while the child ran (set here). */
+  s3CpuMs: number;
   id?: string;
   bytes?: number;
 }
@@ -87,12 +93,27 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+/** User + system CPU of process `pid` so far, in ms (/proc/<pid>/stat). */
+function cpuOf(pid: number | undefined): number {
+  if (!pid) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(stat[11]) + Number(stat[12])) * (1000 / CLOCK_TICKS);
+}
+let s3Pid: number | undefined;
+/** CPU of this process's children that ended and were waited for (the floor's pg_dump / pg_restore), in ms. */
+function childrenCpu(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(stat[13]) + Number(stat[14])) * (1000 / CLOCK_TICKS);
+}
+
 function runChild(extra: string[]): Promise<ChildResult> {
+  const s3Before = cpuOf(s3Pid);
   return new Promise((done, reject) => {
     const c = spawn(process.execPath, ['bench/backup-child.mjs', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     c.stdout.on('data', (b: Buffer) => (out += b.toString()));
-    c.on('close', (code) => (code === 0 ? done(JSON.parse(out.trim().split('\n').pop()!) as ChildResult) : reject(new Error(`child exited ${code}`))));
+    c.on('close', (code) => (code === 0 ? done({ ...(JSON.parse(out.trim().split('\n').pop()!) as ChildResult), s3CpuMs: cpuOf(s3Pid) - s3Before }) : reject(new Error(`child exited ${code}`))));
   });
 }
 
@@ -102,9 +123,17 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
+/** Seconds of CPU while ours ran: its Node process, the PostgreSQL tools it ran, the S3 server. */
+interface Cpu {
+  node: number;
+  tools: number;
+  s3: number;
+}
+const cpuOfChild = (c: ChildResult): Cpu => ({ node: c.cpuMs / 1000, tools: c.toolsCpuMs / 1000, s3: c.s3CpuMs / 1000 });
+
 interface Round {
-  backup: { seed?: number; floor: number; ours: number; oursRss: number; oursBytes: number };
-  restore: { seed?: number; floor: number; ours: number; oursRss: number };
+  backup: { seed?: number; floor: number; ours: number; oursRss: number; oursBytes: number; oursCpu: Cpu; floorToolsCpu: number };
+  restore: { seed?: number; floor: number; ours: number; oursRss: number; oursCpu: Cpu; floorToolsCpu: number };
 }
 
 async function makeShape(s: Servers, shape: string, size: number): Promise<string> {
@@ -149,10 +178,14 @@ async function measure(s: Servers, shape: string, source: string, round: number,
       const [dump] = await timed(() => sh(`pg_dump "$URL" | gzip > "$OUT"`, { URL: source, OUT: seedFile }));
       const [up] = await timed(() => seedStore.put('daily/seed.sql.gz', createReadStream(seedFile)));
       b.seed = dump + up;
-    } else if (who === 'floor') [b.floor] = await timed(() => sh(`pg_dump -Fc -Z1 -f "$OUT" "$URL"`, { URL: source, OUT: file }));
+    } else if (who === 'floor') {
+      const before = childrenCpu();
+      [b.floor] = await timed(() => sh(`pg_dump -Fc -Z1 -f "$OUT" "$URL"`, { URL: source, OUT: file }));
+      b.floorToolsCpu = (childrenCpu() - before) / 1000;
+    }
     else {
       const r = await runChild(['--child', 'backup', '--servers', servers, '--store', `ours-${shape}`, '--db', source, '--jobs', String(jobs), ...(timeline ? ['--timeline'] : [])]);
-      [b.ours, b.oursRss, b.oursBytes, backupId] = [r.seconds, r.maxRssKb / 1024, r.bytes!, r.id!];
+      [b.ours, b.oursRss, b.oursBytes, b.oursCpu, backupId] = [r.seconds, r.maxRssKb / 1024, r.bytes!, cpuOfChild(r), r.id!];
     }
   }
   const r: Partial<Round['restore']> = {};
@@ -168,13 +201,15 @@ async function measure(s: Servers, shape: string, source: string, round: number,
       });
       rmSync(unpacked, { force: true });
     } else if (who === 'floor') {
+      const before = childrenCpu();
       [r.floor] = await timed(async () => {
         if (timeline) await floorTimeline(jobs, target, file);
         else sh(`pg_restore -j${jobs} -d "$URL" "$IN"`, { URL: target, IN: file });
       });
+      r.floorToolsCpu = (childrenCpu() - before) / 1000;
     } else {
       const c = await runChild(['--child', 'restore', '--servers', servers, '--store', `ours-${shape}`, '--db', target, '--backup', backupId, '--jobs', String(jobs), ...(timeline ? ['--timeline'] : [])]);
-      [r.ours, r.oursRss] = [c.seconds, c.maxRssKb / 1024];
+      [r.ours, r.oursRss, r.oursCpu] = [c.seconds, c.maxRssKb / 1024, cpuOfChild(c)];
     }
     if (who !== 'seed') {
       // Same rows as the source, or the figure means nothing.
@@ -204,6 +239,7 @@ async function main(): Promise<void> {
       startS3({ dataDir: join(work, 's3'), port: Number(option('--s3-port', '0')) || (await freePort()), buckets: ['bench'], supervisor: sup, fresh: true }),
     ]);
     const s: Servers = { pgUrl: pg.url, s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey } };
+    s3Pid = s3.child.pid;
     console.log(`${cpus().length} cores, load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim()}, ${execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim()}, jobs ${jobs}`);
     const lines: string[] = [];
     for (const shape of shapes) {
@@ -234,6 +270,12 @@ async function main(): Promise<void> {
       }
       lines.push(`| ${sz} | restore vs floor (pg_restore -j${jobs} from disk) | ${s1(med((r) => r.restore.ours))} | ${s1(med((r) => r.restore.floor))} | ${ratio((r) => r.restore.ours, (r) => r.restore.floor).toFixed(2)}x of floor |`);
       lines.push(`| ${sz} | peak RSS of ours (backup / restore process), max of rounds | ${Math.max(...all.map((r) => r.backup.oursRss)).toFixed(0)} / ${Math.max(...all.map((r) => r.restore.oursRss)).toFixed(0)} MB | | |`);
+      const cpu = (pick: (r: Round) => Cpu) => {
+        const m = (k: keyof Cpu) => med((r) => pick(r)[k]).toFixed(1);
+        return `${m('node')} / ${m('tools')} / ${m('s3')} s`;
+      };
+      lines.push(`| ${sz} | CPU while ours ran, backup: Node / pg tools / S3 server (median) | ${cpu((r) => r.backup.oursCpu)} | floor's pg_dump ${med((r) => r.backup.floorToolsCpu).toFixed(1)} s | |`);
+      lines.push(`| ${sz} | CPU while ours ran, restore: Node / pg tools / S3 server (median) | ${cpu((r) => r.restore.oursCpu)} | floor's pg_restore ${med((r) => r.restore.floorToolsCpu).toFixed(1)} s | |`);
       lines.push(`| ${sz} | stored: ours / floor's file | ${(all[0]!.backup.oursBytes / 1e6).toFixed(1)} MB | ${(statSync(join(work, `${shape}.dump`)).size / 1e6).toFixed(1)} MB | |`);
       recreate(s, `src_${shape}`);
     }
