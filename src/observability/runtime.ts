@@ -1,9 +1,9 @@
 // The worker process's Temporal Runtime: our structured logger for SDK, workflow and activity lines
-// (native Core lines forwarded to it too), and the Prometheus endpoint when DR_METRICS_PORT is set.
+// (native Core lines forwarded to it too, and the process's warnings), and the Prometheus endpoint when DR_METRICS_PORT is set.
 // It must be installed before the first connection is made, once per process.
 import { makeTelemetryFilterString, Runtime, type Logger } from '@temporalio/worker';
 import type { Config } from '../config.js';
-import { createLogger } from './logger.js';
+import { createLogger, routeProcessWarnings } from './logger.js';
 import { METRIC_BUCKETS } from './metric-names.js';
 
 export type RuntimeConfig = Pick<Config, 'DR_METRICS_PORT' | 'DR_METRICS_HOST' | 'DR_LOG_FORMAT' | 'DR_LOG_LEVEL'>;
@@ -37,6 +37,7 @@ export function installRuntime(config: RuntimeConfig): Logger {
   if (installed) return installed;
   const logger = createLogger({ format: config.DR_LOG_FORMAT, level: config.DR_LOG_LEVEL });
   Runtime.install(runtimeOptions(config, logger));
+  routeProcessWarnings(logger);
   installed = logger;
   return logger;
 }

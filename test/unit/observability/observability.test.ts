@@ -1,5 +1,7 @@
 // The worker's log lines, its Runtime options (Prometheus endpoint), the visibility queries behind
 // the run gauges, and the Markdown the UI shows as a run's Current Details.
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LogTimestamp } from '@temporalio/worker';
@@ -10,6 +12,8 @@ import { gaugeQueries } from '../../../src/observability/run-gauges.js';
 import { metricsUrl, runtimeOptions } from '../../../src/observability/runtime.js';
 import { runDetails } from '../../../src/workflows/details.js';
 import { step } from '../../helpers/run-report.js';
+
+const root = resolve(import.meta.dirname, '../../..');
 
 describe('worker log lines', () => {
   const nanos = BigInt(Date.parse('2026-11-25T10:00:00.000Z')) * 1_000_000n;
@@ -45,6 +49,33 @@ describe('worker log lines', () => {
     const lines: string[] = [];
     createLogger({ format: 'text', level: 'INFO', write: (l) => lines.push(l) }).warn('step "x" failed', { sdkComponent: 'workflow', stepId: 'x', [LogTimestamp]: nanos });
     assert.equal(lines[0], '2026-11-25T10:00:00.000Z WARN  [workflow] step "x" failed  stepId=x\n');
+  });
+
+  test("process warnings become log lines: a JSON log stays one object a line (Node's own printer is replaced)", () => {
+    // A process of its own: the worker's Runtime is installed once per process. The AWS SDK's notice
+    // about Node versions is the warning a worker with an S3 store prints; emitted here directly so
+    // the test does not depend on the Node version.
+    const script = [
+      `const { installRuntime } = await import(${JSON.stringify(join(root, 'src/observability/runtime.ts'))});`,
+      `installRuntime({ DR_LOG_FORMAT: 'json', DR_LOG_LEVEL: 'INFO' });`,
+      `process.emitWarning('NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\\nversions published after the first week of January 2027\\nwill require node >=22.');`,
+      `process.emitWarning('old API', { type: 'DeprecationWarning', code: 'DEP0999' });`,
+      `await new Promise((r) => setTimeout(r, 50));`,
+      // The Runtime's native threads keep a process alive.
+      `process.exit(0);`,
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stderr, '', 'nothing printed outside the log');
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const warnings = lines.filter((l) => l.warning !== undefined);
+    assert.deepEqual(
+      warnings.map(({ level, msg, warning, code }) => ({ level, msg, warning, code })),
+      [
+        { level: 'warn', msg: 'Warning: NodeVersionSupportWarning: The AWS SDK for JavaScript (v3)\nversions published after the first week of January 2027\nwill require node >=22.', warning: 'Warning', code: undefined },
+        { level: 'warn', msg: 'DeprecationWarning: old API', warning: 'DeprecationWarning', code: 'DEP0999' },
+      ],
+    );
   });
 
   test('logRecord keeps the SDK timestamp', () => {
