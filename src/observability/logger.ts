@@ -55,16 +55,11 @@ export function createLogger({ format, level, write = (line) => process.stdout.w
 /**
  * Process warnings (the AWS SDK's notice about Node versions, deprecations) through `logger`: Node
  * prints them as plain multi-line text on stderr, which breaks a JSON log's one object a line.
- * Replaces Node's own printer; returns a function that undoes it (for tests).
+ * Replaces Node's own printer.
  */
-export function routeProcessWarnings(logger: Pick<Logger, 'warn'>): () => void {
-  const printers = process.listeners('warning');
+export function routeProcessWarnings(logger: Pick<Logger, 'warn'>): void {
   process.removeAllListeners('warning');
-  const onWarning = (warning: Error & { code?: string }) =>
-    logger.warn(`${warning.name}: ${warning.message}`, { warning: warning.name, ...(warning.code ? { code: warning.code } : {}) });
-  process.on('warning', onWarning);
-  return () => {
-    process.off('warning', onWarning);
-    for (const printer of printers) process.on('warning', printer);
-  };
+  process.on('warning', (warning: Error & { code?: string }) =>
+    logger.warn(`${warning.name}: ${warning.message}`, { warning: warning.name, ...(warning.code ? { code: warning.code } : {}) }),
+  );
 }

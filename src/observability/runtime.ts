@@ -1,6 +1,7 @@
 // The worker process's Temporal Runtime: our structured logger for SDK, workflow and activity lines
-// (native Core lines forwarded to it too, and the process's warnings), and the Prometheus endpoint when DR_METRICS_PORT is set.
-// It must be installed before the first connection is made, once per process.
+// (native Core lines and the process's warnings forwarded to it too), and the Prometheus endpoint
+// when DR_METRICS_PORT is set. It must be installed before the first connection is made, once per
+// process.
 import { makeTelemetryFilterString, Runtime, type Logger } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import { createLogger, routeProcessWarnings } from './logger.js';
