@@ -3,14 +3,12 @@
 // One backup or restore of bench/backup.bench.ts, in a fresh process running the compiled activities
 // (dist/src), as the worker runs them (`npm start`, the Dockerfile): its peak RSS is the worker's
 // share of the work without the tsx loader (about 30 MB of a process this size). Prints one JSON line.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { postgresBackup } from '../dist/src/activities/postgres/backup.js';
 import { postgresRestore } from '../dist/src/activities/postgres/restore.js';
 import { S3BackupStore } from '../dist/src/activities/storage/s3-store.js';
+import { procCpu } from './proc-stat.mjs';
 
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 const { values: o } = parseArgs({
   options: {
     child: { type: 'string' },
@@ -61,9 +59,8 @@ if (o.child === 'backup') {
 }
 if (o.timeline) console.error(`    ours  ${at()} s  done`);
 out.maxRssKb = process.resourceUsage().maxRSS;
-// CPU: this process's, and its waited-for children's (pg_dump, pg_restore, psql), from /proc in clock ticks.
+// CPU: this process's, and its waited-for children's (pg_dump, pg_restore, psql).
 const { user, system } = process.cpuUsage();
 out.cpuMs = (user + system) / 1000;
-const stat = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-out.toolsCpuMs = (Number(stat[13]) + Number(stat[14])) * (1000 / CLOCK_TICKS);
+out.toolsCpuMs = procCpu('self').waitedChildrenMs;
 process.stdout.write(JSON.stringify(out) + '\n');

@@ -20,13 +20,14 @@
 // worker's share of a backup or restore and what it costs the machine. Ratios are per round; the table shows medians.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { S3BackupStore } from '../src/activities/storage/s3-store.js';
 import { buildCli, staleReason } from '../scripts/build-cli.mjs';
+import { procCpu } from './proc-stat.mjs';
 import { startPostgres } from '../scripts/lib/postgres.js';
 import { Supervisor } from '../scripts/lib/process.js';
 import { startS3 } from '../scripts/lib/s3.js';
@@ -93,19 +94,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-/** User + system CPU of process `pid` so far, in ms (/proc/<pid>/stat). */
-function cpuOf(pid: number | undefined): number {
-  if (!pid) return 0;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(stat[11]) + Number(stat[12])) * (1000 / CLOCK_TICKS);
-}
 let s3Pid: number | undefined;
-/** CPU of this process's children that ended and were waited for (the floor's pg_dump / pg_restore), in ms. */
-function childrenCpu(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(stat[13]) + Number(stat[14])) * (1000 / CLOCK_TICKS);
-}
+const cpuOf = (pid: number | undefined) => (pid ? procCpu(pid).ownMs : 0);
+/** CPU of this process's ended, waited-for children (the floor's pg_dump / pg_restore), in ms. */
+const childrenCpu = () => procCpu('self').waitedChildrenMs;
 
 function runChild(extra: string[]): Promise<ChildResult> {
   const s3Before = cpuOf(s3Pid);

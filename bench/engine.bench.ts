@@ -20,7 +20,7 @@
 //                workflow waiting on an update.
 // Exits non-zero when any run failed.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -37,6 +37,7 @@ import type { RunReport } from '../src/runbook/run.js';
 import { concurrencyOptions, createWorker, workflowsPath } from '../src/worker.js';
 import { approveUpdate, progressQuery } from '../src/workflows/messages.js';
 import { flag, option } from './args.js';
+import { procCpu } from './proc-stat.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.state', 'bench-engine');
@@ -159,10 +160,8 @@ function treeCpuSeconds(pid: number): number {
     .filter((d) => /^\d+$/.test(d))
     .flatMap((d) => {
       try {
-        // Fields after the command name: state ppid ... utime(14) stime(15) counted from 1.
-        const text = readFileSync(`/proc/${d}/stat`, 'utf8');
-        const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-        return [{ pid: Number(d), ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) }];
+        const { ppid, ownMs } = procCpu(Number(d));
+        return [{ pid: Number(d), ppid, ms: ownMs }];
       } catch {
         return []; // exited meanwhile
       }
@@ -176,7 +175,7 @@ function treeCpuSeconds(pid: number): number {
       grew = true;
     }
   }
-  return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.ticks, 0) / 100; // USER_HZ
+  return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.ms, 0) / 1000;
 }
 
 let serverPid = 0;
