@@ -129,7 +129,8 @@ function performContext(state: RunState): PerformContext {
     startedBy: state.startedBy,
     template: state.template,
     // Runs started before `local-load-and-store` ask for the patch as they did (one marker, at the first system step).
-    fenced: () => state.current || patched('dispatch-with-fence-and-limit'),
+    fenced: () => state.paths.current || patched('dispatch-with-fence-and-limit'),
+    flat: state.paths.flat,
     waitForPeople: (record, waitingFor, wait) => waitForPeople(state, record, waitingFor, wait),
   };
 }

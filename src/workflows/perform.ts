@@ -22,6 +22,8 @@ export interface PerformContext {
   template: TemplateContext;
   /** Whether the run dispatches through dispatch() (redispatch.ts): always since `local-load-and-store`. */
   fenced(): boolean;
+  /** Since `flat-steps`: a system action's activity is called with no async layer between (state.ts, CodePaths). */
+  flat: boolean;
   /** Waits until people have acted on the step; resolves with what they said. */
   waitForPeople(record: StepRecord, waitingFor: WaitingFor, wait: PeopleWait): Promise<unknown>;
 }
@@ -50,24 +52,32 @@ type Performer<K extends ActionKind> = (
   ctx: PerformContext,
 ) => Promise<unknown>;
 
-/** A system action: its activity, input and flags come from its runtime entry (src/runbook/action-runtime.ts). */
-async function performSystem(action: Extract<Action, { kind: SystemKind }>, step: Step, record: StepRecord, ctx: PerformContext) {
+/** A system action's activity call, from its runtime entry (src/runbook/action-runtime.ts). */
+function systemCall(action: Extract<Action, { kind: SystemKind }>, step: Step, record: StepRecord, ctx: PerformContext) {
   const spec = systemSpec(action.kind);
   const { kind: _kind, ...plain } = action;
   const resolved = spec.resolve ? spec.resolve(action, ctx) : (renderTemplate(plain, ctx.template) as Record<string, unknown>);
   record.resolved = spec.show ? spec.show(action, resolved) : resolved;
-  const heartbeats = typeof spec.heartbeats === 'function' ? spec.heartbeats(action) : spec.heartbeats;
-  const output = spec.output as ((result: unknown) => unknown) | undefined;
-  const activityName = spec.activity as keyof Activities;
+  return {
+    activity: spec.activity as keyof Activities,
+    resolved,
+    heartbeats: typeof spec.heartbeats === 'function' ? spec.heartbeats(action) : spec.heartbeats,
+    idempotent: typeof spec.idempotent === 'function' ? spec.idempotent(action) : spec.idempotent,
+    output: spec.output as ((result: unknown) => unknown) | undefined,
+  };
+}
+
+/** A system action, on the paths before `flat-steps` (an async layer of its own; kept for replay). */
+async function performSystem(action: Extract<Action, { kind: SystemKind }>, step: Step, record: StepRecord, ctx: PerformContext) {
+  const { activity, resolved, heartbeats, idempotent, output } = systemCall(action, step, record, ctx);
   if (ctx.fenced()) {
-    const idempotent = typeof spec.idempotent === 'function' ? spec.idempotent(action) : spec.idempotent;
     const input = { ...resolved, runId: ctx.workflowId, stepId: step.id };
-    const result = await dispatch({ step, record, activity: activityName, input, heartbeats, idempotent });
+    const result = await dispatch({ step, record, activity, input, heartbeats, idempotent });
     return output ? output(result) : result;
   }
   // Runs recorded before the patch: Temporal's retry policy re-dispatched, invisible to the record.
-  const activity = activitiesFor(step, heartbeats)[activityName] as (input: unknown) => Promise<unknown>;
-  const result = await activity({ ...resolved, runId: ctx.workflowId, stepId: step.id, timeoutMs: step.timeoutMs });
+  const call = activitiesFor(step, heartbeats)[activity] as (input: unknown) => Promise<unknown>;
+  const result = await call({ ...resolved, runId: ctx.workflowId, stepId: step.id, timeoutMs: step.timeoutMs });
   return output ? output(result) : result;
 }
 
@@ -111,7 +121,10 @@ export function perform(step: Step, record: StepRecord, ctx: PerformContext): Pr
   if (action.kind === 'manual' || action.kind === 'approval' || action.kind === 'wait' || action.kind === 'runbook') {
     return (people[action.kind] as Performer<typeof action.kind>)(action as never, step, record, ctx);
   }
-  return performSystem(action, step, record, ctx);
+  if (!ctx.flat) return performSystem(action, step, record, ctx);
+  const { activity, resolved, heartbeats, idempotent, output } = systemCall(action, step, record, ctx);
+  const input = { ...resolved, runId: ctx.workflowId, stepId: step.id };
+  return dispatch({ step, record, activity, input, heartbeats, idempotent, flat: { output } });
 }
 
 /** The action with templates applied as far as they can be before the run (dry-run). */

@@ -31,10 +31,15 @@ export interface Dispatch {
   heartbeats: boolean;
   /** Whether running the action twice is safe (the report flags the step otherwise). */
   idempotent: boolean;
+  /**
+   * Since `flat-steps` (state.ts, CodePaths): the step's output taken from the result here, and no
+   * limit wrapper for a step without a timeout, so the activity is awaited with no async layer between.
+   */
+  flat?: { output?: (result: unknown) => unknown };
 }
 
 /** Runs the step's activity once for this attempt, dispatching it again when a dispatch is lost. */
-export async function dispatch({ step, record, activity, input, heartbeats, idempotent }: Dispatch): Promise<unknown> {
+export async function dispatch({ step, record, activity, input, heartbeats, idempotent, flat }: Dispatch): Promise<unknown> {
   const attempt = record.attempts.length;
   const deadline = step.timeoutMs === undefined ? undefined : Date.now() + step.timeoutMs;
   const fences: unknown[] = [];
@@ -53,7 +58,9 @@ export async function dispatch({ step, record, activity, input, heartbeats, idem
     // A re-dispatch always carries `fence` (maybe empty): it marks it in history, and the worker fences.
     const args = { ...input, timeoutMs: remaining, ...(n > 1 ? { fence: fences } : {}) };
     try {
-      return explained(record, await withinLimit(step, remaining, () => call(args)));
+      if (!flat) return explained(record, await withinLimit(step, remaining, () => call(args)));
+      const result = explained(record, await (remaining === undefined ? call(args) : withinLimit(step, remaining, () => call(args))));
+      return flat.output ? flat.output(result) : result;
     } catch (err) {
       const lost = lostDispatch(err, dispatchedAt);
       if (!lost || n >= MAX_DISPATCHES) throw err;

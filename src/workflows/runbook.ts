@@ -39,11 +39,14 @@ const LEAN_PATCH = 'lean-monitor-and-notifications';
  * take the older paths, asking for those patches as they did.
  */
 const LOCAL_PATCH = 'local-load-and-store';
+/** Implies `local-load-and-store` (and so the rest): what it changes is in state.ts, CodePaths.flat. */
+const FLAT_PATCH = 'flat-steps';
 
 /** Runs any runbook: `{"runbook": "<id>", "mode": "drill", "inputs": {...}}`. */
 export async function runbook(input: RunInput): Promise<RunReport> {
   const mode = checkInput(input);
-  const current = patched(LOCAL_PATCH);
+  const flat = patched(FLAT_PATCH);
+  const current = flat || patched(LOCAL_PATCH);
   const loaded = await (current ? local.loadRunbook : loadRunbook)({ id: input.runbook, inputs: input.inputs ?? {}, mode });
   // The run's own inputs over the worker's environment defaults over the runbook's.
   const { values, errors } = resolveInputs(loaded.runbook, { ...(loaded.inputDefaults ?? {}), ...(input.inputs ?? {}) });
@@ -61,7 +64,8 @@ export async function runbook(input: RunInput): Promise<RunReport> {
   const ids = { workflowId: info.workflowId, runId: info.runId };
   // A drill's preparation (drill.setup), unless the run says it is done already ({"setup": false}).
   const setup = input.setup === false ? { steps: [], leftOut: [] } : drillSetup(loaded.runbook, mode, loaded.environment);
-  const state = new RunState(loaded, mode, values, ids, incidentAt, warnings, input.startedBy, current || patched(LEAN_PATCH), current, setup.steps);
+  const paths = { lean: current || patched(LEAN_PATCH), current, flat };
+  const state = new RunState(loaded, mode, values, ids, incidentAt, warnings, input.startedBy, paths, setup.steps);
   for (const { runbook: id, environments } of setup.leftOut) {
     warnings.push(`Drill set-up "${id}" left out: it runs only on workers of ${environments.join(', ')} (this worker's DR_ENVIRONMENT is ${loaded.environment ?? 'not set'})`);
   }
@@ -74,18 +78,20 @@ export async function runbook(input: RunInput): Promise<RunReport> {
     rtoMs: loaded.runbook.objectives.rtoMs,
   });
   // The monitor's first look publishes with the RTO status it finds; before it, the status is 'none'.
-  if (!state.lean) publish(state);
+  if (!paths.lean) publish(state);
   sendLater(
     state.notifier.send({
       event: 'run-started',
       message: `${mode} of "${loaded.runbook.title}" started${input.startedBy ? ` by ${input.startedBy}` : ''}: dr status ${ids.workflowId} --watch`,
     }),
   );
-  // Called directly (no wrapper): an extra async hop would reorder recorded commands.
-  const monitoring = state.lean ? monitor(state) : monitorRearming(state);
+  // Called directly (no wrapper): an extra async hop would reorder recorded commands. Since
+  // `flat-steps` it starts once the first step has: its first look then arms the timer that step's
+  // budget needs, not one for the RTO that the step's start cancels at once.
+  let monitoring = flat ? undefined : paths.lean ? monitor(state) : monitorRearming(state);
 
   try {
-    await main.run(async () => {
+    const body = main.run(async () => {
       if (setup.steps.length > 0) {
         await runSequence(state, setup.steps);
         state.setupEnded(input.incidentAt !== undefined);
@@ -93,6 +99,8 @@ export async function runbook(input: RunInput): Promise<RunReport> {
       }
       await runSequence(state, loaded.runbook.steps);
     });
+    monitoring ??= monitor(state);
+    await body;
     state.status = mode === 'dry-run' ? 'planned' : 'succeeded';
   } catch (err) {
     if (err instanceof StepFailed) {
@@ -106,7 +114,7 @@ export async function runbook(input: RunInput): Promise<RunReport> {
       throw err;
     }
   }
-  return CancellationScope.nonCancellable(() => finish(state, monitoring));
+  return CancellationScope.nonCancellable(() => finish(state, monitoring ?? Promise.resolve()));
 }
 
 async function finish(state: RunState, monitoring: Promise<void>): Promise<RunReport> {
@@ -128,7 +136,7 @@ async function finish(state: RunState, monitoring: Promise<void>): Promise<RunRe
   });
   if (state.mode !== 'dry-run') {
     try {
-      const stored = await (state.current ? local.storeReport : storeReport)({ report: reportOf(state) });
+      const stored = await (state.paths.current ? local.storeReport : storeReport)({ report: reportOf(state) });
       state.event('report-stored', `report written to ${stored.location}`);
     } catch (err) {
       // The run's outcome stands even when the store is down; the report says the copy is missing.

@@ -18,6 +18,29 @@ export interface Waiting {
   instructions?: string;
 }
 
+/**
+ * The code paths a run was recorded on. Each is a `patched()` marker (runbook.ts), so runs recorded
+ * before it replay the commands they recorded; a later path implies the earlier ones.
+ */
+export interface CodePaths {
+  /**
+   * Since `lean-monitor-and-notifications`: no notify activity for a target that is not configured,
+   * one monitor timer kept across changes, no search-attribute upsert before the first RTO look.
+   */
+  lean: boolean;
+  /**
+   * Since `local-load-and-store`: the runbook loaded and the report stored by local activities, and
+   * no `dispatch-with-fence-and-limit` patch asked for (implied).
+   */
+  current: boolean;
+  /**
+   * Since `flat-steps`: a system step's activity is called without async layers of its own (each
+   * costs the workflow thread a promise and the SDK's stack capture), and the monitor first looks
+   * once the first step has started, so its one timer is armed once.
+   */
+  flat: boolean;
+}
+
 export class RunState {
   readonly runbook: Runbook;
   readonly records = new Map<string, StepRecord>();
@@ -58,17 +81,8 @@ export class RunState {
     public incidentAt: number,
     readonly warnings: string[],
     readonly startedBy: string | undefined,
-    /**
-     * Runs started since the `lean` patch (runbook.ts): no notify activity for a target that is not
-     * configured, one monitor timer kept across changes, no search-attribute upsert before the first
-     * RTO look. Runs recorded before it replay the old command sequence.
-     */
-    readonly lean = false,
-    /**
-     * Runs started since `local-load-and-store` (runbook.ts): the runbook loaded and the report
-     * stored by local activities, and no `dispatch-with-fence-and-limit` patch asked for (implied).
-     */
-    readonly current = false,
+    /** Which recorded code path the run follows (runbook.ts decides it from the run's patch markers). */
+    readonly paths: CodePaths = { lean: false, current: false, flat: false },
     /** A drill's set-up sub-runs (src/runbook/setup.ts): recorded first, run before the runbook's steps. */
     readonly setupSteps: readonly Step[] = [],
   ) {
@@ -83,7 +97,7 @@ export class RunState {
       { runbook: this.runbook.id, mode },
       mode !== 'dry-run',
       // The notify activity falls back to the worker's DR_NOTIFY_WEBHOOK; without one it goes nowhere.
-      !lean || loaded.defaultWebhook !== false,
+      !paths.lean || loaded.defaultWebhook !== false,
     );
     for (const step of setupSteps) this.records.set(step.id, { ...newRecord(step, undefined), phase: 'setup' });
     for (const { step, parentId } of flattenSteps(this.runbook.steps)) this.records.set(step.id, newRecord(step, parentId));

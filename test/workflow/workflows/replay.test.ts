@@ -2,8 +2,8 @@
 // test/fixtures/histories is the `happy` fixture run (approvals, refusals, a parallel group, a
 // confirmation) recorded on older code: "before-lean" before the `lean-monitor-and-notifications`
 // patch, "switched-to-lean" with its second half on the patched code, "lean" on the code between
-// that patch and `local-load-and-store`, "local" on the code since. A change that reorders or adds commands without `patched()`
-// fails here with the SDK's nondeterminism error. Before such a change, record the current code's
+// that patch and `local-load-and-store`, "local" on the code between that one and `flat-steps`,
+// "flat" on the code since. A change that reorders or adds commands without `patched()` fails here with the SDK's nondeterminism error. Before such a change, record the current code's
 // history: `DR_RECORD_HISTORY=<name> npm test -- test/workflow/workflows/interpreter.test.ts`.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
