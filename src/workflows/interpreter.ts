@@ -16,8 +16,18 @@ export async function runSequence(state: RunState, steps: readonly Step[]): Prom
   for (const step of steps) await runStep(state, step);
 }
 
-async function runStep(state: RunState, step: Step): Promise<void> {
+function runStep(state: RunState, step: Step): Promise<void> {
   const record = state.record(step.id);
+  // Since `flat-steps` a step that runs its own action now is one async function, its policy and its
+  // end together: each layer costs the workflow thread promises (state.ts, CodePaths.flat).
+  if (state.paths.flat && step.action.kind !== 'parallel' && state.mode !== 'dry-run' && step.modes.includes(state.mode) && !needsRehearsal(state, step)) {
+    state.change(record, { status: 'running', startedAt: Date.now() });
+    return runWithPolicy(state, step, record, true);
+  }
+  return runStepNested(state, step, record);
+}
+
+async function runStepNested(state: RunState, step: Step, record: StepRecord): Promise<void> {
   // A dry-run previews the live run: it skips what live would skip.
   if (!step.modes.includes(state.mode === 'dry-run' ? 'live' : state.mode)) {
     state.change(record, { status: 'skipped', note: `runs only in ${step.modes.join(', ')} mode` });
@@ -33,11 +43,15 @@ async function runStep(state: RunState, step: Step): Promise<void> {
   state.change(record, { status: 'running', startedAt: Date.now() });
   try {
     if (step.action.kind === 'parallel') await runParallel(state, step.action.steps, record);
-    else await runWithPolicy(state, step, record);
+    else await runWithPolicy(state, step, record, false);
   } finally {
-    state.change(record, { endedAt: Date.now() });
-    stepEnded({ runbook: state.runbook.id, mode: state.mode }, record);
+    endStep(state, record);
   }
+}
+
+function endStep(state: RunState, record: StepRecord): void {
+  state.change(record, { endedAt: Date.now() });
+  stepEnded({ runbook: state.runbook.id, mode: state.mode }, record);
 }
 
 async function runParallel(state: RunState, steps: readonly Step[], group: StepRecord): Promise<void> {
@@ -62,61 +76,66 @@ async function runParallel(state: RunState, steps: readonly Step[], group: StepR
   if (firstFailure !== undefined) throw firstFailure;
 }
 
-async function runWithPolicy(state: RunState, step: Step, record: StepRecord): Promise<void> {
-  if (needsRehearsal(state, step)) return rehearse(state, step, record);
-  if (needsApproval(state, step)) {
-    try {
-      await approveDestructive(state, step, record);
-    } catch (err) {
-      if (!(err instanceof StepRejected || err instanceof WaitTimedOut)) throw err;
-      // Never approved: the destructive command does not run, whatever onFailure says.
-      state.change(record, { status: 'failed', error: `not approved: ${describeFailure(err)}` });
-      throw new StepFailed(step.id, `Step "${step.id}" is destructive and was not approved: ${describeFailure(err)}`);
-    }
-  }
-  for (;;) {
-    for (let round = 1; round <= step.retry.attempts; round++) {
-      const attempt: Attempt = { attempt: record.attempts.length + 1, startedAt: Date.now() };
-      record.attempts.push(attempt);
-      state.change(record, { status: 'running' });
+/** A step's action under its retry policy and onFailure; with `ends`, the step's end is recorded here too. */
+async function runWithPolicy(state: RunState, step: Step, record: StepRecord, ends: boolean): Promise<void> {
+  if (needsRehearsal(state, step)) return rehearse(state, step, record); // never with `ends` (runStep)
+  try {
+    if (needsApproval(state, step)) {
       try {
-        const output = await perform(step, record, performContext(state));
-        Object.assign(attempt, { endedAt: Date.now(), outcome: 'succeeded' });
-        state.change(record, { status: 'succeeded', output, error: undefined });
-        return;
+        await approveDestructive(state, step, record);
       } catch (err) {
-        const message = describeFailure(err);
-        Object.assign(attempt, { endedAt: Date.now(), outcome: 'failed', error: message });
-        if (isCancellation(err)) {
-          state.change(record, { status: 'cancelled', error: 'cancelled' });
-          throw err;
-        }
-        if (err instanceof WaitTimedOut && err.proceed) {
-          state.change(record, { status: 'skipped', note: `${message}; the run went on (onTimeout: continue)` });
-          return;
-        }
-        state.change(record, { error: message });
-        if (err instanceof StepRejected || err instanceof TemplateError || err instanceof WaitTimedOut) break;
-        if (round < step.retry.attempts) await sleep(step.retry.backoffMs * 2 ** (round - 1), { summary: `${step.id}: back off before attempt ${round + 1}` });
+        if (!(err instanceof StepRejected || err instanceof WaitTimedOut)) throw err;
+        // Never approved: the destructive command does not run, whatever onFailure says.
+        state.change(record, { status: 'failed', error: `not approved: ${describeFailure(err)}` });
+        throw new StepFailed(step.id, `Step "${step.id}" is destructive and was not approved: ${describeFailure(err)}`);
       }
     }
-    if (step.onFailure === 'continue') {
-      state.change(record, { status: 'failed', note: 'failed; the run continued (onFailure: continue)' });
-      return;
+    for (;;) {
+      for (let round = 1; round <= step.retry.attempts; round++) {
+        const attempt: Attempt = { attempt: record.attempts.length + 1, startedAt: Date.now() };
+        record.attempts.push(attempt);
+        state.change(record, { status: 'running' });
+        try {
+          const output = await perform(step, record, performContext(state));
+          Object.assign(attempt, { endedAt: Date.now(), outcome: 'succeeded' });
+          state.change(record, { status: 'succeeded', output, error: undefined });
+          return;
+        } catch (err) {
+          const message = describeFailure(err);
+          Object.assign(attempt, { endedAt: Date.now(), outcome: 'failed', error: message });
+          if (isCancellation(err)) {
+            state.change(record, { status: 'cancelled', error: 'cancelled' });
+            throw err;
+          }
+          if (err instanceof WaitTimedOut && err.proceed) {
+            state.change(record, { status: 'skipped', note: `${message}; the run went on (onTimeout: continue)` });
+            return;
+          }
+          state.change(record, { error: message });
+          if (err instanceof StepRejected || err instanceof TemplateError || err instanceof WaitTimedOut) break;
+          if (round < step.retry.attempts) await sleep(step.retry.backoffMs * 2 ** (round - 1), { summary: `${step.id}: back off before attempt ${round + 1}` });
+        }
+      }
+      if (step.onFailure === 'continue') {
+        state.change(record, { status: 'failed', note: 'failed; the run continued (onFailure: continue)' });
+        return;
+      }
+      if (step.onFailure === 'abort') {
+        state.change(record, { status: 'failed' });
+        throw new StepFailed(step.id, `Step "${step.id}" failed: ${record.error ?? 'unknown error'}`);
+      }
+      const decision = await waitForDecision(state, record);
+      if (decision.decision === 'skip') {
+        state.change(record, { status: 'skipped', note: `skipped by ${decision.by} after it failed` });
+        return;
+      }
+      if (decision.decision === 'abort') {
+        state.change(record, { status: 'failed', note: `run aborted by ${decision.by} after the step failed` });
+        throw new StepFailed(step.id, `Step "${step.id}" failed and ${decision.by} chose to abort: ${record.error ?? ''}`);
+      }
     }
-    if (step.onFailure === 'abort') {
-      state.change(record, { status: 'failed' });
-      throw new StepFailed(step.id, `Step "${step.id}" failed: ${record.error ?? 'unknown error'}`);
-    }
-    const decision = await waitForDecision(state, record);
-    if (decision.decision === 'skip') {
-      state.change(record, { status: 'skipped', note: `skipped by ${decision.by} after it failed` });
-      return;
-    }
-    if (decision.decision === 'abort') {
-      state.change(record, { status: 'failed', note: `run aborted by ${decision.by} after the step failed` });
-      throw new StepFailed(step.id, `Step "${step.id}" failed and ${decision.by} chose to abort: ${record.error ?? ''}`);
-    }
+  } finally {
+    if (ends) endStep(state, record);
   }
 }
 

@@ -61,10 +61,12 @@ class WakeTimer {
     this.at = at;
     scope
       .run(() => sleep(Math.max(1, at - Date.now()), { summary: 'next budget / RTO check' }))
-      .then(() => {
-        if (this.scope === scope) this.rang = true;
-      })
-      .catch(() => undefined); // cancelled: a sooner check replaced it, or the run was cancelled
+      .then(
+        () => {
+          if (this.scope === scope) this.rang = true;
+        },
+        () => undefined, // cancelled: a sooner check replaced it, or the run was cancelled
+      );
   }
 
   /** After a wake-up: a timer that rang is spent. */

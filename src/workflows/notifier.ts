@@ -63,6 +63,7 @@ export class Notifier {
     this.suppressedSinceLast = 0;
     // Counted and rate-limited as before either way; only the call that would go nowhere is left out.
     const targets = this.targets.length > 0 ? this.targets : this.callDefault ? [undefined] : [];
+    if (targets.length === 0) return; // no promises to make: each costs the workflow thread a stack capture
     await Promise.all(
       targets.map(async (webhook) => {
         try {

@@ -106,18 +106,26 @@ const people: { [K in 'manual' | 'approval' | 'wait' | 'runbook']: Performer<K> 
     return { waitedMs: action.durationMs };
   },
   async manual(action, _step, record, ctx) {
-    return ctx.waitForPeople(record, 'completion', { ...action, required: 1, instructions: renderTemplate(action.instructions, ctx.template) });
+    return ctx.waitForPeople(record, ...askOf(action, ctx));
   },
   async approval(action, _step, record, ctx) {
-    const instructions = action.instructions === undefined ? undefined : renderTemplate(action.instructions, ctx.template);
-    return ctx.waitForPeople(record, 'approval', { ...action, instructions });
+    return ctx.waitForPeople(record, ...askOf(action, ctx));
   },
 };
+
+/** What a manual or approval step asks of people. */
+function askOf(action: Extract<Action, { kind: 'manual' | 'approval' }>, ctx: PerformContext): [WaitingFor, PeopleWait] {
+  if (action.kind === 'manual') return ['completion', { ...action, required: 1, instructions: renderTemplate(action.instructions, ctx.template) }];
+  const instructions = action.instructions === undefined ? undefined : renderTemplate(action.instructions, ctx.template);
+  return ['approval', { ...action, instructions }];
+}
 
 /** Carries out a non-parallel step's action once; throws on failure. */
 export function perform(step: Step, record: StepRecord, ctx: PerformContext): Promise<unknown> {
   const action = step.action;
   if (action.kind === 'parallel') throw new Error('parallel groups are run by the interpreter');
+  // Since `flat-steps` with no async layer of its own between the step and its wait (state.ts, CodePaths).
+  if (ctx.flat && (action.kind === 'manual' || action.kind === 'approval')) return ctx.waitForPeople(record, ...askOf(action, ctx));
   if (action.kind === 'manual' || action.kind === 'approval' || action.kind === 'wait' || action.kind === 'runbook') {
     return (people[action.kind] as Performer<typeof action.kind>)(action as never, step, record, ctx);
   }
