@@ -26,8 +26,6 @@ import type {
   RedisSnapshotResult,
 } from './data-types.js';
 import { httpRequest } from './http.js';
-import { kafkaExport } from './kafka/export.js';
-import { kafkaRestore } from './kafka/restore.js';
 import { notify } from './notify.js';
 import { pgbackrestRestore } from './pgbackrest/restore.js';
 import { pgbackrestBackup, pgbackrestCheck, pgbackrestInfo, pgbackrestStanza } from './pgbackrest/stanza.js';
@@ -58,9 +56,6 @@ import type {
   StoragePruneResult,
 } from './postgres/types.js';
 import { postgresVerify } from './postgres/verify.js';
-import { redisPersistence } from './redis/persistence.js';
-import { redisRestore } from './redis/restore.js';
-import { redisSnapshot } from './redis/snapshot.js';
 import { runShell } from './shell.js';
 import { runSql } from './sql.js';
 import { openStore } from './storage/open-store.js';
@@ -101,6 +96,8 @@ export function implementations(deps: ActivityDeps) {
     bin: config.DR_PGBACKREST_BIN,
     pgBinDir: config.DR_PG_BIN_DIR,
   });
+  // The Kafka and Redis clients load when a step first needs them: together they are about 30 MB
+  // of every worker's memory, and most workers never run those steps.
   return {
     shell: (input: ShellInput): Promise<ShellResult> => runShell(input, { ...common, outputCapBytes: config.DR_OUTPUT_CAP_BYTES }),
     http: (input: HttpInput): Promise<HttpResult> => httpRequest(input, common),
@@ -112,11 +109,11 @@ export function implementations(deps: ActivityDeps) {
     'postgres.verify': (input: PostgresVerifyInput): Promise<PostgresVerifyResult> => postgresVerify(input, backup()),
     'storage.list': (input: StorageListInput): Promise<StorageListResult> => storageList(input, backup()),
     'storage.prune': (input: StoragePruneInput): Promise<StoragePruneResult> => storagePrune(input, backup()),
-    'redis.snapshot': (input: RedisSnapshotInput): Promise<RedisSnapshotResult> => redisSnapshot(input, data()),
-    'redis.restore': (input: RedisRestoreInput): Promise<RedisRestoreResult> => redisRestore(input, data()),
-    'redis.persistence': (input: RedisPersistenceInput): Promise<RedisPersistenceResult> => redisPersistence(input, common),
-    'kafka.export': (input: KafkaExportInput): Promise<KafkaExportResult> => kafkaExport(input, data()),
-    'kafka.restore': (input: KafkaRestoreInput): Promise<KafkaRestoreResult> => kafkaRestore(input, data()),
+    'redis.snapshot': async (input: RedisSnapshotInput): Promise<RedisSnapshotResult> => (await import('./redis/snapshot.js')).redisSnapshot(input, data()),
+    'redis.restore': async (input: RedisRestoreInput): Promise<RedisRestoreResult> => (await import('./redis/restore.js')).redisRestore(input, data()),
+    'redis.persistence': async (input: RedisPersistenceInput): Promise<RedisPersistenceResult> => (await import('./redis/persistence.js')).redisPersistence(input, common),
+    'kafka.export': async (input: KafkaExportInput): Promise<KafkaExportResult> => (await import('./kafka/export.js')).kafkaExport(input, data()),
+    'kafka.restore': async (input: KafkaRestoreInput): Promise<KafkaRestoreResult> => (await import('./kafka/restore.js')).kafkaRestore(input, data()),
     archive: (input: ArchiveInput): Promise<ArchiveResult> => archiveCreate(input, data()),
     'archive.restore': (input: ArchiveRestoreInput): Promise<ArchiveRestoreResult> => archiveRestore(input, data()),
     'pgbackrest.stanza': (input: PgBackRestStanzaInput): Promise<PgBackRestStanzaResult> => pgbackrestStanza(input, pgbackrest()),
