@@ -134,6 +134,33 @@ describe('runbook workflow', () => {
     });
   });
 
+  test('a run writes only the events it needs: one patch marker, one monitor timer, no cancelled timer', async () => {
+    // The engine bench's runbook: what each extra event over a bare workflow is for is in BENCHMARKS.md.
+    const handle = await env.start({ runbook: 'five-steps', mode: 'live' });
+    const report = (await handle.result()) as RunReport;
+    assert.equal(report.status, 'succeeded');
+    const { EventType } = proto.temporal.api.enums.v1;
+    const count = new Map<string, number>();
+    for (const e of (await handle.fetchHistory()).events ?? []) {
+      const type = EventType[e.eventType!]!.replace(/^EVENT_TYPE_/, '');
+      const key = type === 'MARKER_RECORDED' ? `${type} ${e.markerRecordedEventAttributes?.markerName}` : type;
+      count.set(key, (count.get(key) ?? 0) + 1);
+    }
+    assert.deepEqual(
+      {
+        activities: count.get('ACTIVITY_TASK_SCHEDULED'),
+        patches: count.get('MARKER_RECORDED core_patch'),
+        localActivities: count.get('MARKER_RECORDED core_local_activity'),
+        upserts: count.get('UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
+        timersStarted: count.get('TIMER_STARTED'),
+        timersCancelled: count.get('TIMER_CANCELED') ?? 0,
+      },
+      // One patch (`flat-steps`) and the SDK's TemporalChangeVersion upsert with it; DrStatus at the
+      // first look and at the end; the monitor's one timer for the first step's budget, kept after.
+      { activities: 5, patches: 1, localActivities: 2, upserts: 3, timersStarted: 1, timersCancelled: 0 },
+    );
+  });
+
   test('an unknown runbook fails with the ids that exist', async () => {
     const handle = await env.start({ runbook: 'nope', mode: 'drill' });
     await assert.rejects(handle.result(), (err: Error & { cause?: Error }) => {
