@@ -27,6 +27,7 @@ function runStep(state: RunState, step: Step): Promise<void> {
   return runStepNested(state, step, record);
 }
 
+/** Skipped, planned (dry-run), rehearsed and parallel steps; every step of runs recorded before `flat-steps`. */
 async function runStepNested(state: RunState, step: Step, record: StepRecord): Promise<void> {
   // A dry-run previews the live run: it skips what live would skip.
   if (!step.modes.includes(state.mode === 'dry-run' ? 'live' : state.mode)) {
