@@ -3,8 +3,11 @@
 //
 //   node --import tsx bench/engine.bench.ts [--runs 200] [--rounds 3] [--approvals 20] [--keep] [--histories]
 //   BENCH_RUNS=1000 node --import tsx bench/engine.bench.ts --ours-only   (the 1,000-concurrent-runs mode)
+//   node --import tsx bench/engine.bench.ts --cluster   (on the real Temporal server, PostgreSQL persistence)
 //
-// It starts its own Temporal dev server (fresh SQLite under .state/bench-engine/) on free ports and
+// It starts its own Temporal dev server (fresh SQLite under .state/bench-engine/) on free ports, or
+// with --cluster the real server (`npm start -- --cluster`'s, built from Go modules) on a PostgreSQL
+// of its own, frontend on --cluster-port (default 25400) and the nine ports after it; and
 // two workers built like the real one (src/worker.ts createWorker, DR_WORKER_* settings from the
 // environment), in this process, each on its own task queue: one with the project's workflow bundle
 // (src/workflows), one with the bare baselines alone (bench/bare-workflows.ts), so neither side pays
@@ -28,6 +31,8 @@ import { Context } from '@temporalio/activity';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { startPostgres } from '../scripts/lib/postgres.js';
+import { startTemporalCluster } from '../scripts/lib/temporal-cluster.js';
 import { startTemporal } from '../scripts/lib/temporal-server.js';
 import { Supervisor } from '../scripts/lib/process.js';
 import { createActivities } from '../src/activities/index.js';
@@ -50,6 +55,8 @@ const SAMPLE = Number(option('--sample', '25'));
 const OURS_ONLY = flag('--ours-only') || process.env.BENCH_OURS_ONLY === '1';
 /** Prints one history of each side, event by event (where the extra events come from). */
 const HISTORIES = flag('--histories');
+/** The real Temporal server on PostgreSQL, as in production, instead of the dev server on SQLite. */
+const CLUSTER = flag('--cluster');
 const QUEUES: Record<Kind, string> = { ours: 'bench-engine', bare: 'bench-bare' };
 const COMMANDS = [1, 2, 3, 4, 5].map((i) => ['echo', `step ${i}`]);
 
@@ -178,10 +185,10 @@ function treeCpuSeconds(pid: number): number {
   return stats.filter((s) => tree.has(s.pid)).reduce((sum, s) => sum + s.ms, 0) / 1000;
 }
 
-let serverPid = 0;
+let serverPids: number[] = [];
 const cpuNow = () => {
   const { user, system } = process.cpuUsage();
-  return { server: serverPid ? treeCpuSeconds(serverPid) : 0, worker: (user + system) / 1e6 };
+  return { server: serverPids.filter(Boolean).reduce((sum, pid) => sum + treeCpuSeconds(pid), 0), worker: (user + system) / 1e6 };
 };
 
 async function batch(client: Client, kind: Kind, n: number, tag: string): Promise<Batch> {
@@ -267,8 +274,16 @@ async function main(): Promise<void> {
   const sup = new Supervisor();
   let exitCode = 0;
   try {
-    const server = await startTemporal({ stateDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort(), supervisor: sup, fresh: true });
-    serverPid = server.child.pid ?? 0;
+    let server: { address: string; child: { pid?: number | undefined } };
+    if (CLUSTER) {
+      const pg = await startPostgres({ dataDir: join(work, 'temporal-pg'), port: await freePort(), database: 'postgres', name: 'temporal-postgres', supervisor: sup });
+      server = await startTemporalCluster({ stateDir: join(work, 'temporal'), port: Number(option('--cluster-port', '25400')), pg, supervisor: sup, fresh: true });
+      // The server's work includes its persistence's.
+      serverPids = [server.child.pid ?? 0, pg.child.pid ?? 0];
+    } else {
+      server = await startTemporal({ stateDir: join(work, 'temporal'), port: await freePort(), uiPort: await freePort(), supervisor: sup, fresh: true });
+      serverPids = [server.child.pid ?? 0];
+    }
     const configOf = async (kind: Kind) => {
       const bundlePath = join(work, `workflows-${kind}.js`);
       const { code } = await bundleWorkflowCode({
@@ -305,6 +320,7 @@ async function main(): Promise<void> {
       const settings = concurrencyOptions(config);
       console.log(
         `engine bench: ${RUNS} concurrent runs x ${ROUNDS} round(s), ${APPROVALS} approvals each; ${cpus().length} cores; ` +
+          `${CLUSTER ? 'real Temporal server on PostgreSQL' : 'Temporal dev server (SQLite)'}; ` +
           `each worker's settings ${Object.keys(settings).length ? JSON.stringify(settings) : 'SDK defaults'}; ${new Date().toISOString()}`,
       );
       // Warm-up: bundle loaded, caches filled, the shell path exercised once on each side.
