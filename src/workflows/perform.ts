@@ -60,7 +60,7 @@ function systemCall(action: Extract<Action, { kind: SystemKind }>, step: Step, r
   record.resolved = spec.show ? spec.show(action, resolved) : resolved;
   return {
     activity: spec.activity as keyof Activities,
-    resolved,
+    input: { ...resolved, runId: ctx.workflowId, stepId: step.id },
     heartbeats: typeof spec.heartbeats === 'function' ? spec.heartbeats(action) : spec.heartbeats,
     idempotent: typeof spec.idempotent === 'function' ? spec.idempotent(action) : spec.idempotent,
     output: spec.output as ((result: unknown) => unknown) | undefined,
@@ -69,15 +69,14 @@ function systemCall(action: Extract<Action, { kind: SystemKind }>, step: Step, r
 
 /** A system action, on the paths before `flat-steps` (an async layer of its own; kept for replay). */
 async function performSystem(action: Extract<Action, { kind: SystemKind }>, step: Step, record: StepRecord, ctx: PerformContext) {
-  const { activity, resolved, heartbeats, idempotent, output } = systemCall(action, step, record, ctx);
+  const { activity, input, heartbeats, idempotent, output } = systemCall(action, step, record, ctx);
   if (ctx.fenced()) {
-    const input = { ...resolved, runId: ctx.workflowId, stepId: step.id };
     const result = await dispatch({ step, record, activity, input, heartbeats, idempotent });
     return output ? output(result) : result;
   }
   // Runs recorded before the patch: Temporal's retry policy re-dispatched, invisible to the record.
   const call = activitiesFor(step, heartbeats)[activity] as (input: unknown) => Promise<unknown>;
-  const result = await call({ ...resolved, runId: ctx.workflowId, stepId: step.id, timeoutMs: step.timeoutMs });
+  const result = await call({ ...input, timeoutMs: step.timeoutMs });
   return output ? output(result) : result;
 }
 
@@ -130,8 +129,7 @@ export function perform(step: Step, record: StepRecord, ctx: PerformContext): Pr
     return (people[action.kind] as Performer<typeof action.kind>)(action as never, step, record, ctx);
   }
   if (!ctx.flat) return performSystem(action, step, record, ctx);
-  const { activity, resolved, heartbeats, idempotent, output } = systemCall(action, step, record, ctx);
-  const input = { ...resolved, runId: ctx.workflowId, stepId: step.id };
+  const { activity, input, heartbeats, idempotent, output } = systemCall(action, step, record, ctx);
   return dispatch({ step, record, activity, input, heartbeats, idempotent, flat: { output } });
 }
 
