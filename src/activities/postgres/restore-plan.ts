@@ -2,7 +2,8 @@
 // contents and the manifest's table sizes. Each heavy table is its own work: its rows, then each
 // of its indexes and constraints as soon as its rows are in; a table that dominates the data
 // is loaded through several COPY sessions (split-load.ts); a foreign key waits for both of its
-// tables. The many small tables go together through one pg_restore. Pure, so it is tested alone.
+// tables. The many small tables go together through one pg_restore. When the plan splits no table,
+// restore.ts leaves the whole of it to pg_restore -j, which orders the same work. Pure, so it is tested alone.
 import type { TableInventory } from '../storage/manifest.js';
 import { SPLIT_LOAD_MIN_ROWS } from './split-load.js';
 import { parseToc, type TocEntry } from './toc.js';

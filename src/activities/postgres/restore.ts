@@ -181,11 +181,11 @@ async function download(
 }
 
 /**
- * A full restore on `jobs` sessions, scheduled from the archive's table of contents
- * (restore-plan.ts): the definitions first; then the tables' rows at once, each table's indexes and
- * constraints as soon as its rows are in, a foreign key once both its tables are complete, a table
- * that dominates the data through several COPY sessions; then the rest (sequence values,
- * comments, grants).
+ * A full restore on `jobs` sessions, planned from the archive's table of contents (restore-plan.ts):
+ * the definitions first. Then, when no table dominates the data, `pg_restore -j` for the rest; when
+ * one does, our own schedule: the tables' rows at once (the dominant one through several COPY
+ * sessions), each table's indexes and constraints as soon as its rows are in, a foreign key once
+ * both its tables are complete; then the rest (sequence values, comments, grants).
  */
 async function restoreScheduled(
   archive: string,
@@ -204,6 +204,14 @@ async function restoreScheduled(
   o.progress.phase = 'restore definitions';
   await runTool('pg_restore', ['--clean', '--if-exists', '--section=pre-data', ...o.restore, archive], o.tool);
 
+  if (plan.heavy.every((h) => h.sessions === 1)) {
+    // Nothing to split: pg_restore -j orders the same work (biggest tables first, each table's
+    // indexes and keys once its rows are in, no two items locking a table against each other) with
+    // one session per job for the whole restore, where the schedule below starts a pg_restore per
+    // item. Side by side on 1 GB EasyMO, 2 cores: 12.9 s against the schedule's 14.4 s (medians of 5).
+    await restoreWithJobs(archive, o);
+    return;
+  }
   let lists = 0;
   /** pg_restore of just these TOC entries (`-j` when it has several sessions). */
   const entries = async (lines: string[], signal: AbortSignal, jobs = 1) => {
@@ -271,6 +279,32 @@ async function restoreScheduled(
     o.progress.phase = 'restore sequences, comments and grants';
     await entries(plan.rest, o.tool.signal!, o.jobs);
   }
+}
+
+/**
+ * `pg_restore: launching item 3379 TABLE DATA transactions` (-v): which item starts or ends. Not
+ * anchored: the leader and its workers share stderr and write a message's prefix and text
+ * separately, so two messages can share a line.
+ */
+const VERBOSE_ITEM = /(launching|finished) item (\d+) (.+?)(?= ?pg_restore: |$)/g;
+/** pg_restore's own progress lines (-v), as opposed to errors, warnings and their details. */
+const VERBOSE_LINE = /^(pg_restore: )+(?!error:|warning:|detail:|hint:)/;
+
+/** The rows and post-data sections through `pg_restore -j`, its -v lines telling which items run. */
+async function restoreWithJobs(archive: string, o: { restore: string[]; jobs: number; tool: Omit<ToolOptions, 'stdin' | 'stdout'>; progress: { phase: string } }): Promise<void> {
+  const running = new Map<string, string>();
+  o.progress.phase = 'restore';
+  const onStderrLine = (line: string): boolean => {
+    let seen = false;
+    for (const [, what, id, item] of line.matchAll(VERBOSE_ITEM)) {
+      seen = true;
+      if (what === 'launching') running.set(id!, item!.trim().replace(/^TABLE DATA /, 'rows of '));
+      else running.delete(id!);
+    }
+    if (seen) o.progress.phase = running.size ? `restore: ${[...running.values()].join('; ')}` : 'restore';
+    return seen || VERBOSE_LINE.test(line);
+  };
+  await runTool('pg_restore', ['-v', '-j', String(o.jobs), '--section=data', '--section=post-data', ...o.restore, archive], { ...o.tool, onStderrLine });
 }
 
 /** `INDEX public.transactions_user_id_idx` for a TOC line; other names as they are. */

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { killGroup, track, untrack } from '../process-group.js';
 import type { Redactor } from '../secrets.js';
 import { supervised, supervisorSpawnError } from '../supervise.js';
@@ -23,6 +24,8 @@ export interface ToolOptions {
   killGraceMs?: number;
   /** Told the pid and arguments of every tool started (tests kill one mid-way with it). */
   onSpawn?: (pid: number, tool: PgTool, args: readonly string[]) => void;
+  /** Told each line of stderr; a line it returns true for is progress, kept out of the error tail. */
+  onStderrLine?: (line: string) => boolean;
 }
 
 export interface ToolExit {
@@ -59,7 +62,19 @@ export function startTool(tool: PgTool, args: string[], options: ToolOptions): T
     options.onSpawn?.(child.pid, tool, args);
   }
   const err = new TailBuffer(16_384, 16_384 + options.redactor.longest);
-  child.stderr?.on('data', (c: Buffer) => err.push(c));
+  const onLine = options.onStderrLine;
+  if (onLine) {
+    const decoder = new StringDecoder('utf8');
+    let partial = '';
+    const take = (text: string, last: boolean) => {
+      const lines = (partial + text).split('\n');
+      partial = last ? '' : lines.pop()!;
+      const kept = lines.filter((l) => l !== '' && !onLine(l));
+      if (kept.length) err.push(Buffer.from(kept.join('\n') + '\n'));
+    };
+    child.stderr?.on('data', (c: Buffer) => take(decoder.write(c), false));
+    child.stderr?.on('end', () => take(decoder.end(), true));
+  } else child.stderr?.on('data', (c: Buffer) => err.push(c));
   let stopped = false;
   const stop = () => {
     if (stopped || child.pid === undefined) return;

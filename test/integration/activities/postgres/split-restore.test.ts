@@ -4,6 +4,7 @@
 // hold; a restore over an existing copy works, whatever statement_timeout the target sets; a
 // session that dies fails the restore with its error, without hanging.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { postgresBackup } from '../../../../src/activities/postgres/backup.js';
 import { postgresRestore } from '../../../../src/activities/postgres/restore.js';
@@ -69,18 +70,32 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
   it('restores into an empty database and again over the restored one: same rows, keys and indexes', async () => {
     const target = await freshDatabase(env.pgUrl, 'dr_split_target');
     const copies: string[] = [];
+    const runs: string[][] = []; // the TOC entries of each pg_restore started, in order
+    // From the arguments given, not /proc: a quick index build may be gone before /proc is read.
     const onSpawn = (_pid: number, tool: string, argv: readonly string[]) => {
       if (tool === 'psql' && argv.some((a) => a.includes('FROM STDIN'))) copies.push(argv.find((a) => a.startsWith('COPY'))!);
+      const list = argv[argv.indexOf('-L') + 1];
+      if (tool === 'pg_restore' && argv.includes('-L') && list) runs.push(readFileSync(list, 'utf8').trim().split('\n'));
     };
     // A database-wide timeout that would cut every COPY session: they take pg_restore's settings.
     const timeout = (value: string) => withClient(env.pgUrl, (c) => c.query(`ALTER DATABASE dr_split_target SET statement_timeout = ${value}`));
     for (let i = 0; i < 2; i++) {
+      runs.length = 0;
       await timeout(`'50ms'`);
       await postgresRestore({ target, backup: backupId, jobs: 2, noOwner: false }, { store, ...quiet, onSpawn });
       await timeout('DEFAULT');
       assert.deepEqual(await fingerprint(target), original);
       assert.equal(await notesPrint(target), notes);
     }
+    // Our own schedule: each big table's indexes and keys on their own, as soon as its rows are in,
+    // not in one pass at the end; a foreign key after both of its tables' rows and keys.
+    const single = runs.filter((r) => r.length === 1).map((r) => r[0]!);
+    for (const name of ['transactions_user_idx', 'transactions_big_idx', 'transactions transactions_pkey', 'notes notes_pkey']) {
+      assert.ok(single.some((l) => l.includes(` ${name} `)), `${name} restored on its own:\n${runs.map((r) => r.join(' + ')).join('\n')}`);
+    }
+    const at = (pattern: RegExp) => runs.findIndex((r) => r.some((l) => pattern.test(l)));
+    const fk = at(/FK CONSTRAINT public notes notes_ref_fkey/);
+    assert.ok(fk > at(/TABLE DATA public notes /) && fk > at(/TABLE DATA public transactions /) && fk > at(/CONSTRAINT public transactions transactions_pkey/), runs.join('\n'));
     // Two sessions for the table that dominates the data, each run; the others load whole.
     assert.equal(copies.filter((c) => c.startsWith('COPY public.notes ')).length, 4, copies.join('\n'));
     assert.equal(copies.filter((c) => !c.startsWith('COPY public.notes ')).length, 0, copies.join('\n'));
