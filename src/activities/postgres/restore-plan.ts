@@ -63,12 +63,8 @@ const EXCLUSIVE = new Set(['CONSTRAINT', 'TRIGGER', 'POLICY', 'ROW SECURITY', 'R
 /** `table` of a `table name` tag (constraints, triggers, policies, rules). */
 const tableOfTag = (e: TocEntry) => `${e.schema}.${e.tag.split(' ')[0]}`;
 
-/**
- * The plan for `jobs` sessions. `data` and `post` are `pg_restore -l --section=data` and
- * `--section=post-data` listings of the archive; `tables` the manifest's inventory.
- */
-export function planRestore(listings: { data: string; post: string }, tables: TableInventory[], jobs: number): RestorePlan {
-  const known = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t]));
+/** The heavy tables, biggest first, each with the COPY sessions its rows get; from the manifest alone. */
+function heavyTables(tables: TableInventory[], jobs: number) {
   const sized = tables.every((t) => t.bytes !== undefined);
   const weightOf = (t: TableInventory) => (sized ? t.bytes! : t.rows);
   const total = tables.reduce((n, t) => n + weightOf(t), 0) || 1;
@@ -80,6 +76,21 @@ export function planRestore(listings: { data: string; post: string }, tables: Ta
     const name = `${t.schema}.${t.name}`;
     heavy.set(name, { table: name, weight: weightOf(t), rows: t.rows, sessions: split ? Math.min(jobs, Math.ceil(share * jobs)) : 1, post: [] });
   }
+  return { heavy, weightOf, total };
+}
+
+/** Whether a restore on `jobs` sessions loads some table through several COPY sessions. */
+export function splitsATable(tables: TableInventory[], jobs: number): boolean {
+  return [...heavyTables(tables, jobs).heavy.values()].some((h) => h.sessions > 1);
+}
+
+/**
+ * The plan for `jobs` sessions. `data` and `post` are `pg_restore -l --section=data` and
+ * `--section=post-data` listings of the archive; `tables` the manifest's inventory.
+ */
+export function planRestore(listings: { data: string; post: string }, tables: TableInventory[], jobs: number): RestorePlan {
+  const known = new Map(tables.map((t) => [`${t.schema}.${t.name}`, t]));
+  const { heavy, weightOf, total } = heavyTables(tables, jobs);
   const light: RestorePlan['light'] = { tables: [], lines: [], share: 0 };
   for (const t of tables) {
     const name = `${t.schema}.${t.name}`;

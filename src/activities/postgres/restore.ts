@@ -19,7 +19,7 @@ import { joinKey, type BackupStore } from '../storage/store.js';
 import { pgConnection, type PgConnection } from './connection.js';
 import { heartbeating, type BackupDeps } from './deps.js';
 import { checkBackupRef, checkPrefix, expectValue, qualifyTable } from './names.js';
-import { planRestore } from './restore-plan.js';
+import { planRestore, splitsATable } from './restore-plan.js';
 import { runSchedule, type ScheduleItem } from './restore-schedule.js';
 import { splitLoad } from './split-load.js';
 import { lockTarget } from './target-lock.js';
@@ -181,9 +181,9 @@ async function download(
 }
 
 /**
- * A full restore on `jobs` sessions, planned from the archive's table of contents (restore-plan.ts):
- * the definitions first. Then, when no table dominates the data, `pg_restore -j` for the rest; when
- * one does, our own schedule: the tables' rows at once (the dominant one through several COPY
+ * A full restore on `jobs` sessions: the definitions first. Then, when no table dominates the data
+ * (the manifest's sizes tell), `pg_restore -j` for the rest; when one does, our own schedule, planned
+ * from the archive's table of contents (restore-plan.ts): the tables' rows at once (the dominant one through several COPY
  * sessions), each table's indexes and constraints as soon as its rows are in, a foreign key once
  * both its tables are complete; then the rest (sequence values, comments, grants).
  */
@@ -192,11 +192,6 @@ async function restoreScheduled(
   manifest: Manifest,
   o: { restore: string[]; jobs: number; target: PgConnection; tool: Omit<ToolOptions, 'stdin' | 'stdout'>; dir: string; progress: { phase: string; bytes: number } },
 ): Promise<void> {
-  const [data, post] = await Promise.all([
-    capture('pg_restore', ['-l', '--section=data', archive], o.tool),
-    capture('pg_restore', ['-l', '--section=post-data', archive], o.tool),
-  ]);
-  const plan = planRestore({ data, post }, manifest.database.tables, o.jobs);
   // --clean drops in reverse archive order, and the keys that could block a drop come back only
   // with post-data: drop them first.
   const keys = manifest.database.tables.flatMap((t) => t.foreignKeys.map((k) => ({ schema: t.schema, table: t.name, name: k.name })));
@@ -204,7 +199,7 @@ async function restoreScheduled(
   o.progress.phase = 'restore definitions';
   await runTool('pg_restore', ['--clean', '--if-exists', '--section=pre-data', ...o.restore, archive], o.tool);
 
-  if (plan.heavy.every((h) => h.sessions === 1)) {
+  if (!splitsATable(manifest.database.tables, o.jobs)) {
     // Nothing to split: pg_restore -j orders the same work (biggest tables first, each table's
     // indexes and keys once its rows are in, no two items locking a table against each other) with
     // one session per job for the whole restore, where the schedule below starts a pg_restore per
@@ -212,6 +207,11 @@ async function restoreScheduled(
     await restoreWithJobs(archive, o);
     return;
   }
+  const [data, post] = await Promise.all([
+    capture('pg_restore', ['-l', '--section=data', archive], o.tool),
+    capture('pg_restore', ['-l', '--section=post-data', archive], o.tool),
+  ]);
+  const plan = planRestore({ data, post }, manifest.database.tables, o.jobs);
   let lists = 0;
   /** pg_restore of just these TOC entries (`-j` when it has several sessions). */
   const entries = async (lines: string[], signal: AbortSignal, jobs = 1) => {
