@@ -31,7 +31,8 @@ ENV NODE_ENV=production \
     DR_STATE_DIR=/var/lib/easymo-dr \
     DR_METRICS_PORT=9464 \
     DR_METRICS_HOST=0.0.0.0 \
-    DR_LOG_FORMAT=json
+    DR_LOG_FORMAT=json \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -46,4 +47,6 @@ EXPOSE 9464 8888
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.DR_METRICS_PORT || 9464) + '/metrics').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/src/worker.js"]
+# --max-semi-space-size=4 and MALLOC_ARENA_MAX=2: the worker's memory settings, as `npm start` runs
+# it (scripts/lib/worker-command.ts; docs/production.md, "Worker memory").
+CMD ["node", "--max-semi-space-size=4", "dist/src/worker.js"]

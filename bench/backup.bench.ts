@@ -21,7 +21,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -33,6 +32,7 @@ import { Supervisor } from '../scripts/lib/process.js';
 import { startS3 } from '../scripts/lib/s3.js';
 import { makeEasymoDatabase, parseSize } from './easymo-data.js';
 import { flag, option } from './args.js';
+import { freePort } from './free-port.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.state', 'bench');
@@ -86,13 +86,6 @@ function exactCounts(url: string): string {
   return tables.map((t) => `${t}=${psqlValue(url, `SELECT count(*) FROM ${t}`)}`).join(',');
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 let s3Pid: number | undefined;
 const cpuOf = (pid: number | undefined) => (pid ? procCpu(pid).ownMs : 0);

@@ -25,7 +25,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Context } from '@temporalio/activity';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -42,6 +41,7 @@ import type { RunReport } from '../src/runbook/run.js';
 import { concurrencyOptions, createWorker, workflowsPath } from '../src/worker.js';
 import { approveUpdate, progressQuery } from '../src/workflows/messages.js';
 import { flag, option } from './args.js';
+import { freePort } from './free-port.js';
 import { procCpu } from './proc-stat.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -84,13 +84,6 @@ steps:
 `,
 };
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 const EventType = proto.temporal.api.enums.v1.EventType;
 

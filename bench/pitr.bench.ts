@@ -17,7 +17,6 @@
 // the restored server replayed); pg_dump's is the start of its last dump (its snapshot).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import pg from 'pg';
@@ -31,6 +30,7 @@ import { startPostgres, type LocalPostgres } from '../scripts/lib/postgres.js';
 import { Supervisor } from '../scripts/lib/process.js';
 import { makeEasymoDatabase, parseSize } from './easymo-data.js';
 import { flag, option } from './args.js';
+import { freePort } from './free-port.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.state', 'bench-pitr');
@@ -39,13 +39,6 @@ const quiet = { heartbeat: () => undefined, log: { info() {}, warn() {} } };
 const ref = { runId: 'bench', stepId: 'bench' };
 const stanza = 'bench';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();

@@ -2,7 +2,8 @@
 // changed, as `dr` does) with its workflow bundle prebuilt and cached by the sources it comes from,
 // so the worker neither compiles TypeScript through tsx nor bundles its workflows at start. Peak RSS
 // of the worker over 3 drills on the local stack: 455 MB under tsx bundling at start, 354 MB with
-// a prebuilt bundle, 293 MB compiled with one (BENCHMARKS.md).
+// a prebuilt bundle, 293 MB compiled with one (BENCHMARKS.md). WORKER_MEMORY_SETTINGS take about
+// 60 MB more off (bench/worker-rss.bench.ts).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -18,7 +19,18 @@ export interface WorkerCommand {
   shown: string;
 }
 
-const TSX: WorkerCommand = { args: ['--import', 'tsx', 'src/worker.ts'], env: {}, shown: 'node --import tsx src/worker.ts' };
+/**
+ * How the worker's Node runs, for less resident memory at the same throughput (BENCHMARKS.md): a
+ * young generation of 4 MB per semi-space instead of 16, in the main isolate and the workflow
+ * thread's alike (V8 flags are per process), and two glibc malloc arenas instead of eight per core
+ * for the SDK's Rust threads. The Dockerfile sets the same; a MALLOC_ARENA_MAX already set wins.
+ */
+export const WORKER_MEMORY_SETTINGS = {
+  nodeFlags: ['--max-semi-space-size=4'],
+  env: { MALLOC_ARENA_MAX: '2' },
+};
+
+const memoryEnv = (): Record<string, string> => ({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || WORKER_MEMORY_SETTINGS.env.MALLOC_ARENA_MAX });
 
 /** The worker's command; `stateDir` keeps the bundle. A DR_WORKFLOW_BUNDLE already set is used as it is. */
 export async function workerCommand(stateDir: string): Promise<WorkerCommand> {
@@ -27,10 +39,10 @@ export async function workerCommand(stateDir: string): Promise<WorkerCommand> {
   } catch (err) {
     // A read-only checkout, say: the sources still run.
     say(`warning: compiling src/ failed (${err instanceof Error ? err.message : String(err)}); the worker runs the sources through tsx`);
-    return TSX;
+    return { args: [...WORKER_MEMORY_SETTINGS.nodeFlags, '--import', 'tsx', 'src/worker.ts'], env: memoryEnv(), shown: 'node --import tsx src/worker.ts' };
   }
-  const compiled = ['dist/src/worker.js'];
-  if (process.env.DR_WORKFLOW_BUNDLE) return { args: compiled, env: {}, shown: `node dist/src/worker.js (DR_WORKFLOW_BUNDLE=${process.env.DR_WORKFLOW_BUNDLE})` };
+  const compiled = [...WORKER_MEMORY_SETTINGS.nodeFlags, 'dist/src/worker.js'];
+  if (process.env.DR_WORKFLOW_BUNDLE) return { args: compiled, env: memoryEnv(), shown: `node dist/src/worker.js (DR_WORKFLOW_BUNDLE=${process.env.DR_WORKFLOW_BUNDLE})` };
   const dir = join(stateDir, 'workflow-bundles');
   const name = `workflows-${createHash('sha1').update(readFileSync(STAMP)).digest('hex').slice(0, 16)}.js`;
   const codePath = join(dir, name);
@@ -39,5 +51,5 @@ export async function workerCommand(stateDir: string): Promise<WorkerCommand> {
     // Bundles of older sources are never used again.
     for (const old of readdirSync(dir)) if (old !== name) rmSync(join(dir, old), { force: true });
   }
-  return { args: compiled, env: { DR_WORKFLOW_BUNDLE: codePath }, shown: `node dist/src/worker.js, workflows from ${relative(REPO_ROOT, codePath)}` };
+  return { args: compiled, env: { ...memoryEnv(), DR_WORKFLOW_BUNDLE: codePath }, shown: `node dist/src/worker.js, workflows from ${relative(REPO_ROOT, codePath)}` };
 }

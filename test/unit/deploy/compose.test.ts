@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTES } from '../../../scripts/lib/search-attributes.js';
 import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../../scripts/lib/temporal-build.js';
 import { clusterPorts, clusterServerEnv, clusterUiEnv, readTemporalEnv, searchAttributeList } from '../../../scripts/lib/temporal-cluster-config.js';
+import { WORKER_MEMORY_SETTINGS } from '../../../scripts/lib/worker-command.js';
 import { loadConfig } from '../../../src/config.js';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -232,6 +233,10 @@ describe('Dockerfile and build context', () => {
     assert.deepEqual(users, ['node']);
     assert.match(dockerfile, /^HEALTHCHECK /m);
     assert.match(dockerfile, /^RUN node scripts\/build-cli\.mjs$/m);
-    assert.match(dockerfile, /^CMD \["node", "dist\/src\/worker\.js"\]/m);
+    // The worker's memory settings, the same as `npm start`'s.
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+    assert.ok(cmd, 'the Dockerfile has a CMD in exec form');
+    assert.deepEqual(JSON.parse(cmd[1]!), ['node', ...WORKER_MEMORY_SETTINGS.nodeFlags, 'dist/src/worker.js']);
+    for (const [name, value] of Object.entries(WORKER_MEMORY_SETTINGS.env)) assert.match(dockerfile, new RegExp(`^\\s+${name}=${value}( \\\\)?$`, 'm'));
   });
 });
