@@ -2,7 +2,7 @@
 // one run against the seed's pipeline and the bare tools' floor, printed as ratios.
 //
 //   node --import tsx bench/backup.bench.ts [--size 1GB] [--shapes pgbench,easymo] [--rounds 3]
-//        [--jobs <cores>] [--seed-rounds 1] [--pg-port N] [--s3-port N] [--keep] [--timeline]
+//        [--jobs <cores>] [--seed-rounds 1] [--pg-port N] [--s3-port N] [--keep] [--timeline] [--child-defaults]
 //
 // Shapes: pgbench (`pgbench -i`, one big table) and easymo (bench/easymo-data.ts: users,
 // transactions, messages with foreign keys, indexes, RLS, realistic text). It starts its own
@@ -12,10 +12,13 @@
 //   floor, backup:   pg_dump -Fc -Z1 to local disk, nothing uploaded
 //   ours,  backup:   postgres.backup (custom format, gzip -1) streamed to the S3 server
 //   seed,  restore:  download, gunzip to a file, psql < file (the seed's restore-automation.sh)
-//   floor, restore:  pg_restore -j<jobs> from the floor's local file
+//   floor, restore:  pg_restore -j<jobs> from the floor's local file; timed apart, the same file
+//                    fetched from the S3 server to disk (put there untimed after the floor's backup):
+//                    a restore from the bucket by hand is that fetch, then pg_restore
 //   ours,  restore:  postgres.restore from the S3 server (download + sha256 check, scheduled restore)
 // Ours runs in a fresh Node process each time (bench/backup-child.mjs, the activities compiled in
-// dist/src as the worker runs them, rebuilt first when a source changed), which reports its time and
+// dist/src as the worker runs them, rebuilt first when a source changed, with the worker's memory
+// settings unless --child-defaults), which reports its time and
 // peak RSS (getrusage maxrss) and CPU (its own, its tools', the S3 server's while it ran): the
 // worker's share of a backup or restore and what it costs the machine. Ratios are per round; the table shows medians.
 import { execFileSync, spawn } from 'node:child_process';
@@ -26,6 +29,7 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { S3BackupStore } from '../src/activities/storage/s3-store.js';
 import { buildCli, staleReason } from '../scripts/build-cli.mjs';
+import { WORKER_MEMORY_SETTINGS } from '../scripts/lib/worker-command.js';
 import { procCpu } from './proc-stat.mjs';
 import { startPostgres } from '../scripts/lib/postgres.js';
 import { Supervisor } from '../scripts/lib/process.js';
@@ -92,10 +96,17 @@ const cpuOf = (pid: number | undefined) => (pid ? procCpu(pid).ownMs : 0);
 /** CPU of this process's ended, waited-for children (the floor's pg_dump / pg_restore), in ms. */
 const childrenCpu = () => procCpu('self').waitedChildrenMs;
 
+// Ours' process runs with the worker's memory settings, as `npm start` and the image run the worker.
+const childSettings = flag('--child-defaults') ? { nodeFlags: [], env: {} } : WORKER_MEMORY_SETTINGS;
+
 function runChild(extra: string[]): Promise<ChildResult> {
   const s3Before = cpuOf(s3Pid);
   return new Promise((done, reject) => {
-    const c = spawn(process.execPath, ['bench/backup-child.mjs', ...extra], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, [...childSettings.nodeFlags, 'bench/backup-child.mjs', ...extra], {
+      cwd: root,
+      env: { ...process.env, ...childSettings.env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     c.stdout.on('data', (b: Buffer) => (out += b.toString()));
     c.on('close', (code) => (code === 0 ? done({ ...(JSON.parse(out.trim().split('\n').pop()!) as ChildResult), s3CpuMs: cpuOf(s3Pid) - s3Before }) : reject(new Error(`child exited ${code}`))));
@@ -118,7 +129,8 @@ const cpuOfChild = (c: ChildResult): Cpu => ({ node: c.cpuMs / 1000, tools: c.to
 
 interface Round {
   backup: { seed?: number; floor: number; ours: number; oursRss: number; oursBytes: number; oursCpu: Cpu; floorToolsCpu: number };
-  restore: { seed?: number; floor: number; ours: number; oursRss: number; oursCpu: Cpu; floorToolsCpu: number };
+  /** floorFetch: the floor's archive fetched from the bucket to disk, as a hand-run restore would start. */
+  restore: { seed?: number; floor: number; floorFetch: number; ours: number; oursRss: number; oursCpu: Cpu; floorToolsCpu: number };
 }
 
 async function makeShape(s: Servers, shape: string, size: number): Promise<string> {
@@ -154,6 +166,7 @@ async function measure(s: Servers, shape: string, source: string, round: number,
   const file = join(work, `${shape}.dump`);
   const seedFile = join(work, `${shape}.sql.gz`);
   const seedStore = store(s, `seed-${shape}`);
+  const floorStore = store(s, `floor-${shape}`);
   const contenders = withSeed ? ['seed', 'floor', 'ours'] : ['floor', 'ours'];
   const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]!); // rotate each round
   const b: Partial<Round['backup']> = {};
@@ -167,6 +180,7 @@ async function measure(s: Servers, shape: string, source: string, round: number,
       const before = childrenCpu();
       [b.floor] = await timed(() => sh(`pg_dump -Fc -Z1 -f "$OUT" "$URL"`, { URL: source, OUT: file }));
       b.floorToolsCpu = (childrenCpu() - before) / 1000;
+      await floorStore.put('floor.dump', createReadStream(file)); // not timed: the floor's backup stays on disk
     }
     else {
       const r = await runChild(['--child', 'backup', '--servers', servers, '--store', `ours-${shape}`, '--db', source, '--jobs', String(jobs), ...(timeline ? ['--timeline'] : [])]);
@@ -186,6 +200,9 @@ async function measure(s: Servers, shape: string, source: string, round: number,
       });
       rmSync(unpacked, { force: true });
     } else if (who === 'floor') {
+      const fetched = join(work, 'fetched.dump');
+      [r.floorFetch] = await timed(async () => pipeline(await floorStore.get('floor.dump'), createWriteStream(fetched)));
+      rmSync(fetched, { force: true });
       const before = childrenCpu();
       [r.floor] = await timed(async () => {
         if (timeline) await floorTimeline(jobs, target, file);
@@ -238,7 +255,7 @@ async function main(): Promise<void> {
         const f = (n?: number) => (n === undefined ? '-' : n.toFixed(1));
         console.log(
           `  round ${i + 1}: backup seed ${f(r.backup.seed)} floor ${f(r.backup.floor)} ours ${f(r.backup.ours)} (${r.backup.oursRss.toFixed(0)} MB); ` +
-            `restore seed ${f(r.restore.seed)} floor ${f(r.restore.floor)} ours ${f(r.restore.ours)} (${r.restore.oursRss.toFixed(0)} MB); load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ')[0]}`,
+            `restore seed ${f(r.restore.seed)} floor ${f(r.restore.floor)} (+ fetch ${f(r.restore.floorFetch)}) ours ${f(r.restore.ours)} (${r.restore.oursRss.toFixed(0)} MB); load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).split(' ')[0]}`,
         );
       }
       const med = (pick: (r: Round) => number | undefined) => median(all.map(pick).filter((n): n is number => n !== undefined));
@@ -254,6 +271,9 @@ async function main(): Promise<void> {
         lines.push(`| ${sz} | restore vs seed (download, gunzip > file, psql < file) | ${s1(med((r) => r.restore.ours))} | ${s1(med((r) => r.restore.seed))} | ${ratio((r) => r.restore.seed, (r) => r.restore.ours).toFixed(2)}x faster |`);
       }
       lines.push(`| ${sz} | restore vs floor (pg_restore -j${jobs} from disk) | ${s1(med((r) => r.restore.ours))} | ${s1(med((r) => r.restore.floor))} | ${ratio((r) => r.restore.ours, (r) => r.restore.floor).toFixed(2)}x of floor |`);
+      lines.push(
+        `| ${sz} | restore vs floor from the bucket (GET to disk, then pg_restore -j${jobs}) | ${s1(med((r) => r.restore.ours))} | ${s1(med((r) => r.restore.floorFetch + r.restore.floor))} | ${ratio((r) => r.restore.ours, (r) => r.restore.floorFetch + r.restore.floor).toFixed(2)}x of it |`,
+      );
       lines.push(`| ${sz} | peak RSS of ours (backup / restore process), max of rounds | ${Math.max(...all.map((r) => r.backup.oursRss)).toFixed(0)} / ${Math.max(...all.map((r) => r.restore.oursRss)).toFixed(0)} MB | | |`);
       const cpu = (pick: (r: Round) => Cpu) => {
         const m = (k: keyof Cpu) => med((r) => pick(r)[k]).toFixed(1);
