@@ -19,7 +19,7 @@ import { startPostgres } from '../scripts/lib/postgres.js';
 import { Supervisor } from '../scripts/lib/process.js';
 import { startTemporal } from '../scripts/lib/temporal-server.js';
 import { waitUntil } from '../scripts/lib/util.js';
-import { WORKER_MEMORY_SETTINGS, workerCommand } from '../scripts/lib/worker-command.js';
+import { demoDatabaseEnv, WORKER_MEMORY_SETTINGS, workerCommand } from '../scripts/lib/worker-command.js';
 import { flag, option } from './args.js';
 import { freePort } from './free-port.js';
 
@@ -88,9 +88,8 @@ async function main(): Promise<void> {
           DR_TASK_QUEUE: queue,
           DR_STATE_DIR: join(work, 'state'),
           DR_ENVIRONMENT: 'local',
-          DEMO_DATABASE_URL: pg.url,
-          DEMO_ADMIN_URL: pg.url.replace(/\/[^/]*$/, '/postgres'),
-          DATABASE_URL: pg.url,
+          ...demoDatabaseEnv(pg.url),
+          DATABASE_URL: pg.url, // the bench's own database, whatever this shell has
         };
         const log = join(work, 'logs', `${queue}.log`);
         const out = createWriteStream(log);

@@ -17,7 +17,7 @@ import { TEMPORAL_SERVER_VERSION, ensureTemporalServer, ensureTemporalUi } from 
 import { startTemporalCluster, type TemporalCluster } from './lib/temporal-cluster.js';
 import { startTemporal, type TemporalServer } from './lib/temporal-server.js';
 import { REPO_ROOT, say, waitUntil } from './lib/util.js';
-import { workerCommand } from './lib/worker-command.js';
+import { demoDatabaseEnv, workerCommand } from './lib/worker-command.js';
 
 const USAGE = `Usage: npm start [-- --cluster] [-- --no-postgres] [-- --with-s3] [-- --with-redis] [-- --with-kafka] [-- --no-worker]
 
@@ -174,13 +174,7 @@ async function main(): Promise<void> {
         // runbooks/environments/local.yaml: the scenarios' inputs point at the demo PostgreSQL, so the
         // UI starts them with {"mode": "drill"} alone.
         DR_ENVIRONMENT: process.env.DR_ENVIRONMENT || 'local',
-        ...(pg
-          ? {
-              DEMO_DATABASE_URL: pg.url,
-              DEMO_ADMIN_URL: pg.url.replace(/\/[^/]*$/, '/postgres'),
-              DATABASE_URL: process.env.DATABASE_URL || pg.url,
-            }
-          : {}),
+        ...(pg ? demoDatabaseEnv(pg.url) : {}),
         ...(redis ? { REDIS_URL: process.env.REDIS_URL || redis.url } : {}),
         ...(kafka ? { KAFKA_BROKERS: process.env.KAFKA_BROKERS || kafka.brokers } : {}),
         ...(s3

@@ -32,6 +32,14 @@ export const WORKER_MEMORY_SETTINGS = {
 
 const memoryEnv = (): Record<string, string> => ({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || WORKER_MEMORY_SETTINGS.env.MALLOC_ARENA_MAX });
 
+/**
+ * The worker's variables for the demo PostgreSQL at `url` (runbooks/environments/local.yaml refers to
+ * them); DATABASE_URL only when not set already.
+ */
+export function demoDatabaseEnv(url: string): Record<string, string> {
+  return { DEMO_DATABASE_URL: url, DEMO_ADMIN_URL: url.replace(/\/[^/]*$/, '/postgres'), DATABASE_URL: process.env.DATABASE_URL || url };
+}
+
 /** The worker's command; `stateDir` keeps the bundle. A DR_WORKFLOW_BUNDLE already set is used as it is. */
 export async function workerCommand(stateDir: string): Promise<WorkerCommand> {
   try {
