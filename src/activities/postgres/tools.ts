@@ -83,6 +83,11 @@ export function startTool(tool: PgTool, args: string[], options: ToolOptions): T
   };
   const onAbort = () => stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // A leader that died leaves its group orphaned (pg_dump -j's workers each finish their table
+  // first); stopped at once, so nothing dumps on and the failure is reported now.
+  child.once('exit', (code, signal) => {
+    if (code !== 0 || signal) stop();
+  });
   if (options.signal?.aborted) stop();
   const notFound = `${file} not found (install the PostgreSQL client tools or set DR_PG_BIN_DIR)`;
   const exited = new Promise<ToolExit>((resolve) => {

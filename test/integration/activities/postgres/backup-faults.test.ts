@@ -176,7 +176,7 @@ describe('backup and restore faults', () => {
         postgresBackup(backupInput(source, { compression: 0 }), { store, heartbeat, heartbeatEveryMs: 5, onSpawn: (p, tool) => tool === 'pg_dump' && (pid = p) }),
         (err: Error & { type: string }) => {
           assert.equal(err.type, 'StepCommandFailed');
-          assert.match(err.message, /^Backup of postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source failed: pg_dump was killed with SIGKILL: pg_dump -Fc --snapshot=\S+ --compress=0 -d postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source$/);
+          assert.match(err.message, /^Backup of postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source failed: pg_dump was killed with SIGKILL: pg_dump -Fc --snapshot=\S+ --compress=0 -d postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source(\n|$)/);
           return true;
         },
       );

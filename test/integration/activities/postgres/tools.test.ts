@@ -1,0 +1,60 @@
+// startTool and its process group, with stand-in tools (shell scripts named like the PostgreSQL
+// tools, through binDir): what is left of a group whose leader died is stopped at once, and a
+// leader that ended well leaves nothing to stop. The real tools' cases (pg_dump killed mid-way)
+// are in backup-faults.test.ts.
+import assert from 'node:assert/strict';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startTool } from '../../../../src/activities/postgres/tools.js';
+import { Redactor } from '../../../../src/activities/secrets.js';
+
+const bin = mkdtempSync(join(tmpdir(), 'dr-tools-'));
+after(() => rmSync(bin, { recursive: true, force: true }));
+
+/** A `pg_dump` that starts a helper holding its stderr (as pg_dump -j's workers do), then runs `then`. */
+function standIn(then: string): void {
+  const path = join(bin, 'pg_dump');
+  writeFileSync(path, `#!/bin/sh\nsleep 600 &\necho "pg_dump: dumping" >&2\n${then}\n`);
+  chmodSync(path, 0o755);
+}
+
+function runningInGroup(pgid: number): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return group === String(pgid) && state !== 'Z' ? [Number(d)] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+describe('startTool', () => {
+  it('stops what is left of the group when its leader dies, and reports the death at once', async () => {
+    standIn('sleep 600');
+    let pid: number | undefined;
+    const run = startTool('pg_dump', ['-Fd'], { binDir: bin, redactor: new Redactor(), killGraceMs: 200, onSpawn: (p) => (pid = p) });
+    await sleep(300);
+    assert.ok(pid && runningInGroup(pid).length >= 2);
+    process.kill(pid, 'SIGKILL'); // the leader only: the helper and the script are orphaned
+    const exit = await Promise.race([run.exited, sleep(20_000).then(() => 'still waiting' as const)]);
+    assert.notEqual(exit, 'still waiting', 'the orphaned helper kept the tool from ending');
+    assert.deepEqual(exit, { code: null, signal: 'SIGKILL' });
+    assert.deepEqual(runningInGroup(pid), []);
+  });
+
+  it('a tool that failed on its own: the helper it left is stopped too', async () => {
+    standIn('exit 3');
+    let pid: number | undefined;
+    const run = startTool('pg_dump', [], { binDir: bin, redactor: new Redactor(), killGraceMs: 200, onSpawn: (p) => (pid = p) });
+    const exit = await Promise.race([run.exited, sleep(20_000).then(() => 'still waiting' as const)]);
+    assert.deepEqual(exit, { code: 3, signal: null });
+    assert.deepEqual(runningInGroup(pid!), []);
+  });
+});
