@@ -2,16 +2,17 @@
 // exported snapshot so the manifest's row counts are exactly the dump's. The manifest is written
 // last and only after pg_dump exited 0 and every object is stored: a dump killed mid-way leaves
 // objects without a manifest (deleted here, or by storage.prune), never a backup that looks complete.
-import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline, type Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createGzip } from 'node:zlib';
 import pg from 'pg';
 import { tierOf } from '../../runbook/retention.js';
 import { activityHooks, cancellationError } from '../context.js';
 import { Redactor } from '../secrets.js';
+import { followFile } from '../storage/follow-file.js';
 import { hashed } from '../storage/hash-stream.js';
 import { writeManifest, type Manifest } from '../storage/manifest.js';
 import { joinKey, type BackupStore } from '../storage/store.js';
@@ -183,40 +184,124 @@ async function dumpStream(ctx: DumpContext, format: 'custom' | 'plain', level: n
   return [{ name, bytes: counter.bytes, sha256: counter.sha256 }];
 }
 
-/** directory format: pg_dump -j writes files to scratch space; each is then streamed up and deleted. */
+/** `pg_dump: finished item 3379 TABLE DATA transactions` (-v, parallel mode): that item's file is complete. Not anchored: the leader and its workers share stderr. */
+const FINISHED_ITEM = /finished item (\d+) /g;
+/** pg_dump's own progress lines (-v), as opposed to errors, warnings and their details. */
+const VERBOSE_LINE = /^(pg_dump: )+(?!error:|warning:|detail:|hint:)/;
+/** A table's data file (`<dump id>.dat`, `.dat.gz`), complete when pg_dump reports its item finished. */
+const ITEM_FILE = /^(\d+)\.dat(\.gz)?$/;
+
+/**
+ * directory format: `pg_dump -j` writes one file per table into scratch space. Each file is streamed
+ * up while pg_dump still writes it (two at a time) and deleted once stored; toc.dat and any other
+ * file go up once pg_dump has exited. A failure on either side stops the other.
+ */
 async function dumpDirectory(ctx: DumpContext, jobs: number): Promise<ObjectEntry[]> {
   const dir = await mkdtemp(join(ctx.deps.workDir ?? tmpdir(), 'dr-backup-'));
-  ctx.progress.phase = `dump to ${dir}`;
   const out = join(dir, 'dump');
+  const finished = new Map<string, Deferred>();
+  const exit = deferred();
+  let running = true;
+  // Once pg_dump has exited, a file whose end it never reported (-j1 reports none) is as done as pg_dump.
+  const itemDone = (id: string): Deferred => {
+    let d = finished.get(id);
+    if (!d && !running) return exit;
+    if (!d) finished.set(id, (d = deferred()));
+    return d;
+  };
+  const onStderrLine = (line: string): boolean => {
+    for (const [, id] of line.matchAll(FINISHED_ITEM)) itemDone(id!).resolve();
+    return VERBOSE_LINE.test(line);
+  };
+  ctx.progress.phase = 'dump';
+  const objects: ObjectEntry[] = [];
   try {
-    const run = startTool('pg_dump', ['-Fd', '-j', String(jobs), '-f', out, ...ctx.args], toolOptions(ctx));
-    const sizer = setInterval(() => void dirSize(out).then((n) => (ctx.progress.bytes = n)), 1_000);
-    const exit = await run.exited.finally(() => clearInterval(sizer));
-    if (ctx.signal.aborted) throw ctx.signal.reason;
-    const problem = toolFailure(run, exit);
-    if (problem) throw new Error(problem);
-    ctx.progress.phase = 'upload';
-    ctx.progress.bytes = 0;
-    const files = (await readdir(out)).sort();
-    const objects: ObjectEntry[] = [];
+    const run = startTool('pg_dump', ['-Fd', '-j', String(jobs), '-v', '-f', out, ...ctx.args], { ...toolOptions(ctx), onStderrLine });
+    let problem: string | undefined;
+    const exited = run.exited.then((result) => {
+      running = false;
+      problem = toolFailure(run, result);
+      const failed = problem || ctx.signal.aborted ? new Error(problem ?? 'pg_dump stopped') : undefined;
+      for (const d of [exit, ...finished.values()]) {
+        if (failed) d.reject(failed);
+        else d.resolve();
+      }
+      if (!failed) ctx.progress.phase = 'upload';
+    });
+    const queued = new Set<string>();
+    const queue: string[] = [];
+    // New files show up in the folder: looked for while pg_dump runs, and once more after it exited.
+    const look = async () => {
+      for (const file of (await readdir(out).catch(() => [] as string[])).sort()) {
+        if (queued.has(file)) continue;
+        queued.add(file);
+        queue.push(file);
+      }
+    };
     let uploaded = 0;
-    // Two files at a time: enough to keep the link busy, bounded memory.
-    const queue = [...files];
-    const worker = async () => {
-      for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+    let uploadError: unknown;
+    const upload = async () => {
+      for (;;) {
+        let file = queue.shift();
+        if (file === undefined && running) {
+          await Promise.race([sleep(100), exited]);
+          await look();
+          continue;
+        }
+        if (file === undefined) {
+          await look();
+          file = queue.shift();
+          if (file === undefined) return;
+        }
+        const item = ITEM_FILE.exec(file);
+        // A table's file is followed while pg_dump writes it; any other (toc.dat) goes up after it exited.
+        if (!item) await exited;
+        if (problem || ctx.signal.aborted || uploadError !== undefined) return;
         const path = join(out, file);
-        const counter = hashed(createReadStream(path), (n) => (ctx.progress.bytes = uploaded + n));
+        let sent = 0;
+        const source = followFile(path, item ? itemDone(item[1]!).promise : exit.promise, { signal: ctx.signal });
+        const counter = hashed(source, (n) => {
+          uploaded += n - sent;
+          sent = n;
+          ctx.progress.bytes = uploaded;
+        });
         await ctx.store.put(joinKey(ctx.setKey, file), counter, { storageClass: ctx.storageClass, signal: ctx.signal });
-        uploaded += counter.bytes;
         objects.push({ name: file, bytes: counter.bytes, sha256: counter.sha256 });
         await rm(path, { force: true });
       }
     };
-    await Promise.all([worker(), worker()]);
+    let stoppedForUpload = false;
+    const guarded = () =>
+      upload().catch((err: unknown) => {
+        uploadError ??= err;
+        if (running) {
+          stoppedForUpload = true;
+          run.stop();
+        }
+      });
+    await Promise.all([guarded(), guarded(), exited]);
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    // pg_dump's own failure explains a failed upload of its file better than the upload does.
+    if (problem && !stoppedForUpload) throw new Error(problem);
+    if (uploadError !== undefined) throw uploadError;
     return objects.sort((a, b) => (a.name < b.name ? -1 : 1));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => ((resolve = res), (reject = rej)));
+  promise.catch(() => undefined); // a file nobody followed fails nobody
+  return { promise, resolve, reject };
 }
 
 function toolOptions(ctx: DumpContext) {
@@ -228,12 +313,6 @@ function toolOptions(ctx: DumpContext) {
     killGraceMs: ctx.deps.killGraceMs,
     onSpawn: ctx.deps.onSpawn,
   };
-}
-
-async function dirSize(dir: string): Promise<number> {
-  const files = await readdir(dir).catch(() => [] as string[]);
-  const sizes = await Promise.all(files.map((f) => stat(join(dir, f)).then((s) => s.size, () => 0)));
-  return sizes.reduce((a, b) => a + b, 0);
 }
 
 function safeName(database: string): string {

@@ -28,6 +28,21 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** Processes of group `pgid` still running (zombies left to an init that does not reap them are not). */
+function runningInGroup(pgid: number): string[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return group === String(pgid) && state !== 'Z' ? [`${d} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`] : [];
+      } catch {
+        return []; // ended while we looked
+      }
+    });
+}
+
 /** The target's tables and the marker row: what "not touched" means. */
 async function targetState(url: string): Promise<string> {
   return withClient(url, async (c) => {
@@ -185,6 +200,31 @@ describe('backup and restore faults', () => {
     });
   }
 
+  it('directory format: pg_dump killed while its files are already going up: a clear error and nothing left', async () => {
+    const store = s3Store(env);
+    let pid: number | undefined;
+    let killedWhile: string | undefined;
+    const heartbeat = (d: unknown) => {
+      const { phase, bytes } = d as { phase: string; bytes: number };
+      if (killedWhile === undefined && pid && bytes > 0) {
+        killedWhile = phase;
+        process.kill(pid, 'SIGKILL');
+      }
+    };
+    await assert.rejects(
+      postgresBackup(backupInput(source, { compression: 0, format: 'directory' }), { store, heartbeat, heartbeatEveryMs: 5, onSpawn: (p, tool) => tool === 'pg_dump' && (pid = p) }),
+      (err: Error & { type: string }) => {
+        assert.equal(err.type, 'StepCommandFailed');
+        assert.match(err.message, /^Backup of postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source failed: pg_dump was killed with SIGKILL: pg_dump -Fd -j 2 -v -f \S+ --snapshot=\S+ --compress=0 -d postgres:\/\/postgres@127\.0\.0\.1:\d+\/dr_fault_source(\n|$)/);
+        return true;
+      },
+    );
+    // Bytes moved while pg_dump still ran: the upload follows the files as they are written.
+    assert.equal(killedWhile, 'dump');
+    assert.deepEqual(runningInGroup(pid!), [], 'a pg_dump of the killed one is still running');
+    assert.deepEqual(await store.list(), []);
+  });
+
   it('the step timeout stops a pg_dump that hangs, with StepTimedOut, and leaves nothing', async () => {
     const store = s3Store(env);
     // SIGSTOP: pg_dump hangs as on a lock it waits for; only the kill after the grace period ends it.
@@ -196,16 +236,19 @@ describe('backup and restore faults', () => {
     assert.deepEqual(await store.list(), []);
   });
 
-  it('cancellation stops pg_dump and the upload, and leaves nothing', async () => {
-    const store = s3Store(env);
-    const controller = new AbortController();
-    const heartbeat = (d: unknown) => (d as { bytes: number }).bytes > 0 && controller.abort(new CancelledFailure('test cancel'));
-    await assert.rejects(postgresBackup(backupInput(source, { compression: 0, format: 'plain' }), { store, heartbeat, heartbeatEveryMs: 5, signal: controller.signal }), (err: Error) => {
-      assert.ok(err instanceof CancelledFailure, String(err));
-      return true;
+  for (const format of ['plain', 'directory'] as const) {
+    it(`cancellation stops pg_dump and the upload, and leaves nothing (${format})`, async () => {
+      const store = s3Store(env);
+      const controller = new AbortController();
+      const heartbeat = (d: unknown) => (d as { bytes: number }).bytes > 0 && controller.abort(new CancelledFailure('test cancel'));
+      await assert.rejects(postgresBackup(backupInput(source, { compression: 0, format }), { store, heartbeat, heartbeatEveryMs: 5, signal: controller.signal }), (err: Error) => {
+        assert.ok(err instanceof CancelledFailure, String(err));
+        return true;
+      });
+      assert.ok(controller.signal.aborted);
+      assert.deepEqual(await store.list(), []);
     });
-    assert.deepEqual(await store.list(), []);
-  });
+  }
 
   it('sends the cold storage class for monthly backups', async () => {
     const store = s3Store(env);
