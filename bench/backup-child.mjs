@@ -17,6 +17,7 @@ const { values: o } = parseArgs({
     db: { type: 'string' },
     backup: { type: 'string', default: '' },
     jobs: { type: 'string', default: '2' },
+    format: { type: 'string', default: 'custom' },
     timeline: { type: 'boolean', default: false },
   },
 });
@@ -49,7 +50,8 @@ const jobs = Number(o.jobs);
 /** @type {{ seconds: number; maxRssKb: number; cpuMs?: number; toolsCpuMs?: number; id?: string; bytes?: number }} */
 let out;
 if (o.child === 'backup') {
-  const made = await postgresBackup({ connection: o.db ?? '', prefix: 'daily', format: 'custom', jobs, compression: 1 }, context);
+  const format = /** @type {'custom' | 'directory'} */ (o.format);
+  const made = await postgresBackup({ connection: o.db ?? '', prefix: 'daily', format, jobs, compression: 1 }, context);
   out = { seconds: (performance.now() - t0) / 1000, id: made.id, bytes: made.bytes, maxRssKb: 0 };
 } else if (o.child === 'restore') {
   await postgresRestore({ target: o.db ?? '', backup: o.backup, jobs, noOwner: false }, context);

@@ -3,6 +3,7 @@
 //
 //   node --import tsx bench/backup.bench.ts [--size 1GB] [--shapes pgbench,easymo] [--rounds 3]
 //        [--jobs <cores>] [--seed-rounds 1] [--pg-port N] [--s3-port N] [--keep] [--timeline] [--child-defaults]
+//        [--format custom|directory] [--link-mbps N]
 //
 // Shapes: pgbench (`pgbench -i`, one big table) and easymo (bench/easymo-data.ts: users,
 // transactions, messages with foreign keys, indexes, RLS, realistic text). It starts its own
@@ -21,9 +22,13 @@
 // settings unless --child-defaults), which reports its time and
 // peak RSS (getrusage maxrss) and CPU (its own, its tools', the S3 server's while it ran): the
 // worker's share of a backup or restore and what it costs the machine. Ratios are per round; the table shows medians.
+// --format directory: ours backs up in directory format (pg_dump -j<jobs>), against a floor of
+// `pg_dump -Fd -j<jobs> -Z1` to disk. --link-mbps N: everything that moves data to or from the S3
+// server (ours, the seed's upload and download, the floor's fetch) goes through a link of N MiB/s
+// each way (bench/link.ts), as to a bucket in another network; the floor's dump and restore stay local.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -37,6 +42,7 @@ import { startS3 } from '../scripts/lib/s3.js';
 import { makeEasymoDatabase, parseSize } from './easymo-data.js';
 import { flag, option } from './args.js';
 import { freePort } from './free-port.js';
+import { startLink } from './link.js';
 
 const root = resolve(import.meta.dirname, '..');
 const work = join(root, '.state', 'bench');
@@ -56,6 +62,10 @@ interface ChildResult {
   id?: string;
   bytes?: number;
 }
+
+const format = option('--format', 'custom');
+if (format !== 'custom' && format !== 'directory') throw new Error(`--format: expected custom or directory, got ${JSON.stringify(format)}`);
+const linkMbps = Number(option('--link-mbps', '0'));
 
 function store(s: Servers, prefix: string): S3BackupStore {
   return new S3BackupStore({
@@ -145,6 +155,10 @@ async function makeShape(s: Servers, shape: string, size: number): Promise<strin
 
 const timeline = flag('--timeline');
 
+/** The floor's archive: one file (custom), or a folder's files (directory). */
+const floorFiles = (path: string): string[] => (format === 'custom' ? ['floor.dump'] : readdirSync(path).sort());
+const floorBytes = (path: string): number => (format === 'custom' ? statSync(path).size : floorFiles(path).reduce((n, f) => n + statSync(join(path, f)).size, 0));
+
 /** pg_restore -v, its items' start and end timed as it reports them (stderr). */
 async function floorTimeline(jobs: number, url: string, file: string): Promise<void> {
   const t0 = performance.now();
@@ -163,7 +177,7 @@ async function floorTimeline(jobs: number, url: string, file: string): Promise<v
 
 async function measure(s: Servers, shape: string, source: string, round: number, jobs: number, withSeed: boolean): Promise<Round> {
   const servers = JSON.stringify(s);
-  const file = join(work, `${shape}.dump`);
+  const file = join(work, `${shape}.${format === 'custom' ? 'dump' : 'dir'}`);
   const seedFile = join(work, `${shape}.sql.gz`);
   const seedStore = store(s, `seed-${shape}`);
   const floorStore = store(s, `floor-${shape}`);
@@ -178,12 +192,14 @@ async function measure(s: Servers, shape: string, source: string, round: number,
       b.seed = dump + up;
     } else if (who === 'floor') {
       const before = childrenCpu();
-      [b.floor] = await timed(() => sh(`pg_dump -Fc -Z1 -f "$OUT" "$URL"`, { URL: source, OUT: file }));
+      rmSync(file, { recursive: true, force: true });
+      [b.floor] = await timed(() => sh(format === 'custom' ? `pg_dump -Fc -Z1 -f "$OUT" "$URL"` : `pg_dump -Fd -j${jobs} -Z1 -f "$OUT" "$URL"`, { URL: source, OUT: file }));
       b.floorToolsCpu = (childrenCpu() - before) / 1000;
-      await floorStore.put('floor.dump', createReadStream(file)); // not timed: the floor's backup stays on disk
+      // Not timed: the floor's backup stays on disk.
+      for (const name of floorFiles(file)) await floorStore.put(`floor/${name}`, createReadStream(format === 'custom' ? file : join(file, name)));
     }
     else {
-      const r = await runChild(['--child', 'backup', '--servers', servers, '--store', `ours-${shape}`, '--db', source, '--jobs', String(jobs), ...(timeline ? ['--timeline'] : [])]);
+      const r = await runChild(['--child', 'backup', '--servers', servers, '--store', `ours-${shape}`, '--db', source, '--jobs', String(jobs), '--format', format, ...(timeline ? ['--timeline'] : [])]);
       [b.ours, b.oursRss, b.oursBytes, b.oursCpu, backupId] = [r.seconds, r.maxRssKb / 1024, r.bytes!, cpuOfChild(r), r.id!];
     }
   }
@@ -200,9 +216,10 @@ async function measure(s: Servers, shape: string, source: string, round: number,
       });
       rmSync(unpacked, { force: true });
     } else if (who === 'floor') {
-      const fetched = join(work, 'fetched.dump');
-      [r.floorFetch] = await timed(async () => pipeline(await floorStore.get('floor.dump'), createWriteStream(fetched)));
-      rmSync(fetched, { force: true });
+      const fetched = join(work, 'fetched');
+      mkdirSync(fetched);
+      [r.floorFetch] = await timed(() => Promise.all(floorFiles(file).map(async (name) => pipeline(await floorStore.get(`floor/${name}`), createWriteStream(join(fetched, name))))));
+      rmSync(fetched, { recursive: true, force: true });
       const before = childrenCpu();
       [r.floor] = await timed(async () => {
         if (timeline) await floorTimeline(jobs, target, file);
@@ -235,14 +252,18 @@ async function main(): Promise<void> {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   const sup = new Supervisor();
+  let closeLink = () => {};
   try {
     const [pg, s3] = await Promise.all([
       startPostgres({ dataDir: join(work, 'pg'), port: Number(option('--pg-port', '0')) || (await freePort()), database: 'bench', supervisor: sup }),
       startS3({ dataDir: join(work, 's3'), port: Number(option('--s3-port', '0')) || (await freePort()), buckets: ['bench'], supervisor: sup, fresh: true }),
     ]);
-    const s: Servers = { pgUrl: pg.url, s3: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey } };
+    const link = linkMbps > 0 ? await startLink(Number(new URL(s3.endpoint).port), linkMbps) : undefined;
+    closeLink = () => link?.server.close();
+    const endpoint = link ? `http://127.0.0.1:${link.port}` : s3.endpoint;
+    const s: Servers = { pgUrl: pg.url, s3: { endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey } };
     s3Pid = s3.child.pid;
-    console.log(`${cpus().length} cores, load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim()}, ${execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim()}, jobs ${jobs}`);
+    console.log(`${cpus().length} cores, load ${execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim()}, ${execFileSync('pg_dump', ['--version'], { encoding: 'utf8' }).trim()}, jobs ${jobs}, format ${format}${link ? `, link to the S3 server ${linkMbps} MiB/s each way` : ''}`);
     const lines: string[] = [];
     for (const shape of shapes) {
       const [made, source] = await timed(() => makeShape(s, shape, size));
@@ -266,7 +287,7 @@ async function main(): Promise<void> {
       if (seedRounds > 0) {
         lines.push(`| ${sz} | backup vs seed (pg_dump \\| gzip > file, upload) | ${s1(med((r) => r.backup.ours))} | ${s1(med((r) => r.backup.seed))} | ${ratio((r) => r.backup.seed, (r) => r.backup.ours).toFixed(2)}x faster |`);
       }
-      lines.push(`| ${sz} | backup vs floor (pg_dump -Fc -Z1 to disk) | ${s1(med((r) => r.backup.ours))} | ${s1(med((r) => r.backup.floor))} | ${ratio((r) => r.backup.ours, (r) => r.backup.floor).toFixed(2)}x of floor |`);
+      lines.push(`| ${sz} | backup vs floor (${format === 'custom' ? 'pg_dump -Fc -Z1' : `pg_dump -Fd -j${jobs} -Z1`} to disk) | ${s1(med((r) => r.backup.ours))} | ${s1(med((r) => r.backup.floor))} | ${ratio((r) => r.backup.ours, (r) => r.backup.floor).toFixed(2)}x of floor |`);
       if (seedRounds > 0) {
         lines.push(`| ${sz} | restore vs seed (download, gunzip > file, psql < file) | ${s1(med((r) => r.restore.ours))} | ${s1(med((r) => r.restore.seed))} | ${ratio((r) => r.restore.seed, (r) => r.restore.ours).toFixed(2)}x faster |`);
       }
@@ -281,7 +302,7 @@ async function main(): Promise<void> {
       };
       lines.push(`| ${sz} | CPU while ours ran, backup: Node / pg tools / S3 server (median) | ${cpu((r) => r.backup.oursCpu)} | floor's pg_dump ${med((r) => r.backup.floorToolsCpu).toFixed(1)} s | |`);
       lines.push(`| ${sz} | CPU while ours ran, restore: Node / pg tools / S3 server (median) | ${cpu((r) => r.restore.oursCpu)} | floor's pg_restore ${med((r) => r.restore.floorToolsCpu).toFixed(1)} s | |`);
-      lines.push(`| ${sz} | stored: ours / floor's file | ${(all[0]!.backup.oursBytes / 1e6).toFixed(1)} MB | ${(statSync(join(work, `${shape}.dump`)).size / 1e6).toFixed(1)} MB | |`);
+      lines.push(`| ${sz} | stored: ours / floor's file | ${(all[0]!.backup.oursBytes / 1e6).toFixed(1)} MB | ${(floorBytes(join(work, `${shape}.${format === 'custom' ? 'dump' : 'dir'}`)) / 1e6).toFixed(1)} MB | |`);
       recreate(s, `src_${shape}`);
     }
     console.log(`\nmedians of ${rounds} rounds (seed in the first ${Math.min(seedRounds, rounds)}), ratios per round then the median:\n`);
@@ -289,6 +310,7 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|');
     for (const l of lines) console.log(l);
   } finally {
+    closeLink();
     await sup.stopAll();
     if (!flag('--keep')) rmSync(work, { recursive: true, force: true });
   }
