@@ -16,6 +16,7 @@ import { postgresVerify } from '../../../../src/activities/postgres/verify.js';
 import { FsBackupStore } from '../../../../src/activities/storage/fs-store.js';
 import { listBackups } from '../../../../src/activities/storage/manifest.js';
 import { VERIFY_CHECKS } from '../../../../src/runbook/model.js';
+import { runningInGroup } from '../../../helpers/process-groups.js';
 import { backupInput, backupTestEnv, dbUrl, freshDatabase, fsStore, s3Store, seedShop, withClient, type BackupTestEnv } from '../../../helpers/backup.js';
 
 const quiet = { heartbeat: () => undefined };
@@ -26,21 +27,6 @@ async function closedPort(): Promise<number> {
   const { port } = s.address() as { port: number };
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
-}
-
-/** Processes of group `pgid` still running (zombies left to an init that does not reap them are not). */
-function runningInGroup(pgid: number): string[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return group === String(pgid) && state !== 'Z' ? [`${d} ${stat.slice(0, stat.lastIndexOf(')') + 1)}`] : [];
-      } catch {
-        return []; // ended while we looked
-      }
-    });
 }
 
 /** The target's tables and the marker row: what "not touched" means. */

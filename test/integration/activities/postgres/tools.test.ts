@@ -1,15 +1,15 @@
 // startTool and its process group, with stand-in tools (shell scripts named like the PostgreSQL
-// tools, through binDir): what is left of a group whose leader died is stopped at once, and a
-// leader that ended well leaves nothing to stop. The real tools' cases (pg_dump killed mid-way)
-// are in backup-faults.test.ts.
+// tools, through binDir): what is left of a group whose leader was killed or failed is stopped at
+// once. The real tools' cases (pg_dump killed mid-way) are in backup-faults.test.ts.
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTool } from '../../../../src/activities/postgres/tools.js';
 import { Redactor } from '../../../../src/activities/secrets.js';
+import { runningInGroup } from '../../../helpers/process-groups.js';
 
 const bin = mkdtempSync(join(tmpdir(), 'dr-tools-'));
 after(() => rmSync(bin, { recursive: true, force: true }));
@@ -19,20 +19,6 @@ function standIn(then: string): void {
   const path = join(bin, 'pg_dump');
   writeFileSync(path, `#!/bin/sh\nsleep 600 &\necho "pg_dump: dumping" >&2\n${then}\n`);
   chmodSync(path, 0o755);
-}
-
-function runningInGroup(pgid: number): number[] {
-  return readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .flatMap((d) => {
-      try {
-        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-        const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        return group === String(pgid) && state !== 'Z' ? [Number(d)] : [];
-      } catch {
-        return [];
-      }
-    });
 }
 
 describe('startTool', () => {
