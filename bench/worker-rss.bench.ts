@@ -1,7 +1,8 @@
 // Worker memory benchmark (not a test): the whole worker process's resident memory over drills of
 // scenario 1 (`npm run drill`, complete database loss: demo set-up, backup, disaster, restore,
 // checks), the worker run as `npm start` runs it (scripts/lib/worker-command.ts, with its
-// WORKER_MEMORY_SETTINGS) against the same worker on Node's and glibc's defaults, side by side.
+// WORKER_MEMORY_SETTINGS and any DR_WORKER_NODE_FLAGS) against the same worker on Node's and glibc's
+// defaults, side by side.
 //
 //   node --import tsx bench/worker-rss.bench.ts [--drills 4] [--rounds 3] [--keep]
 //
@@ -19,7 +20,7 @@ import { startPostgres } from '../scripts/lib/postgres.js';
 import { Supervisor } from '../scripts/lib/process.js';
 import { startTemporal } from '../scripts/lib/temporal-server.js';
 import { waitUntil } from '../scripts/lib/util.js';
-import { demoDatabaseEnv, WORKER_MEMORY_SETTINGS, workerCommand } from '../scripts/lib/worker-command.js';
+import { demoDatabaseEnv, workerCommand, workerNodeFlags } from '../scripts/lib/worker-command.js';
 import { flag, option } from './args.js';
 import { freePort } from './free-port.js';
 
@@ -68,13 +69,14 @@ async function main(): Promise<void> {
     const sides: Record<Side, { args: string[]; env: Record<string, string | undefined> }> = {
       tuned: { args: command.args, env: command.env },
       defaults: {
-        args: command.args.filter((a) => !WORKER_MEMORY_SETTINGS.nodeFlags.includes(a)),
-        env: { ...command.env, MALLOC_ARENA_MAX: undefined },
+        args: command.args.filter((a) => !workerNodeFlags().includes(a)),
+        // glibc's MALLOC_* variables set in this shell (a try of its thresholds, say) are the tuned side's alone.
+        env: { ...command.env, ...Object.fromEntries(Object.keys({ ...process.env, ...command.env }).filter((k) => k.startsWith('MALLOC_')).map((k) => [k, undefined])) },
       },
     };
     console.log(
       `worker RSS bench: ${ROUNDS} round(s) of ${DRILLS} drill(s) per side; ${cpus().length} cores; ` +
-        `tuned = node ${WORKER_MEMORY_SETTINGS.nodeFlags.join(' ')} with MALLOC_ARENA_MAX=${WORKER_MEMORY_SETTINGS.env.MALLOC_ARENA_MAX}; ${new Date().toISOString()}`,
+        `tuned = node ${workerNodeFlags().join(' ')} with MALLOC_ARENA_MAX=${command.env.MALLOC_ARENA_MAX}; ${new Date().toISOString()}`,
     );
     const samples: Sample[] = [];
     for (let round = 1; round <= ROUNDS; round++) {

@@ -33,6 +33,14 @@ export const WORKER_MEMORY_SETTINGS = {
 const memoryEnv = (): Record<string, string> => ({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX || WORKER_MEMORY_SETTINGS.env.MALLOC_ARENA_MAX });
 
 /**
+ * The worker's Node flags: the memory settings, then DR_WORKER_NODE_FLAGS (space-separated), which
+ * win where they set the same thing. For flags NODE_OPTIONS refuses, such as --optimize-for-size.
+ */
+export function workerNodeFlags(): string[] {
+  return [...WORKER_MEMORY_SETTINGS.nodeFlags, ...(process.env.DR_WORKER_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
+}
+
+/**
  * The worker's variables for the demo PostgreSQL at `url` (runbooks/environments/local.yaml refers to
  * them); DATABASE_URL only when not set already.
  */
@@ -47,9 +55,9 @@ export async function workerCommand(stateDir: string): Promise<WorkerCommand> {
   } catch (err) {
     // A read-only checkout, say: the sources still run.
     say(`warning: compiling src/ failed (${err instanceof Error ? err.message : String(err)}); the worker runs the sources through tsx`);
-    return { args: [...WORKER_MEMORY_SETTINGS.nodeFlags, '--import', 'tsx', 'src/worker.ts'], env: memoryEnv(), shown: 'node --import tsx src/worker.ts' };
+    return { args: [...workerNodeFlags(), '--import', 'tsx', 'src/worker.ts'], env: memoryEnv(), shown: 'node --import tsx src/worker.ts' };
   }
-  const compiled = [...WORKER_MEMORY_SETTINGS.nodeFlags, 'dist/src/worker.js'];
+  const compiled = [...workerNodeFlags(), 'dist/src/worker.js'];
   if (process.env.DR_WORKFLOW_BUNDLE) return { args: compiled, env: memoryEnv(), shown: `node dist/src/worker.js (DR_WORKFLOW_BUNDLE=${process.env.DR_WORKFLOW_BUNDLE})` };
   const dir = join(stateDir, 'workflow-bundles');
   const name = `workflows-${createHash('sha1').update(readFileSync(STAMP)).digest('hex').slice(0, 16)}.js`;
