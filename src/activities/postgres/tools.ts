@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { killGroup, track, untrack } from '../process-group.js';
+import { groupAlive, killGroup, track, untrack } from '../process-group.js';
 import type { Redactor } from '../secrets.js';
 import { supervised, supervisorSpawnError } from '../supervise.js';
 import { lastLines, TailBuffer } from '../tail.js';
@@ -84,9 +84,10 @@ export function startTool(tool: PgTool, args: string[], options: ToolOptions): T
   const onAbort = () => stop();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   // A leader that died leaves its group orphaned (pg_dump -j's workers each finish their table
-  // first); stopped at once, so nothing dumps on and the failure is reported now.
+  // first); stopped at once, so nothing dumps on and the failure is reported now. An empty group
+  // is left to untrack below, as after a clean end.
   child.once('exit', (code, signal) => {
-    if (code !== 0 || signal) stop();
+    if ((code !== 0 || signal) && child.pid !== undefined && groupAlive(child.pid)) stop();
   });
   if (options.signal?.aborted) stop();
   const notFound = `${file} not found (install the PostgreSQL client tools or set DR_PG_BIN_DIR)`;
