@@ -20,7 +20,7 @@ import { pgConnection, type PgConnection } from './connection.js';
 import { heartbeating, type BackupDeps } from './deps.js';
 import { inventory, manifestTable, qualified } from './inventory.js';
 import { checkPrefix, expectValue, newBackupId, qualifyTable } from './names.js';
-import { startTool, toolFailure, toolVersion } from './tools.js';
+import { isProgressLine, startTool, toolFailure, toolVersion } from './tools.js';
 import type { PostgresBackupInput, PostgresBackupResult } from './types.js';
 import { backupFailure } from '../backup-sets.js';
 import { asFailure, failure, FailureTypes, messageOf } from '../errors.js';
@@ -186,8 +186,6 @@ async function dumpStream(ctx: DumpContext, format: 'custom' | 'plain', level: n
 
 /** `pg_dump: finished item 3379 TABLE DATA transactions` (-v, parallel mode): that item's file is complete. Not anchored: the leader and its workers share stderr. */
 const FINISHED_ITEM = /finished item (\d+) /g;
-/** pg_dump's own progress lines (-v), as opposed to errors, warnings and their details. */
-const VERBOSE_LINE = /^(pg_dump: )+(?!error:|warning:|detail:|hint:)/;
 /** A table's data file (`<dump id>.dat`, `.dat.gz`), complete when pg_dump reports its item finished. */
 const ITEM_FILE = /^(\d+)\.dat(\.gz)?$/;
 
@@ -211,7 +209,7 @@ async function dumpDirectory(ctx: DumpContext, jobs: number): Promise<ObjectEntr
   };
   const onStderrLine = (line: string): boolean => {
     for (const [, id] of line.matchAll(FINISHED_ITEM)) itemDone(id!).resolve();
-    return VERBOSE_LINE.test(line);
+    return isProgressLine('pg_dump', line);
   };
   ctx.progress.phase = 'dump';
   const objects: ObjectEntry[] = [];

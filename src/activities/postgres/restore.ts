@@ -24,7 +24,7 @@ import { runSchedule, type ScheduleItem } from './restore-schedule.js';
 import { splitLoad } from './split-load.js';
 import { lockTarget } from './target-lock.js';
 import { dropKeysSql, dropSql, parseToc, selectEntries } from './toc.js';
-import { startTool, toolFailure, type ToolOptions } from './tools.js';
+import { isProgressLine, startTool, toolFailure, type ToolOptions } from './tools.js';
 import type { BackupRef, PostgresRestoreInput, PostgresRestoreResult } from './types.js';
 import { asFailure, failure, FailureTypes } from '../errors.js';
 
@@ -287,8 +287,6 @@ async function restoreScheduled(
  * separately, so two messages can share a line.
  */
 const VERBOSE_ITEM = /(launching|finished) item (\d+) (.+?)(?= ?pg_restore: |$)/g;
-/** pg_restore's own progress lines (-v), as opposed to errors, warnings and their details. */
-const VERBOSE_LINE = /^(pg_restore: )+(?!error:|warning:|detail:|hint:)/;
 
 /** The rows and post-data sections through `pg_restore -j`, its -v lines telling which items run. */
 async function restoreWithJobs(archive: string, o: { restore: string[]; jobs: number; tool: Omit<ToolOptions, 'stdin' | 'stdout'>; progress: { phase: string } }): Promise<void> {
@@ -302,7 +300,7 @@ async function restoreWithJobs(archive: string, o: { restore: string[]; jobs: nu
       else running.delete(id!);
     }
     if (seen) o.progress.phase = running.size ? `restore: ${[...running.values()].join('; ')}` : 'restore';
-    return seen || VERBOSE_LINE.test(line);
+    return seen || isProgressLine('pg_restore', line);
   };
   await runTool('pg_restore', ['-v', '-j', String(o.jobs), '--section=data', '--section=post-data', ...o.restore, archive], { ...o.tool, onStderrLine });
 }

@@ -12,6 +12,14 @@ import { lastLines, TailBuffer } from '../tail.js';
 
 export type PgTool = 'pg_dump' | 'pg_restore' | 'psql';
 
+/** True for a tool's own progress line (its -v output), as opposed to errors, warnings and their details. */
+export function isProgressLine(tool: PgTool, line: string): boolean {
+  const prefix = `${tool}: `;
+  let rest = line;
+  while (rest.startsWith(prefix)) rest = rest.slice(prefix.length);
+  return rest !== line && !/^(error|warning|detail|hint):/.test(rest);
+}
+
 export interface ToolOptions {
   /** Folder of the PostgreSQL client tools (DR_PG_BIN_DIR); default: PATH. */
   binDir?: string;
