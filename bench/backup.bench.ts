@@ -155,6 +155,8 @@ async function makeShape(s: Servers, shape: string, size: number): Promise<strin
 
 const timeline = flag('--timeline');
 
+/** Where the floor's archive of `shape` is kept: a file (custom) or a folder (directory). */
+const floorPath = (shape: string): string => join(work, `${shape}.${format === 'custom' ? 'dump' : 'dir'}`);
 /** The floor's archive: one file (custom), or a folder's files (directory). */
 const floorFiles = (path: string): string[] => (format === 'custom' ? ['floor.dump'] : readdirSync(path).sort());
 const floorBytes = (path: string): number => (format === 'custom' ? statSync(path).size : floorFiles(path).reduce((n, f) => n + statSync(join(path, f)).size, 0));
@@ -177,7 +179,7 @@ async function floorTimeline(jobs: number, url: string, file: string): Promise<v
 
 async function measure(s: Servers, shape: string, source: string, round: number, jobs: number, withSeed: boolean): Promise<Round> {
   const servers = JSON.stringify(s);
-  const file = join(work, `${shape}.${format === 'custom' ? 'dump' : 'dir'}`);
+  const file = floorPath(shape);
   const seedFile = join(work, `${shape}.sql.gz`);
   const seedStore = store(s, `seed-${shape}`);
   const floorStore = store(s, `floor-${shape}`);
@@ -302,7 +304,7 @@ async function main(): Promise<void> {
       };
       lines.push(`| ${sz} | CPU while ours ran, backup: Node / pg tools / S3 server (median) | ${cpu((r) => r.backup.oursCpu)} | floor's pg_dump ${med((r) => r.backup.floorToolsCpu).toFixed(1)} s | |`);
       lines.push(`| ${sz} | CPU while ours ran, restore: Node / pg tools / S3 server (median) | ${cpu((r) => r.restore.oursCpu)} | floor's pg_restore ${med((r) => r.restore.floorToolsCpu).toFixed(1)} s | |`);
-      lines.push(`| ${sz} | stored: ours / floor's file | ${(all[0]!.backup.oursBytes / 1e6).toFixed(1)} MB | ${(floorBytes(join(work, `${shape}.${format === 'custom' ? 'dump' : 'dir'}`)) / 1e6).toFixed(1)} MB | |`);
+      lines.push(`| ${sz} | stored: ours / floor's file | ${(all[0]!.backup.oursBytes / 1e6).toFixed(1)} MB | ${(floorBytes(floorPath(shape)) / 1e6).toFixed(1)} MB | |`);
       recreate(s, `src_${shape}`);
     }
     console.log(`\nmedians of ${rounds} rounds (seed in the first ${Math.min(seedRounds, rounds)}), ratios per round then the median:\n`);
