@@ -126,9 +126,22 @@ async function printHistory(kind: Kind, handle: WorkflowHandle): Promise<void> {
     const la = m?.markerName === 'core_local_activity' ? m.details?.data?.payloads?.[0]?.data : undefined;
     const laType = la ? ` ${(JSON.parse(Buffer.from(la).toString()) as { activity_type?: string }).activity_type}` : '';
     const what = a ? ` ${a.activityType?.name}` : m ? ` ${m.markerName}${laType}` : t ? ` ${Number(t.startToFireTimeout?.seconds ?? 0)}s` : u ? ` ${shown(u)}` : '';
-    const at = (x: typeof e) => Number(x.eventTime?.seconds ?? 0) * 1000 + Math.round((x.eventTime?.nanos ?? 0) / 1e6);
-    console.log(`  ${String(e.eventId).padStart(3)} +${String(at(e) - at(events[0]!)).padStart(6)} ms ${type}${what}`);
+    console.log(`  ${String(e.eventId).padStart(3)} +${String(eventMs(e) - eventMs(events[0]!)).padStart(6)} ms ${type}${what}`);
   }
+}
+
+type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+const eventMs = (e: HistoryEvent) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
+
+/** When the workflow task that took the update started and completed, by the server's clock. */
+async function updateTask(handle: WorkflowHandle): Promise<{ started: number; completed: number }> {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const accepted = events.findIndex((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED);
+  const before = events.slice(0, accepted);
+  const started = before.findLast((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED);
+  const completed = before.findLast((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  if (accepted < 0 || !started || !completed) throw new Error(`${handle.workflowId}: no workflow task before the update's acceptance in its history`);
+  return { started: eventMs(started), completed: eventMs(completed) };
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -231,6 +244,11 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined>, timeou
 
 /** Per side: ms from sending the approval until the update's answer came back. */
 const answers: Record<Kind, number[]> = { bare: [], ours: [] };
+/** Per side and segment: ms from sending to the task's start, task held, its completion to the step's start. */
+const segments: Record<Kind, Record<'toTask' | 'task' | 'toStep', number[]>> = {
+  bare: { toTask: [], task: [], toStep: [] },
+  ours: { toTask: [], task: [], toStep: [] },
+};
 
 /** Sends the approval and returns ms until the next step's activity started. */
 async function approval(client: Client, kind: Kind, starts: Map<string, number>, i: number): Promise<number> {
@@ -253,6 +271,10 @@ async function approval(client: Client, kind: Kind, starts: Map<string, number>,
   const started = await waitFor('the next step to start', async () => starts.get(workflowId));
   answers[kind].push(answered - sent);
   await handle.result();
+  const task = await updateTask(handle);
+  segments[kind].toTask.push(task.started - sent);
+  segments[kind].task.push(task.completed - task.started);
+  segments[kind].toStep.push(started - task.completed);
   if (HISTORIES && i < 3) await printHistory(kind, handle);
   return started - sent;
 }
@@ -375,6 +397,11 @@ async function main(): Promise<void> {
         console.log(`  median          ours ${median(lat.ours).toFixed(0)} ms, bare ${median(lat.bare).toFixed(0)} ms: ${ratio(median(lat.ours), median(lat.bare))}`);
         console.log(`  p90             ours ${pct(lat.ours, 0.9).toFixed(0)} ms, bare ${pct(lat.bare, 0.9).toFixed(0)} ms`);
         console.log(`  update answered ours ${median(answers.ours).toFixed(0)} ms, bare ${median(answers.bare).toFixed(0)} ms (median; the step starts in the same workflow task)`);
+        // Split by the history's workflow task that took the update (server clock, same host).
+        for (const [segment, what] of [['toTask', 'sent to its task started'], ['task', 'task held by the worker'], ['toStep', 'task completed to the step']] as const) {
+          const [o, b] = [median(segments.ours[segment]), median(segments.bare[segment])];
+          console.log(`  ${what.padEnd(26)} ours ${o.toFixed(1)} ms, bare ${b.toFixed(1)} ms (median): ${ratio(o, b)}`);
+        }
       }
     } finally {
       for (const { worker } of workers) worker.shutdown();
