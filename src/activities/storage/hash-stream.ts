@@ -3,9 +3,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
 
-/** Counts the bytes that flow through. */
-export class ByteCounter extends Transform {
+/** Counts and hashes (sha256) the bytes that flow through. */
+export class HashCounter extends Transform {
   bytes = 0;
+  private readonly hash: Hash = createHash('sha256');
+  private digest?: string;
 
   constructor(private readonly onBytes?: (bytes: number) => void) {
     super();
@@ -13,21 +15,9 @@ export class ByteCounter extends Transform {
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     this.bytes += chunk.length;
-    this.saw(chunk);
+    this.hash.update(chunk);
     this.onBytes?.(this.bytes);
     callback(null, chunk);
-  }
-
-  protected saw(_chunk: Buffer): void {}
-}
-
-/** Counts and hashes (sha256) the bytes that flow through. */
-export class HashCounter extends ByteCounter {
-  private readonly hash: Hash = createHash('sha256');
-  private digest?: string;
-
-  protected override saw(chunk: Buffer): void {
-    this.hash.update(chunk);
   }
 
   /** The hex sha256 of everything that went through; call once the stream has ended. */
@@ -39,15 +29,7 @@ export class HashCounter extends ByteCounter {
 
 /** `source` piped through a HashCounter; an error on either side destroys both. */
 export function hashed(source: Readable, onBytes?: (bytes: number) => void): HashCounter {
-  return through(source, new HashCounter(onBytes));
-}
-
-/** `source` piped through a ByteCounter (no hash: for a stream a caller already hashes). */
-export function counted(source: Readable): ByteCounter {
-  return through(source, new ByteCounter());
-}
-
-function through<T extends Transform>(source: Readable, counter: T): T {
+  const counter = new HashCounter(onBytes);
   pipeline(source, counter, () => undefined);
   return counter;
 }

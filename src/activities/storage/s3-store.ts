@@ -1,6 +1,6 @@
 // The S3 store: AWS or any S3-compatible server (endpoint and path-style configurable), with
 // credentials from the SDK's default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles,
-// instance roles). Uploads are multipart and streamed: memory is bounded by partSize × queueSize
+// instance roles). Uploads are multipart and streamed (s3-multipart.ts): memory is bounded by (queueSize + 1) × partSize
 // whatever the object's size, and an aborted upload leaves no object behind.
 import {
   DeleteObjectsCommand,
@@ -11,9 +11,8 @@ import {
   type S3ClientConfig,
   type StorageClass,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { Readable } from 'node:stream';
-import { counted } from './hash-stream.js';
+import { putStream } from './s3-multipart.js';
 import { joinKey, type BackupStore, type PutOptions, type StoredObject } from './store.js';
 import { StoreObjectMissingError, StoreUnavailableError } from '../errors.js';
 
@@ -70,33 +69,20 @@ export class S3BackupStore implements BackupStore {
   }
 
   async put(key: string, body: Readable, options: PutOptions = {}): Promise<{ bytes: number }> {
-    // Only counted: backup objects are hashed by their callers (the manifest's sha256); a second
+    // Not hashed here: backup objects are hashed by their callers (the manifest's sha256); a second
     // sha256 here cost a pass over every byte.
-    const counter = counted(body);
-    const upload = new Upload({
-      client: this.client,
-      params: {
-        Bucket: this.options.bucket,
-        Key: this.key(key),
-        Body: counter,
-        StorageClass: options.storageClass as StorageClass | undefined,
-      },
-      partSize: this.options.partSize ?? 8 * 1024 * 1024,
-      queueSize: this.options.queueSize ?? 4,
-      leavePartsOnError: false,
-    });
-    const onAbort = () => void upload.abort().catch(() => undefined);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    if (options.signal?.aborted) onAbort();
     try {
-      await upload.done();
+      const bytes = await putStream(
+        this.client,
+        { Bucket: this.options.bucket, Key: this.key(key), StorageClass: options.storageClass as StorageClass | undefined },
+        body,
+        { partSize: this.options.partSize ?? 8 * 1024 * 1024, queueSize: this.options.queueSize ?? 4, signal: options.signal },
+      );
+      return { bytes };
     } catch (err) {
       if (options.signal?.aborted) throw options.signal.reason ?? err;
       throw this.unavailable(err, key);
-    } finally {
-      options.signal?.removeEventListener('abort', onAbort);
     }
-    return { bytes: counter.bytes };
   }
 
   async get(key: string, signal?: AbortSignal): Promise<Readable> {
