@@ -59,7 +59,8 @@ export interface ToolRun {
 export function startTool(tool: PgTool, args: string[], options: ToolOptions): ToolRun {
   const file = options.binDir ? join(options.binDir, tool) : tool;
   const display = options.redactor.redact([tool, ...args].join(' '));
-  const run = supervised(file, args, options.killGraceMs ?? 5_000);
+  // Output Node reads (an archive, COPY rows) leaves the tool in 1 MiB writes, not 4 KB ones.
+  const run = supervised(file, args, options.killGraceMs ?? 5_000, options.stdout === 'pipe' ? { stdoutBuffer: 1 << 20 } : {});
   const child: ChildProcess = spawn(run.file, run.args, {
     env: { ...process.env, PGAPPNAME: 'easymo-dr', PGCONNECT_TIMEOUT: '10', ...options.env },
     stdio: [options.stdin ?? 'ignore', options.stdout ?? 'ignore', 'pipe'],

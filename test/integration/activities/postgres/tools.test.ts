@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startTool } from '../../../../src/activities/postgres/tools.js';
+import { supervisorAvailable } from '../../../../src/activities/supervise.js';
 import { Redactor } from '../../../../src/activities/secrets.js';
 import { runningInGroup } from '../../../helpers/process-groups.js';
 
@@ -42,5 +43,21 @@ describe('startTool', () => {
     const exit = await Promise.race([run.exited, sleep(20_000).then(() => 'still waiting' as const)]);
     assert.deepEqual(exit, { code: 3, signal: null });
     assert.deepEqual(runningInGroup(pid!), []);
+  });
+
+  it('a tool whose output is read from a pipe runs under stdbuf (1 MiB writes), and a missing tool still says so', async (t) => {
+    if (!supervisorAvailable()) return t.skip('no setpriv/timeout here: tools run unsupervised and unbuffered');
+    // stdbuf passes the buffer size to the tool's C stdio through its environment.
+    const path = join(bin, 'pg_restore');
+    writeFileSync(path, `#!/bin/sh\necho "stdout buffer: \${_STDBUF_O:-none}"\n`);
+    chmodSync(path, 0o755);
+    const chunks: Buffer[] = [];
+    const run = startTool('pg_restore', [], { binDir: bin, redactor: new Redactor(), stdout: 'pipe' });
+    run.stdout!.on('data', (c: Buffer) => chunks.push(c));
+    assert.deepEqual(await run.exited, { code: 0, signal: null });
+    assert.equal(Buffer.concat(chunks).toString(), 'stdout buffer: 1048576\n');
+
+    const missing = startTool('pg_dump', [], { binDir: join(bin, 'nowhere'), redactor: new Redactor(), stdout: 'pipe' });
+    assert.match((await missing.exited).error ?? '', /pg_dump not found \(install the PostgreSQL client tools or set DR_PG_BIN_DIR\)/);
   });
 });
