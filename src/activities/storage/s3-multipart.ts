@@ -36,11 +36,6 @@ export interface MultipartOptions {
  */
 export async function putStream(client: S3Client, target: MultipartTarget, body: Readable, options: MultipartOptions): Promise<number> {
   const { partSize, queueSize } = options;
-  // Parts in flight are cancelled with the caller's signal or on the first failure.
-  const cancel = new AbortController();
-  const onAbort = () => cancel.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) onAbort();
 
   // Until one part's worth has arrived the chunks are only kept: a small object costs no part buffer.
   let head: Buffer[] | undefined = [];
@@ -53,14 +48,20 @@ export async function putStream(client: S3Client, target: MultipartTarget, body:
   let partNumber = 0;
   const parts: Array<{ PartNumber: number; ETag: string }> = [];
   const inFlight = new Set<Promise<void>>();
+  // The first failure (the caller's signal, a part, the body) cancels the parts in flight and
+  // destroys the body, so a body that is waiting for its producer does not hold the failure back.
+  const cancel = new AbortController();
   let failure: { error: unknown } | undefined;
   const fail = (error: unknown) => {
     failure ??= { error };
     cancel.abort(error);
+    body.destroy();
   };
+  const onAbort = () => fail(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   const check = () => {
     if (failure) throw failure.error;
-    if (cancel.signal.aborted) throw cancel.signal.reason;
   };
 
   const send = (buffer: Buffer, bytes: number): void => {
@@ -128,7 +129,7 @@ export async function putStream(client: S3Client, target: MultipartTarget, body:
     );
     return total;
   } catch (err) {
-    fail(err); // leaving the for-await has destroyed the body already, so its producer stops
+    fail(err);
     await Promise.allSettled(inFlight);
     if (uploadId) {
       // Not with the cancelled signal: the abort itself must go out.

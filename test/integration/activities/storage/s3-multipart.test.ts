@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { putStream } from '../../../../src/activities/storage/s3-multipart.js';
 import type { S3BackupStore } from '../../../../src/activities/storage/s3-store.js';
@@ -126,6 +127,39 @@ describe('S3 store: streamed put', () => {
     });
     await assert.rejects(store.put('obj', body, { signal: cancel.signal }), /step cancelled/);
     assert.ok(body.destroyed, 'the body is destroyed, so its producer stops');
+    assert.deepEqual(await store.list(), []);
+    assert.deepEqual(await unfinishedUploads(store, env.s3.bucket), []);
+  });
+
+  it('a part the server refuses while the body waits on its producer: rejected at once, nothing left', async () => {
+    const store = s3Store(env);
+    store.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UploadPartCommand' && (args.input as { PartNumber: number }).PartNumber === 2) {
+          throw Object.assign(new Error('InternalError: the disk is full'), { name: 'InternalError' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'refusePart2' },
+    );
+    // Two parts and a bit, then nothing more for as long as the test lasts (a pg_dump waiting on a lock).
+    let sent = 0;
+    const body = new Readable({
+      read() {
+        if (sent > 2 * PART) return;
+        sent += 256 * 1024;
+        this.push(randomBytes(256 * 1024));
+      },
+    });
+    const outcome = await Promise.race([
+      store.put('obj', body).then(
+        () => 'stored',
+        (err: Error) => err.message,
+      ),
+      sleep(10_000).then(() => 'still waiting'),
+    ]);
+    assert.match(outcome, /InternalError: the disk is full/);
+    assert.ok(body.destroyed);
     assert.deepEqual(await store.list(), []);
     assert.deepEqual(await unfinishedUploads(store, env.s3.bucket), []);
   });
