@@ -20,22 +20,33 @@ export interface MultipartTarget {
 }
 
 export interface MultipartOptions {
-  /** Bytes per part (S3's minimum is 5 MiB, except the last part). */
+  /** Bytes of the first parts (S3's minimum is 5 MiB, except the last part). */
   partSize: number;
   /** Parts being sent at once; one more buffer is being filled meanwhile. */
   queueSize: number;
+  /** Parts of one size before the size doubles (default 2,000; tests make it small). */
+  growEvery?: number;
   signal?: AbortSignal;
 }
 
+/** S3 numbers parts 1 to 10,000. */
+export const MAX_PARTS = 10_000;
+/** The part size doubles at most this often: 8 MiB parts end at 128 MiB, 484 GiB in 10,000 parts. */
+const MAX_DOUBLINGS = 4;
+
 /**
  * Streams `body` into `target`: a body shorter than one part is a single PutObject; a longer one a
- * multipart upload whose parts go `queueSize` at a time while the next one fills. Memory is at most
- * (queueSize + 1) × partSize whatever the object's size. On any failure (the body's, a part's,
- * `signal`) the body is destroyed, the parts in flight are cancelled and waited for, and the upload is
- * aborted, so no object appears. Resolves with the number of bytes stored.
+ * multipart upload whose parts go `queueSize` at a time while the next one fills. Parts double in
+ * size every `growEvery` parts (up to 16×), so 10,000 parts hold 484 GiB at 8 MiB; fewer go at once
+ * as they grow, so the parts in flight stay within queueSize × partSize bytes (one part at least). On
+ * any failure (the body's, a part's, `signal`) the body is destroyed, the parts in flight are
+ * cancelled and waited for, and the upload is aborted, so no object appears. Resolves with the
+ * number of bytes stored.
  */
 export async function putStream(client: S3Client, target: MultipartTarget, body: Readable, options: MultipartOptions): Promise<number> {
-  const { partSize, queueSize } = options;
+  const { partSize, queueSize, growEvery = 2_000 } = options;
+  const sizeOf = (part: number) => partSize * 2 ** Math.min(MAX_DOUBLINGS, Math.floor((part - 1) / growEvery));
+  const limitOf = (size: number) => Math.max(1, Math.floor((queueSize * partSize) / size));
 
   // Until one part's worth has arrived the chunks are only kept: a small object costs no part buffer.
   let head: Buffer[] | undefined = [];
@@ -81,16 +92,25 @@ export async function putStream(client: S3Client, target: MultipartTarget, body:
       });
     inFlight.add(sent);
   };
-  /** Sends the full part and takes an empty buffer for the next, waiting while `queueSize` parts are out. */
+  /** An empty buffer for part `part`: a returned one of its size, else a new one (smaller ones are dropped). */
+  const bufferFor = (part: number): Buffer => {
+    const size = sizeOf(part);
+    for (let b = free.pop(); b; b = free.pop()) if (b.length === size) return b;
+    return Buffer.allocUnsafeSlow(size);
+  };
+  /** Sends the full part and takes an empty buffer for the next, waiting while enough parts are out. */
   const nextPart = async (): Promise<void> => {
     uploadId ??= (await client.send(new CreateMultipartUploadCommand(target), { abortSignal: cancel.signal })).UploadId;
     if (!uploadId) throw new Error('the server started a multipart upload without an UploadId');
-    while (inFlight.size >= queueSize) {
+    if (partNumber >= MAX_PARTS) {
+      throw new Error(`the object is larger than S3's ${MAX_PARTS} parts can hold at these part sizes (${total} bytes so far)`);
+    }
+    while (inFlight.size >= limitOf(current!.length)) {
       await Promise.race(inFlight);
       check();
     }
     send(current!, filled);
-    current = free.pop() ?? Buffer.allocUnsafeSlow(partSize);
+    current = bufferFor(partNumber + 1);
     filled = 0;
   };
 
@@ -103,7 +123,7 @@ export async function putStream(client: S3Client, target: MultipartTarget, body:
         headBytes += chunk.length;
         if (headBytes < partSize) continue;
         // The object is at least a part long: from here on it goes through part buffers.
-        current = Buffer.allocUnsafeSlow(partSize);
+        current = bufferFor(1);
         const pending = head;
         head = undefined;
         for (const c of pending) await copyIn(c);
@@ -144,11 +164,11 @@ export async function putStream(client: S3Client, target: MultipartTarget, body:
   async function copyIn(chunk: Buffer): Promise<void> {
     let offset = 0;
     while (offset < chunk.length) {
-      const n = Math.min(chunk.length - offset, partSize - filled);
+      const n = Math.min(chunk.length - offset, current!.length - filled);
       chunk.copy(current!, filled, offset, offset + n);
       filled += n;
       offset += n;
-      if (filled === partSize) await nextPart();
+      if (filled === current!.length) await nextPart();
     }
   }
 }

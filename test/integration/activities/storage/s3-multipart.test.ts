@@ -103,6 +103,40 @@ describe('S3 store: streamed put', () => {
     assert.equal(sha(await readAll(store, 'obj')), sha(data));
   });
 
+  it('parts grow as the object does (here every 2 parts), fewer at once, and the bytes come back the same', async () => {
+    const store = s3Store(env);
+    const data = randomBytes(9 * PART + 4321);
+    const sizes: number[] = [];
+    let inFlight = 0;
+    const most: Record<number, number> = {};
+    store.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'UploadPartCommand') return next(args);
+        const size = (args.input as { ContentLength: number }).ContentLength;
+        sizes.push(size / PART);
+        most[size] = Math.max(most[size] ?? 0, ++inFlight);
+        try {
+          return await next(args);
+        } finally {
+          inFlight--;
+        }
+      },
+      { step: 'initialize', name: 'partSizes' },
+    );
+    const bytes = await putStream(store.client, { Bucket: env.s3.bucket, Key: keyOf(store, 'obj') }, chunked(data, 3), {
+      partSize: PART,
+      queueSize: 2,
+      growEvery: 2,
+    });
+    assert.equal(bytes, data.length);
+    // 5, 5, 10, 10 MiB, then what is left (45 MiB + 4321 B in all).
+    assert.deepEqual(sizes.slice(0, 4), [1, 1, 2, 2]);
+    assert.equal(sizes.length, 5);
+    assert.ok(Math.abs(sizes[4]! * PART - (data.length - 6 * PART)) < 1);
+    assert.ok((most[2 * PART] ?? 0) <= 1, `10 MiB parts one at a time (2 × 5 MiB of room), saw ${most[2 * PART]}`);
+    assert.equal(sha(await readAll(store, 'obj')), sha(data));
+  });
+
   it('a body that fails after two parts: the error, no object, no unfinished upload', async () => {
     const store = s3Store(env);
     const broken = new Error('pg_dump was killed with SIGKILL');
