@@ -115,8 +115,9 @@ export async function putStream(client: S3Client, target: MultipartTarget, body:
   };
 
   try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+    for await (const piece of body as AsyncIterable<Buffer | Uint8Array | string>) {
       check();
+      const chunk = asBuffer(piece);
       total += chunk.length;
       if (head) {
         head.push(chunk);
@@ -171,6 +172,12 @@ export async function putStream(client: S3Client, target: MultipartTarget, body:
       if (filled === current!.length) await nextPart();
     }
   }
+}
+
+/** A stream's chunk as a Buffer, without a copy where it is bytes already. */
+function asBuffer(piece: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(piece)) return piece;
+  return typeof piece === 'string' ? Buffer.from(piece, 'utf8') : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
 }
 
 /** The fields an UploadPart, CompleteMultipartUpload or AbortMultipartUpload takes from the target. */

@@ -1,7 +1,7 @@
 // The S3 store: AWS or any S3-compatible server (endpoint and path-style configurable), with
 // credentials from the SDK's default chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, profiles,
-// instance roles). Uploads are multipart and streamed (s3-multipart.ts): memory is bounded by (queueSize + 1) × partSize
-// whatever the object's size, and an aborted upload leaves no object behind.
+// instance roles). Uploads are multipart and streamed (s3-multipart.ts): memory is bounded whatever
+// the object's size, and an aborted upload leaves no object behind.
 import {
   DeleteObjectsCommand,
   GetObjectCommand,

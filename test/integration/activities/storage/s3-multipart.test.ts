@@ -73,6 +73,15 @@ describe('S3 store: streamed put', () => {
     });
   }
 
+  it('takes strings and plain byte arrays as well as Buffers', async () => {
+    const store = s3Store(env);
+    const bytes = randomBytes(PART + 10);
+    await store.put('mixed', Readable.from([new Uint8Array(bytes.buffer, bytes.byteOffset, 100), bytes.subarray(100)]));
+    assert.equal(sha(await readAll(store, 'mixed')), sha(bytes));
+    await store.put('text', Readable.from(['naïve ', 'text'], { objectMode: true }));
+    assert.equal((await readAll(store, 'text')).toString('utf8'), 'naïve text');
+  });
+
   it('keeps at most queueSize parts in flight and one filling, with parts in order', async () => {
     const store = s3Store(env);
     const data = randomBytes(7 * PART + 99);
