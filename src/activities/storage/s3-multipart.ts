@@ -30,7 +30,7 @@ export interface MultipartOptions {
 }
 
 /** S3 numbers parts 1 to 10,000. */
-export const MAX_PARTS = 10_000;
+const MAX_PARTS = 10_000;
 /** The part size doubles at most this often: 8 MiB parts end at 128 MiB, 484 GiB in 10,000 parts. */
 const MAX_DOUBLINGS = 4;
 
