@@ -15,3 +15,17 @@ export function runningInGroup(pgid: number): number[] {
       }
     });
 }
+
+/**
+ * The group's pids still running after up to `withinMs`. A process closes its files before the
+ * kernel marks it exited, so a tool's stdio can end a moment before its last member is gone.
+ */
+export async function leftInGroup(pgid: number, withinMs = 2_000): Promise<number[]> {
+  const until = Date.now() + withinMs;
+  let left = runningInGroup(pgid);
+  while (left.length > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 20));
+    left = runningInGroup(pgid);
+  }
+  return left;
+}

@@ -16,7 +16,7 @@ import { postgresVerify } from '../../../../src/activities/postgres/verify.js';
 import { FsBackupStore } from '../../../../src/activities/storage/fs-store.js';
 import { listBackups } from '../../../../src/activities/storage/manifest.js';
 import { VERIFY_CHECKS } from '../../../../src/runbook/model.js';
-import { runningInGroup } from '../../../helpers/process-groups.js';
+import { leftInGroup } from '../../../helpers/process-groups.js';
 import { backupInput, backupTestEnv, dbUrl, freshDatabase, fsStore, s3Store, seedShop, withClient, type BackupTestEnv } from '../../../helpers/backup.js';
 
 const quiet = { heartbeat: () => undefined };
@@ -207,7 +207,7 @@ describe('backup and restore faults', () => {
     );
     // Bytes moved while pg_dump still ran: the upload follows the files as they are written.
     assert.equal(killedWhile, 'dump');
-    assert.deepEqual(runningInGroup(pid!), [], 'a pg_dump of the killed one is still running');
+    assert.deepEqual(await leftInGroup(pid!), [], 'a pg_dump of the killed one is still running');
     assert.deepEqual(await store.list(), []);
   });
 

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startTool } from '../../../../src/activities/postgres/tools.js';
 import { supervisorAvailable } from '../../../../src/activities/supervise.js';
 import { Redactor } from '../../../../src/activities/secrets.js';
-import { runningInGroup } from '../../../helpers/process-groups.js';
+import { leftInGroup, runningInGroup } from '../../../helpers/process-groups.js';
 
 const bin = mkdtempSync(join(tmpdir(), 'dr-tools-'));
 after(() => rmSync(bin, { recursive: true, force: true }));
@@ -33,7 +33,7 @@ describe('startTool', () => {
     const exit = await Promise.race([run.exited, sleep(20_000).then(() => 'still waiting' as const)]);
     assert.notEqual(exit, 'still waiting', 'the orphaned helper kept the tool from ending');
     assert.deepEqual(exit, { code: null, signal: 'SIGKILL' });
-    assert.deepEqual(runningInGroup(pid), []);
+    assert.deepEqual(await leftInGroup(pid), []);
   });
 
   it('a tool that failed on its own: the helper it left is stopped too', async () => {
@@ -42,7 +42,7 @@ describe('startTool', () => {
     const run = startTool('pg_dump', [], { binDir: bin, redactor: new Redactor(), killGraceMs: 200, onSpawn: (p) => (pid = p) });
     const exit = await Promise.race([run.exited, sleep(20_000).then(() => 'still waiting' as const)]);
     assert.deepEqual(exit, { code: 3, signal: null });
-    assert.deepEqual(runningInGroup(pid!), []);
+    assert.deepEqual(await leftInGroup(pid!), []);
   });
 
   it('a tool whose output is read from a pipe runs under stdbuf (1 MiB writes), and a missing tool still says so', async (t) => {
