@@ -21,7 +21,7 @@ import { heartbeating, type BackupDeps } from './deps.js';
 import { checkBackupRef, checkPrefix, expectValue, qualifyTable } from './names.js';
 import { planRestore, splitsATable } from './restore-plan.js';
 import { runSchedule, type ScheduleItem } from './restore-schedule.js';
-import { splitLoad } from './split-load.js';
+import { pgCopySessions, splitLoad } from './split-load.js';
 import { lockTarget } from './target-lock.js';
 import { dropKeysSql, dropSql, parseToc, selectEntries } from './toc.js';
 import { isProgressLine, startTool, toolFailure, type ToolOptions } from './tools.js';
@@ -272,7 +272,7 @@ async function restoreScheduled(
     const list = join(o.dir, `restore-${lists++}.list`);
     await writeFile(list, line + '\n');
     const source = startTool('pg_restore', ['-a', '-f', '-', '-L', list, archive], { ...o.tool, signal, stdout: 'pipe' });
-    await splitLoad(source, sessions, { ...o.tool, signal }, o.target.toolUrl, (sent) => (o.progress.bytes = sent));
+    await splitLoad(source, sessions, pgCopySessions(o.target.url), (sent) => (o.progress.bytes = sent), signal);
   };
   await runSchedule(items, o.jobs, o.tool.signal, (running) => (o.progress.phase = `restore: ${running.map((r) => shortName(r)).join('; ')}`));
   if (plan.rest.length) {

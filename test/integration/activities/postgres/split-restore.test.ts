@@ -5,7 +5,9 @@
 // session that dies fails the restore with its error, without hanging.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import { postgresBackup } from '../../../../src/activities/postgres/backup.js';
 import { postgresRestore } from '../../../../src/activities/postgres/restore.js';
 import { SPLIT_LOAD_MIN_ROWS } from '../../../../src/activities/postgres/split-load.js';
@@ -16,6 +18,45 @@ import { backupTestEnv, fingerprint, freshDatabase, fsStore, seedShop, withClien
 
 const quiet = { heartbeat: () => undefined };
 const ROWS = SPLIT_LOAD_MIN_ROWS + 10_000;
+
+/**
+ * Watches the server for the restore's COPY sessions (held by the activity itself, not by a tool it
+ * spawns) until `stop`; `onSession` hears of each one once. From pg_stat_activity, polled: a session
+ * lives as long as its share of the table's rows takes to load.
+ */
+function watchCopySessions(url: string, onSession: (pid: number, query: string, client: pg.Client) => Promise<void> | void): { stop: () => Promise<void> } {
+  const client = new pg.Client({ connectionString: url });
+  let running = true;
+  const seen = new Set<number>();
+  const loop = (async () => {
+    await client.connect();
+    while (running) {
+      const { rows } = await client.query<{ pid: number; query: string }>(
+        `SELECT pid, query FROM pg_stat_activity WHERE application_name = 'easymo-dr restore' AND query LIKE 'COPY %' AND state = 'active'`,
+      );
+      for (const r of rows) {
+        if (seen.has(r.pid)) continue;
+        seen.add(r.pid);
+        await onSession(r.pid, r.query, client);
+      }
+      await delay(2);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      await client.end();
+    },
+  };
+}
+
+/** The restore's sessions still on the server, once those ending have had a moment to leave the view. */
+async function sessionsLeft(url: string): Promise<unknown[]> {
+  const left = () => withClient(url, async (c) => (await c.query(`SELECT pid, state, query FROM pg_stat_activity WHERE application_name = 'easymo-dr restore'`)).rows);
+  for (let i = 0; i < 100 && (await left()).length; i++) await delay(20);
+  return left();
+}
 
 async function notesPrint(url: string): Promise<string> {
   return withClient(url, async (c) => {
@@ -70,10 +111,10 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
   it('restores into an empty database and again over the restored one: same rows, keys and indexes', async () => {
     const target = await freshDatabase(env.pgUrl, 'dr_split_target');
     const copies: string[] = [];
+    const watch = watchCopySessions(env.pgUrl, (_pid, query) => void copies.push(query));
     const runs: string[][] = []; // the TOC entries of each pg_restore started, in order
     // From the arguments given, not /proc: a quick index build may be gone before /proc is read.
     const onSpawn = (_pid: number, tool: string, argv: readonly string[]) => {
-      if (tool === 'psql' && argv.some((a) => a.includes('FROM STDIN'))) copies.push(argv.find((a) => a.startsWith('COPY'))!);
       const list = argv[argv.indexOf('-L') + 1];
       if (tool === 'pg_restore' && argv.includes('-L') && list) runs.push(readFileSync(list, 'utf8').trim().split('\n'));
     };
@@ -87,6 +128,7 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
       assert.deepEqual(await fingerprint(target), original);
       assert.equal(await notesPrint(target), notes);
     }
+    await watch.stop();
     // Our own schedule: each big table's indexes and keys on their own, as soon as its rows are in,
     // not in one pass at the end; a foreign key after both of its tables' rows and keys.
     const single = runs.filter((r) => r.length === 1).map((r) => r[0]!);
@@ -115,16 +157,37 @@ describe('PostgreSQL restore of big tables through several sessions', () => {
 
   it('a COPY session that dies fails the restore with its error, and nothing hangs', async () => {
     const target = await freshDatabase(env.pgUrl, 'dr_split_target');
-    let killed = false;
-    const onSpawn = (pid: number, tool: string, argv: readonly string[]) => {
-      if (killed || tool !== 'psql' || !argv.some((a) => a.includes('FROM STDIN'))) return;
-      killed = true;
-      setTimeout(() => process.kill(pid, 'SIGKILL'), 50);
-    };
-    await assert.rejects(postgresRestore({ target, backup: backupId, jobs: 2, noOwner: false }, { store, ...quiet, onSpawn, killGraceMs: 200 }), (err: Error) => {
-      assert.match(err.message, /psql was killed with SIGKILL: psql .*COPY public\.notes/);
-      return true;
+    let killed = 0;
+    const watch = watchCopySessions(env.pgUrl, async (pid, _query, client) => {
+      if (killed) return;
+      killed = pid;
+      await client.query('SELECT pg_terminate_backend($1)', [pid]);
     });
+    try {
+      await assert.rejects(postgresRestore({ target, backup: backupId, jobs: 2, noOwner: false }, { store, ...quiet, killGraceMs: 200 }), (err: Error) => {
+        assert.match(err.message, /COPY session [12] \(COPY public\.notes .*\) failed: (terminating connection due to administrator command|Connection terminated unexpectedly)/);
+        return true;
+      });
+    } finally {
+      await watch.stop();
+    }
     assert.ok(killed);
+    // Nothing of the restore is left on the server: the other session's COPY was stopped too.
+    assert.deepEqual(await sessionsLeft(env.pgUrl), []);
+  });
+
+  it('a cancelled restore stops its COPY sessions on the server before it returns', async () => {
+    const target = await freshDatabase(env.pgUrl, 'dr_split_target');
+    const cancel = new AbortController();
+    const watch = watchCopySessions(env.pgUrl, () => cancel.abort(new Error('cancelled by the test')));
+    try {
+      await assert.rejects(postgresRestore({ target, backup: backupId, jobs: 2, noOwner: false }, { store, ...quiet, signal: cancel.signal }), /Cancelled/);
+    } finally {
+      await watch.stop();
+    }
+    assert.ok(cancel.signal.aborted, 'the COPY sessions were seen');
+    assert.deepEqual(await sessionsLeft(env.pgUrl), []);
+    const rows = await withClient(target, async (c) => (await c.query<{ n: string }>('SELECT count(*) AS n FROM notes')).rows[0]!.n);
+    assert.equal(rows, '0', 'the cancelled COPY sessions were rolled back');
   });
 });
