@@ -243,7 +243,7 @@ export const ACTIONS = {
         incidentAt: isoTime.optional(),
         /** Skip ownership commands (restoring into a database whose roles differ). */
         noOwner: z.boolean().default(false),
-        /** maintenance_work_mem (MB) of the restore's sessions, for index builds; default 256. */
+        /** maintenance_work_mem (MB) of the restore's sessions, for index builds; default: the server's own setting. */
         maintenanceWorkMemMB: z.number().int().min(1).max(65_536).optional(),
       })
       .transform((r) => ({ kind: 'postgres.restore' as const, ...r })),
