@@ -17,7 +17,9 @@ const HEAVY_MIN_SHARE = 0.05;
  * COPY on the same rows (1 GB EasyMO, 2 cores: the extra psql and the feeding process compete with
  * the backends). Splitting pays only when the table would otherwise finish well after the others:
  * its share above 1 / (jobs - SPLIT_OVERHEAD). With 2 sessions a table of 55% of the data loads
- * faster beside the next one (as pg_restore -j2 does) than split ahead of it.
+ * faster beside the next one (as pg_restore -j2 does) than split ahead of it. Still so since the
+ * sessions are the worker's own, without psql: EasyMO with that table split took 15.9 s against
+ * the floor's 13-15 s (BENCHMARKS.md, 2026-12-07 22:15).
  */
 const SPLIT_OVERHEAD = 0.5;
 
