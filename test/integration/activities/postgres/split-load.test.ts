@@ -82,7 +82,7 @@ function fakeSessions(fails?: { index: number; afterBytes: number }): { open: Op
 }
 
 describe('split load feeding sessions that fall behind', () => {
-  it('every row reaches one session once, and no drain listener is left behind', async () => {
+  for (const jobs of [2, 3]) it(`${jobs} sessions: every row reaches one session once, and no drain listener is left behind`, async () => {
     const tool = fakeRestore(ROWS);
     const { open, sessions } = fakeSessions();
     const warnings: string[] = [];
@@ -90,17 +90,17 @@ describe('split load feeding sessions that fall behind', () => {
     process.on('warning', onWarning);
     let reported = 0;
     try {
-      await splitLoad(startTool('pg_restore', ['-a'], { ...tool, stdout: 'pipe' }), 2, open, (sent) => (reported = sent));
+      await splitLoad(startTool('pg_restore', ['-a'], { ...tool, stdout: 'pipe' }), jobs, open, (sent) => (reported = sent));
     } finally {
       process.off('warning', onWarning);
     }
-    assert.equal(sessions.length, 2);
+    assert.equal(sessions.length, jobs);
     for (const s of sessions) {
       assert.equal(s.copy, 'COPY public.t (a) FROM STDIN');
       assert.deepEqual(s.settings, ['SET statement_timeout = 0;', "SELECT pg_catalog.set_config('search_path', '', false);"]);
     }
     const texts = sessions.map((s) => Buffer.concat(s.chunks).toString('utf8'));
-    assert.ok(texts.every((t) => t.length > 0 && t.endsWith('\n')), 'both sessions got rows, each ending at a line end');
+    assert.ok(texts.every((t) => t.length > 0 && t.endsWith('\n')), 'every session got rows, each ending at a line end');
     const rows = texts.flatMap((t) => t.split('\n').filter(Boolean));
     assert.equal(rows.length, ROWS);
     assert.equal(new Set(rows.map((r) => Number(r.split('\t')[0]))).size, ROWS);
