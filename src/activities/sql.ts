@@ -8,6 +8,7 @@ import { Redactor, isSecretRef } from './secrets.js';
 import { type SqlInput, type SqlResult } from './types.js';
 import { checkComparison, jsonSafe } from './sql-values.js';
 import { FailureTypes } from './errors.js';
+import { pgClientUrl } from './postgres/connection.js';
 
 const MAX_ROWS = 50;
 
@@ -28,7 +29,7 @@ export async function runSql(input: SqlInput, options: SqlOptions = {}): Promise
   if (hooks.signal?.aborted) throw cancellationError(hooks.signal, shown);
 
   const config: pg.ClientConfig = {
-    connectionString: url,
+    connectionString: pgClientUrl(url),
     connectionTimeoutMillis: Math.min(options.connectTimeoutMs ?? 10_000, input.timeoutMs ?? Infinity),
     application_name: 'easymo-dr',
     // Server-side limit, so the database stops working on it too; the client-side one covers a dead network.

@@ -3,8 +3,28 @@
 // shows in `ps`), and a description safe to print and to store in a manifest.
 import { isSecretRef, type Redactor } from '../secrets.js';
 
+/**
+ * The URL as the pg client should read it: `sslmode` with libpq's meaning, as pg_dump, pg_restore
+ * and psql read the same URL. node-postgres otherwise takes `require` (and `prefer`, `verify-ca`) for
+ * `verify-full`, so a URL that the tools accept (a Supabase pooler's `?sslmode=require`, whose
+ * certificate chain ends in Supabase's own root) fails in the same step with "self-signed
+ * certificate in certificate chain". To verify the server, say `verify-full` (with `sslrootcert`).
+ * The parameter is for the pg client only: libpq refuses it.
+ */
+export function pgClientUrl(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return url;
+  }
+  if (!u.searchParams.has('sslmode') || u.searchParams.has('uselibpqcompat')) return url;
+  u.searchParams.set('uselibpqcompat', 'true');
+  return u.toString();
+}
+
 export interface PgConnection {
-  /** Full URL, password included: for the pg client only. */
+  /** Full URL, password included, sslmode as libpq means it (pgClientUrl): for the pg client only. */
   url: string;
   /** URL without password, for the tools' `-d`. */
   toolUrl: string;
@@ -39,7 +59,7 @@ export function pgConnection(ref: string, redactor: Redactor, env: NodeJS.Proces
   const host = u.hostname || 'localhost';
   const port = Number(u.port || 5432);
   return {
-    url,
+    url: pgClientUrl(url),
     toolUrl: tool.toString(),
     toolEnv: password ? { PGPASSWORD: password } : {},
     shown: isSecretRef(ref) ? ref : `postgres://${user}@${host}:${port}/${database}`,
