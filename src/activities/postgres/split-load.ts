@@ -62,7 +62,7 @@ export function pgCopySessions(url: string): OpenCopySession {
         () => client.end(),
         async (err: unknown) => {
           // Waited for a while only: a connection that hangs must not hold the failure back.
-          await Promise.race([client.end().catch(() => undefined), delay(1_000)]);
+          await Promise.race([client.end().catch(() => undefined), delay(1_000, undefined, { ref: false })]);
           throw err;
         },
       );
@@ -216,7 +216,7 @@ export async function splitLoad(source: ToolRun, jobs: number, open: OpenCopySes
     if (!failed) sessions.forEach((s) => s.stream.end());
     const closed = Promise.allSettled(sessions.map((s) => s.done));
     // A server that stopped answering must not hold a failure (or a cancelled step) back for ever.
-    await (failed ? Promise.race([closed, delay(CLOSE_WAIT_MS)]) : closed);
+    await (failed ? Promise.race([closed, delay(CLOSE_WAIT_MS, undefined, { ref: false })]) : closed);
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

@@ -113,8 +113,12 @@ describe('split load feeding sessions that fall behind', () => {
     const tool = fakeRestore(ROWS);
     const { open, sessions } = fakeSessions({ index: 1, afterBytes: 200_000 });
     const source = startTool('pg_restore', ['-a'], { ...tool, stdout: 'pipe' });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
     await assert.rejects(splitLoad(source, 2, open), /the server closed the connection/);
     assert.ok(sessions.every((s) => s.stream.destroyed), 'every session stopped');
+    await delay(20); // the stand-in sessions' own pauses end
+    assert.equal(timers(), before, 'no timer of the load keeps the process alive after it failed');
     assert.notEqual((await source.exited).signal ?? (await source.exited).code, 0, 'pg_restore was stopped, not left to finish');
   });
 
