@@ -8,7 +8,7 @@ import { Redactor, isSecretRef } from './secrets.js';
 import { type SqlInput, type SqlResult } from './types.js';
 import { checkComparison, jsonSafe } from './sql-values.js';
 import { FailureTypes } from './errors.js';
-import { pgClientUrl } from './postgres/connection.js';
+import { cancelSession, pgClientUrl } from './postgres/connection.js';
 
 const MAX_ROWS = 50;
 
@@ -38,7 +38,7 @@ export async function runSql(input: SqlInput, options: SqlOptions = {}): Promise
   };
   const client = new pg.Client(config);
   client.on('error', () => {}); // a backend dying after the query must not crash the worker
-  const onAbort = () => void abortSession(client, config);
+  const onAbort = () => void cancelSession(client, config);
   hooks.signal?.addEventListener('abort', onAbort, { once: true });
   const started = Date.now();
   const beat = setInterval(() => hooks.heartbeat({ elapsedMs: Date.now() - started }), 2_000);
@@ -77,24 +77,6 @@ export async function runSql(input: SqlInput, options: SqlOptions = {}): Promise
     (input.expect?.value && checkComparison('value', first ? value : undefined, input.expect.value));
   if (failure) throw fail(FailureTypes.StepExpectationFailed, `${failure} (${shown})`);
   return { rowCount, rows, value };
-}
-
-/** Stops the running statement (pg_cancel_backend from a second session), then drops the connection. */
-async function abortSession(client: pg.Client, config: pg.ClientConfig): Promise<void> {
-  const pid = (client as unknown as { processID: number | null }).processID;
-  // If the cancel cannot get through, destroying the socket still frees the activity.
-  setTimeout(() => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy(), pid ? 2_000 : 0).unref();
-  if (!pid) return;
-  const canceller = new pg.Client({ ...config, statement_timeout: undefined, query_timeout: 5_000, connectionTimeoutMillis: 5_000 });
-  canceller.on('error', () => {});
-  try {
-    await canceller.connect();
-    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
-  } catch {
-    // the timer above ends the session anyway
-  } finally {
-    await canceller.end().catch(() => {});
-  }
 }
 
 function passwordOf(url: string): string | undefined {

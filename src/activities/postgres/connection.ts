@@ -1,6 +1,7 @@
 // A PostgreSQL connection as the backup activities use it: the URL for the pg client, the same
 // URL without its password plus PGPASSWORD for pg_dump / pg_restore / psql (so the password never
 // shows in `ps`), and a description safe to print and to store in a manifest.
+import pg from 'pg';
 import { isSecretRef, type Redactor } from '../secrets.js';
 
 /**
@@ -68,4 +69,25 @@ export function pgConnection(ref: string, redactor: Redactor, env: NodeJS.Proces
     database,
     user,
   };
+}
+
+/**
+ * Stops the statement running in `client`'s session (pg_cancel_backend from a second session made
+ * with the same `config`). If the cancel cannot get through, the session's socket is destroyed 2 s
+ * later, which frees the caller all the same. The caller ends `client` afterwards.
+ */
+export async function cancelSession(client: pg.Client, config: pg.ClientConfig): Promise<void> {
+  const pid = (client as unknown as { processID: number | null }).processID;
+  setTimeout(() => (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy(), pid ? 2_000 : 0).unref();
+  if (!pid) return;
+  const canceller = new pg.Client({ ...config, statement_timeout: undefined, query_timeout: 5_000, connectionTimeoutMillis: 5_000 });
+  canceller.on('error', () => {});
+  try {
+    await canceller.connect();
+    await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+  } catch {
+    // the timer above ends the session anyway
+  } finally {
+    await canceller.end().catch(() => {});
+  }
 }

@@ -11,6 +11,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Writable } from 'node:stream';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { cancelSession } from './connection.js';
 import { toolFailure, type ToolRun } from './tools.js';
 
 /** Below this many rows a table loads in a few seconds: splitting it is not worth the sessions (restore-plan.ts). */
@@ -38,7 +39,8 @@ export type OpenCopySession = (copy: string, settings: string[], index: number) 
 /** COPY sessions on the PostgreSQL at `url` (password included: the pg client's, never a tool's argv). */
 export function pgCopySessions(url: string): OpenCopySession {
   return async (copy, settings, index) => {
-    const client = new pg.Client({ connectionString: url, application_name: 'easymo-dr restore' });
+    const config: pg.ClientConfig = { connectionString: url, application_name: 'easymo-dr restore' };
+    const client = new pg.Client(config);
     const name = `COPY session ${index + 1} (${copy})`;
     let error: Error | undefined;
     client.on('error', (err) => (error ??= new Error(`${name} failed: ${err.message}`))); // a dropped connection fails the stream too
@@ -73,36 +75,16 @@ export function pgCopySessions(url: string): OpenCopySession {
       get error() {
         return error;
       },
+      // A cancel first: the backend would otherwise go on loading the rows already in its socket's
+      // buffers until it reads the goodbye (seconds of a big table). Destroying the stream instead
+      // would send CopyFail, which pg-copy-streams cannot do once its query has ended.
       stop: () => {
         if (settled || stopping) return;
         stopping = true;
-        void cancelThenClose(url, client);
+        void cancelSession(client, config).then(() => client.end().catch(() => undefined));
       },
     };
   };
-}
-
-/**
- * Stops a COPY at once: a cancel first, as the backend would otherwise go on loading the rows already
- * in its socket's buffers until it reads the goodbye (seconds of a big table), then the connection.
- * The COPY fails with the cancel, and its rows are rolled back. Destroying the stream instead would
- * send CopyFail, which pg-copy-streams cannot do once its query has ended.
- */
-async function cancelThenClose(url: string, client: pg.Client): Promise<void> {
-  const pid = (client as pg.Client & { processID?: number }).processID;
-  if (pid) {
-    const canceller = new pg.Client({ connectionString: url, application_name: 'easymo-dr restore', connectionTimeoutMillis: 5_000 });
-    canceller.on('error', () => undefined);
-    try {
-      await canceller.connect();
-      await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
-    } catch {
-      // Unreachable or refused: closing the connection below still ends the COPY, later.
-    } finally {
-      await canceller.end().catch(() => undefined);
-    }
-  }
-  await client.end().catch(() => undefined);
 }
 
 /** After a failure, how long the other sessions get to close before the call gives up waiting on them. */
