@@ -43,7 +43,7 @@ export function pgCopySessions(url: string): OpenCopySession {
     const client = new pg.Client(config);
     const name = `COPY session ${index + 1} (${copy})`;
     let error: Error | undefined;
-    client.on('error', (err) => (error ??= new Error(`${name} failed: ${err.message}`))); // a dropped connection fails the stream too
+    client.on('error', (err) => (error ??= new Error(`${name} failed: ${reason(err)}`))); // a dropped connection fails the stream too
     try {
       await client.connect();
       if (settings.length) await client.query(settings.join('\n'));
@@ -57,7 +57,7 @@ export function pgCopySessions(url: string): OpenCopySession {
     const done = new Promise<void>((resolve, reject) => {
       stream.once('finish', resolve);
       // Once its query failed, pg-copy-streams has no connection left: a write or a destroy would throw.
-      stream.once('error', (err) => reject((error ??= new Error(`${name} failed: ${err.message}`))));
+      stream.once('error', (err) => reject((error ??= new Error(`${name} failed: ${reason(err)}`))));
     })
       .finally(() => (settled = true))
       .then(
@@ -85,6 +85,15 @@ export function pgCopySessions(url: string): OpenCopySession {
       },
     };
   };
+}
+
+/**
+ * Why a session failed. A backend that was terminated sends its reason and closes; a write racing it
+ * sees only the closed socket (EPIPE, ECONNRESET), so that says what it means.
+ */
+function reason(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'EPIPE' || code === 'ECONNRESET' ? `the server closed the connection (${err.message})` : err.message;
 }
 
 /** After a failure, how long the other sessions get to close before the call gives up waiting on them. */
