@@ -1,19 +1,36 @@
 // SQL's effect, from PostgreSQL's own parser (libpg_query, as WebAssembly): read-only only when every
 // statement is a query that changes nothing and every function it calls is known to be harmless.
-import { loadModule, parseSync, scanSync } from 'libpg-query';
+import { setFlagsFromString } from 'node:v8';
+import type * as LibPgQuery from 'libpg-query';
 import { combine, unproven, type Verdict } from '../runbook/effect.js';
 import { statementVerdict } from './sql-statements.js';
 import { maskTemplates, unmask } from './templates.js';
 import { short } from './types.js';
 
 let loaded: Promise<void> | undefined;
-let ready = false;
+let parser: typeof LibPgQuery | undefined;
 
-/** Loads the SQL parser's WebAssembly once; after it resolves every classify* call is synchronous. */
+/**
+ * V8 flag under which the parser's WebAssembly compiles: its baseline compiler (Liftoff) only. By
+ * default V8 recompiles the parser's hot functions with TurboFan, whose scratch memory glibc keeps
+ * once freed: a worker ended its drills about 35 MB larger for it, with the same speed of
+ * classification either way (BENCHMARKS.md, "Worker memory"). V8 flags are per process, so any
+ * WebAssembly compiled later in it (fetch's HTTP parser) stays on Liftoff too; an unknown flag (a
+ * future Node without it) is ignored.
+ */
+export const WASM_COMPILE_FLAG = '--liftoff-only';
+
+/**
+ * Loads the SQL parser's WebAssembly once; after it resolves every classify* call is synchronous.
+ * The package compiles its WebAssembly as it is imported, hence the import here, after the flag.
+ */
 export async function loadParsers(): Promise<void> {
-  loaded ??= loadModule().then(() => {
-    ready = true;
-  });
+  loaded ??= (async () => {
+    setFlagsFromString(WASM_COMPILE_FLAG);
+    const module = await import('libpg-query');
+    await module.loadModule();
+    parser = module;
+  })();
   return loaded;
 }
 
@@ -24,10 +41,10 @@ interface RawStmt {
 }
 
 /** Statements split at the `;` tokens of PostgreSQL's scanner (quotes and $$ bodies respected). */
-function splitStatements(text: string): string[] {
+function splitStatements(pg: typeof LibPgQuery, text: string): string[] {
   let tokens: { start: number; end: number; text: string }[];
   try {
-    tokens = scanSync(text).tokens;
+    tokens = pg.scanSync(text).tokens;
   } catch {
     return [];
   }
@@ -45,15 +62,15 @@ function splitStatements(text: string): string[] {
 
 /** One or more SQL statements; `{{ placeholders }}` stand for a neutral identifier. */
 export function classifySql(sql: string): Verdict {
-  if (!ready) throw new Error('classifySql: the SQL parser is not loaded: call loadParsers() first (and await it)');
+  if (!parser) throw new Error('classifySql: the SQL parser is not loaded: call loadParsers() first (and await it)');
   const { text, originals } = maskTemplates(sql);
   let stmts: RawStmt[];
   try {
-    stmts = (parseSync(text) as { stmts?: RawStmt[] }).stmts ?? [];
+    stmts = (parser.parseSync(text) as { stmts?: RawStmt[] }).stmts ?? [];
   } catch (error) {
     const failed = unproven(`\`${short(sql, 60)}\` does not parse as PostgreSQL SQL (${(error as Error).message}): its effect cannot be seen`);
     // psql sends a script's statements one by one: those before the bad one run. Show what can be seen.
-    const pieces = splitStatements(text);
+    const pieces = splitStatements(parser, text);
     return pieces.length > 1 ? combine([failed, ...pieces.map((piece) => classifySql(unmask(piece, originals))).filter((v) => v.proven)]) : failed;
   }
   // Locations are byte offsets into the UTF-8 text.
