@@ -8,12 +8,29 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
+const INLINE_MAP = '//# sourceMappingURL=data:application/json;charset=utf-8;base64,';
+
+/**
+ * The bundle with its inline source map's copy of every source file (`sourcesContent`) taken out.
+ * The SDK reads those copies only for `showStackTraceSources`, which the worker leaves off; stack
+ * traces map through `mappings` alone. Both the worker's threads keep the map they parse: the copies
+ * cost a worker about 5 MB of RSS (BENCHMARKS.md, "Worker memory").
+ */
+export function withoutSourcesContent(code: string): string {
+  const at = code.lastIndexOf(INLINE_MAP);
+  if (at < 0) throw new Error(`the workflow bundle has no inline source map: expected its last comment to start "${INLINE_MAP}"`);
+  const map = JSON.parse(Buffer.from(code.slice(at + INLINE_MAP.length).trimEnd(), 'base64').toString()) as { sourcesContent?: unknown };
+  delete map.sourcesContent;
+  return `${code.slice(0, at)}${INLINE_MAP}${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+}
+
 /** Bundles src/workflows into `out`, written whole or not at all; returns its size in bytes. */
 export async function writeWorkflowBundle(out: string): Promise<number> {
-  const { code } = await bundleWorkflowCode({
+  const bundle = await bundleWorkflowCode({
     workflowsPath: resolve(import.meta.dirname, '../src/workflows/index.ts'),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error },
   });
+  const code = withoutSourcesContent(bundle.code);
   mkdirSync(dirname(out), { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
   writeFileSync(tmp, code);

@@ -60,7 +60,8 @@ export async function workerCommand(stateDir: string): Promise<WorkerCommand> {
   const compiled = [...workerNodeFlags(), 'dist/src/worker.js'];
   if (process.env.DR_WORKFLOW_BUNDLE) return { args: compiled, env: memoryEnv(), shown: `node dist/src/worker.js (DR_WORKFLOW_BUNDLE=${process.env.DR_WORKFLOW_BUNDLE})` };
   const dir = join(stateDir, 'workflow-bundles');
-  const name = `workflows-${createHash('sha1').update(readFileSync(STAMP)).digest('hex').slice(0, 16)}.js`;
+  // Named by the sources and by how they are bundled.
+  const name = `workflows-${createHash('sha1').update(readFileSync(STAMP)).update(readFileSync(join(REPO_ROOT, 'scripts', 'bundle-workflows.ts'))).digest('hex').slice(0, 16)}.js`;
   const codePath = join(dir, name);
   if (!existsSync(codePath)) {
     await writeWorkflowBundle(codePath);

@@ -23,6 +23,8 @@ export async function workflowBundle(): Promise<{ codePath: string }> {
   for (const dir of ['workflows', 'runbook']) {
     for (const file of readdirSync(join(srcDir, dir)).sort()) hash.update(file).update(readFileSync(join(srcDir, dir, file)));
   }
+  // How it is bundled, too.
+  hash.update(readFileSync(resolve(import.meta.dirname, '../../scripts/bundle-workflows.ts')));
   const cacheDir = resolve(import.meta.dirname, '../../.state/test-bundles');
   const codePath = join(cacheDir, `workflows-${hash.digest('hex').slice(0, 16)}.js`);
   if (!existsSync(codePath)) await writeWorkflowBundle(codePath);

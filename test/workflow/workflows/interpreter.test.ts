@@ -192,4 +192,12 @@ describe('runbook workflow', () => {
     assert.equal(report.steps.find((s) => s.id === 'gate')!.status, 'waiting');
     await handle.terminate('test done');
   });
+
+  test("the UI's stack trace of a waiting run names the workflow's source files (the bundle's map has no sourcesContent)", async () => {
+    const handle = await env.start({ runbook: 'happy', mode: 'drill', inputs: { marker: join(dir, 's.txt') } });
+    await waitForProgress(handle, (p) => p.status === 'waiting');
+    const trace = await handle.query<string>('__stack_trace');
+    assert.match(trace, /src\/workflows\/[\w-]+\.ts:\d+:\d+/, `expected frames mapped to src/workflows/*.ts, got:\n${trace}`);
+    await handle.terminate('test done');
+  });
 });
