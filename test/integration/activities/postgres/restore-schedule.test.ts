@@ -127,6 +127,35 @@ describe('PostgreSQL restore scheduled from the table of contents', () => {
     });
   }
 
+  it('maintenanceWorkMemMB reaches every session that builds an index or key; unset, the server\'s own applies', async () => {
+    const target = await freshDatabase(env.pgUrl, 'dr_sched_target');
+    // An event trigger of the target (pg_restore --clean leaves it) notes the setting of each session
+    // that builds an index or adds a key, in a table the archive does not have.
+    await withClient(target, (c) =>
+      c.query(`
+        CREATE TABLE mwm_seen (tag text, setting text);
+        CREATE FUNCTION note_mwm() RETURNS event_trigger LANGUAGE plpgsql AS $$
+          BEGIN INSERT INTO public.mwm_seen VALUES (tg_tag, pg_catalog.current_setting('maintenance_work_mem')); END $$;
+        CREATE EVENT TRIGGER note_mwm ON ddl_command_end WHEN TAG IN ('CREATE INDEX', 'ALTER TABLE') EXECUTE FUNCTION note_mwm();`),
+    );
+    const seen = async () =>
+      withClient(target, async (c) => {
+        const rows = (await c.query<{ tag: string; setting: string; n: string }>('SELECT tag, setting, count(*) AS n FROM mwm_seen GROUP BY 1, 2 ORDER BY 1, 2')).rows;
+        await c.query('TRUNCATE mwm_seen');
+        return rows.map((r) => `${r.tag} ${r.setting}`);
+      });
+    const serverDefault = await withClient(target, async (c) => (await c.query<{ m: string }>("SELECT current_setting('maintenance_work_mem') AS m")).rows[0]!.m);
+    assert.notEqual(serverDefault, '77MB');
+    for (const jobs of [2, 1]) {
+      await postgresRestore({ target, backup: backups.custom!, jobs, noOwner: false, maintenanceWorkMemMB: 77 }, { store, ...quiet });
+      assert.deepEqual(await seen(), ['ALTER TABLE 77MB', 'CREATE INDEX 77MB'], `jobs ${jobs}`);
+    }
+    await postgresRestore({ target, backup: backups.custom!, jobs: 2, noOwner: false }, { store, ...quiet });
+    assert.deepEqual(await seen(), [`ALTER TABLE ${serverDefault}`, `CREATE INDEX ${serverDefault}`]);
+    await withClient(target, (c) => c.query('DROP EVENT TRIGGER note_mwm; DROP FUNCTION note_mwm; DROP TABLE mwm_seen'));
+    assert.deepEqual(await shape(target), original);
+  });
+
   it('a failing item fails the restore with pg_restore\'s error, not its progress lines', async () => {
     const target = await freshDatabase(env.pgUrl, 'dr_sched_target');
     // An event trigger of the target refuses index builds; pg_restore --clean leaves it in place.
