@@ -47,6 +47,6 @@ EXPOSE 9464 8888
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.DR_METRICS_PORT || 9464) + '/metrics').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
-# --max-semi-space-size=4 and MALLOC_ARENA_MAX=2: the worker's memory settings, as `npm start` runs
+# --max-semi-space-size=2 and MALLOC_ARENA_MAX=2: the worker's memory settings, as `npm start` runs
 # it (scripts/lib/worker-command.ts; docs/production.md, "Worker memory").
-CMD ["node", "--max-semi-space-size=4", "dist/src/worker.js"]
+CMD ["node", "--max-semi-space-size=2", "dist/src/worker.js"]

@@ -3,7 +3,7 @@
 // so the worker neither compiles TypeScript through tsx nor bundles its workflows at start. Peak RSS
 // of the worker over 3 drills on the local stack: 455 MB under tsx bundling at start, 354 MB with
 // a prebuilt bundle, 293 MB compiled with one (BENCHMARKS.md). WORKER_MEMORY_SETTINGS take about
-// 60 MB more off (bench/worker-rss.bench.ts).
+// 60 MB more off (bench/worker-rss.bench.ts); the bundle's map without sourcesContent, 5 MB.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -21,12 +21,12 @@ export interface WorkerCommand {
 
 /**
  * How the worker's Node runs, for less resident memory at the same throughput (BENCHMARKS.md): a
- * young generation of 4 MB per semi-space instead of 16, in the main isolate and the workflow
+ * young generation of 2 MB per semi-space instead of 16, in the main isolate and the workflow
  * thread's alike (V8 flags are per process), and two glibc malloc arenas instead of eight per core
  * for the SDK's Rust threads. The Dockerfile sets the same; a MALLOC_ARENA_MAX already set wins.
  */
 export const WORKER_MEMORY_SETTINGS = {
-  nodeFlags: ['--max-semi-space-size=4'],
+  nodeFlags: ['--max-semi-space-size=2'],
   env: { MALLOC_ARENA_MAX: '2' },
 };
 

@@ -25,7 +25,7 @@ describe('workerCommand', () => {
     delete process.env.MALLOC_ARENA_MAX;
     delete process.env.DR_WORKER_NODE_FLAGS;
     const command = await workerCommand(stateDir);
-    assert.deepEqual(command.args, ['--max-semi-space-size=4', 'dist/src/worker.js']);
+    assert.deepEqual(command.args, ['--max-semi-space-size=2', 'dist/src/worker.js']);
     assert.deepEqual(command.env, { MALLOC_ARENA_MAX: '2' });
   });
 
@@ -38,7 +38,7 @@ describe('workerCommand', () => {
   it('adds the flags of DR_WORKER_NODE_FLAGS after its own, so that they win', async () => {
     process.env.DR_WORKFLOW_BUNDLE = join(stateDir, 'given-bundle.js');
     process.env.DR_WORKER_NODE_FLAGS = ' --optimize-for-size   --max-semi-space-size=1 ';
-    assert.deepEqual((await workerCommand(stateDir)).args, ['--max-semi-space-size=4', '--optimize-for-size', '--max-semi-space-size=1', 'dist/src/worker.js']);
+    assert.deepEqual((await workerCommand(stateDir)).args, ['--max-semi-space-size=2', '--optimize-for-size', '--max-semi-space-size=1', 'dist/src/worker.js']);
   });
 
   it('uses flags this Node accepts', () => {
