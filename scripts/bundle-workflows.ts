@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 
-const INLINE_MAP = '//# sourceMappingURL=data:application/json;charset=utf-8;base64,';
+const INLINE_MAP = '//# sourceMappingURL=data:';
 
 /**
  * The bundle with its inline source map's copy of every source file (`sourcesContent`) taken out.
@@ -17,11 +17,14 @@ const INLINE_MAP = '//# sourceMappingURL=data:application/json;charset=utf-8;bas
  * cost a worker about 5 MB of RSS (BENCHMARKS.md, "Worker memory").
  */
 export function withoutSourcesContent(code: string): string {
+  // Found as the SDK's worker finds it: the last data-URL comment, its base64 payload.
   const at = code.lastIndexOf(INLINE_MAP);
-  if (at < 0) throw new Error(`the workflow bundle has no inline source map: expected its last comment to start "${INLINE_MAP}"`);
-  const map = JSON.parse(Buffer.from(code.slice(at + INLINE_MAP.length).trimEnd(), 'base64').toString()) as { sourcesContent?: unknown };
+  const payload = at < 0 ? -1 : code.indexOf('base64,', at);
+  if (payload < 0) throw new Error(`the workflow bundle has no inline source map: expected a last comment "${INLINE_MAP}…;base64,…"`);
+  const start = payload + 'base64,'.length;
+  const map = JSON.parse(Buffer.from(code.slice(start).trimEnd(), 'base64').toString()) as { sourcesContent?: unknown };
   delete map.sourcesContent;
-  return `${code.slice(0, at)}${INLINE_MAP}${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+  return `${code.slice(0, start)}${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
 }
 
 /** Bundles src/workflows into `out`, written whole or not at all; returns its size in bytes. */

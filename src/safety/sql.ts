@@ -13,12 +13,12 @@ let parser: typeof LibPgQuery | undefined;
 /**
  * V8 flag under which the parser's WebAssembly compiles: its baseline compiler (Liftoff) only. By
  * default V8 recompiles the parser's hot functions with TurboFan, whose scratch memory glibc keeps
- * once freed: a worker ended its drills about 35 MB larger for it, with the same speed of
+ * once freed: a worker ended its drills about 40 MB larger for it, with the same speed of
  * classification either way (BENCHMARKS.md, "Worker memory"). V8 flags are per process, so any
  * WebAssembly compiled later in it (fetch's HTTP parser) stays on Liftoff too; an unknown flag (a
  * future Node without it) is ignored.
  */
-export const WASM_COMPILE_FLAG = '--liftoff-only';
+const WASM_COMPILE_FLAG = '--liftoff-only';
 
 /**
  * Loads the SQL parser's WebAssembly once; after it resolves every classify* call is synchronous.

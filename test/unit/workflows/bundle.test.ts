@@ -44,6 +44,7 @@ describe('withoutSourcesContent', () => {
   });
 
   it('refuses a bundle without an inline source map, saying what it expected', () => {
-    assert.throws(() => withoutSourcesContent('const x = 1;\n'), /no inline source map: expected its last comment to start "\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,"/);
+    assert.throws(() => withoutSourcesContent('const x = 1;\n'), /no inline source map: expected a last comment "\/\/# sourceMappingURL=data:…;base64,…"/);
+    assert.throws(() => withoutSourcesContent('const x = 1;\n//# sourceMappingURL=data:application/json,{}\n'), /no inline source map/);
   });
 });
